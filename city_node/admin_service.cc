@@ -1,0 +1,55 @@
+#include "city_node/admin_service.h"
+
+#include "shared/grpc_status.h"
+
+namespace fedsync {
+
+grpc::Status CityAdminService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
+                                         v1::GetStatusResponse* response) {
+  absl::StatusOr<v1::GetStatusResponse> status = node_->Status();
+  if (!status.ok()) return ToGrpcStatus(status.status());
+  *response = std::move(*status);
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::GetRollup(grpc::ServerContext*,
+                                         const v1::GetRollupRequest* request,
+                                         v1::GetRollupResponse* response) {
+  absl::StatusOr<v1::GetRollupResponse> rollup =
+      node_->Rollup(request->metric(), request->period());
+  if (!rollup.ok()) return ToGrpcStatus(rollup.status());
+  *response = std::move(*rollup);
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::SyncNow(grpc::ServerContext* context,
+                                       const v1::SyncNowRequest* request,
+                                       v1::SyncNowResponse* response) {
+  if (!request->child_id().empty() && request->all()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "child_id and all: give one or the other");
+  }
+  absl::Duration timeout = request->timeout_millis() > 0
+                               ? absl::Milliseconds(request->timeout_millis())
+                               : absl::Seconds(10);
+  // Never wait past the caller's own deadline.
+  const absl::Duration caller_left =
+      absl::FromChrono(context->deadline()) - absl::Now() - absl::Milliseconds(200);
+  if (caller_left < timeout) timeout = caller_left;
+  absl::StatusOr<v1::SyncNowResponse> result =
+      node_->SyncNow(request->child_id(), request->full(), request->wait(), timeout);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::ListMetrics(grpc::ServerContext*, const v1::ListMetricsRequest*,
+                                           v1::ListMetricsResponse* response) {
+  for (const v1::MetricDef& metric : node_->catalog().proto().metrics()) {
+    response->add_metric_ids(metric.id());
+  }
+  response->set_catalog_version(node_->catalog().version());
+  return grpc::Status::OK;
+}
+
+}  // namespace fedsync

@@ -1,0 +1,258 @@
+#include "city_node/child_cells.h"
+
+#include "absl/strings/str_cat.h"
+#include "shared/period.h"
+#include "shared/status_macros.h"
+
+namespace fedsync {
+namespace {
+
+constexpr char kCitySchema[] = R"sql(
+CREATE TABLE children(
+  child_id TEXT PRIMARY KEY,
+  level INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  watermark INTEGER NOT NULL,
+  child_max_seq INTEGER NOT NULL,
+  catalog_version INTEGER NOT NULL,
+  last_seen_millis INTEGER NOT NULL);
+CREATE TABLE child_cells(
+  child_id TEXT NOT NULL REFERENCES children(child_id),
+  metric TEXT NOT NULL,
+  period TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (child_id, metric, period, dims)) WITHOUT ROWID;
+CREATE INDEX child_cells_by_cell ON child_cells(metric, period, dims);
+)sql";
+
+constexpr char kSelectChild[] = "SELECT epoch, watermark FROM children WHERE child_id = ?";
+constexpr char kUpsertChild[] =
+    "INSERT INTO children(child_id, level, path, epoch, watermark, child_max_seq, "
+    "catalog_version, last_seen_millis) VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(child_id) DO UPDATE SET level = excluded.level, path = excluded.path, "
+    "epoch = excluded.epoch, watermark = excluded.watermark, "
+    "child_max_seq = excluded.child_max_seq, catalog_version = excluded.catalog_version, "
+    "last_seen_millis = excluded.last_seen_millis";
+constexpr char kSelectChildKeys[] =
+    "SELECT metric, period, dims FROM child_cells WHERE child_id = ?";
+constexpr char kDeleteChildCells[] = "DELETE FROM child_cells WHERE child_id = ?";
+constexpr char kUpsertChildCell[] =
+    "INSERT INTO child_cells(child_id, metric, period, dims, value, status, deleted, seq) "
+    "VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(child_id, metric, period, dims) DO UPDATE SET value = excluded.value, "
+    "status = excluded.status, deleted = excluded.deleted, seq = excluded.seq "
+    "WHERE excluded.seq > child_cells.seq";
+constexpr char kUpdateWatermark[] =
+    "UPDATE children SET watermark = MAX(watermark, ?), "
+    "child_max_seq = MAX(child_max_seq, ?), last_seen_millis = ? WHERE child_id = ?";
+constexpr char kSelectInputs[] =
+    "SELECT value, status FROM child_cells "
+    "WHERE metric = ? AND period = ? AND dims = ? AND deleted = 0";
+constexpr char kSelectChildren[] =
+    "SELECT c.child_id, c.level, c.path, c.epoch, c.watermark, c.child_max_seq, "
+    "c.catalog_version, c.last_seen_millis, "
+    "(SELECT COUNT(*) FROM child_cells k WHERE k.child_id = c.child_id AND k.deleted = 0) "
+    "FROM children c ORDER BY c.child_id";
+constexpr char kSelectChildCells[] =
+    "SELECT child_id, metric, period, dims, value, status, seq FROM child_cells "
+    "WHERE metric = ? AND (? = '' OR period = ?) AND deleted = 0 "
+    "ORDER BY child_id, period, dims";
+
+}  // namespace
+
+const Migrations& CityMigrations() {
+  static const auto* migrations =
+      new Migrations{absl::StrCat(kPublishedCellsSchema, kCitySchema)};
+  return *migrations;
+}
+
+CellValue SumCells(const std::vector<CellValue>& inputs) {
+  CellValue sum;
+  bool partial = false, noisy = false, perturbed = false;
+  for (const CellValue& input : inputs) {
+    sum.value += input.value;  // a SUPPRESSED input carries no value
+    partial |= input.status == v1::SUPPRESSED || input.status == v1::PARTIAL;
+    noisy |= input.status == v1::NOISY;
+    perturbed |= input.status == v1::PERTURBED;
+  }
+  sum.status = partial ? v1::PARTIAL : noisy ? v1::NOISY : perturbed ? v1::PERTURBED : v1::OK;
+  return sum;
+}
+
+absl::Status ChildCells::ValidateCell(const v1::Cell& cell) const {
+  const v1::MetricDef* metric = catalog_->Find(cell.metric());
+  if (metric == nullptr) return absl::InvalidArgumentError("metric: not in this node's catalog");
+  ASSIGN_OR_RETURN(Period period, ParsePeriod(cell.period()));
+  if (period.type != metric->period_type()) {
+    return absl::InvalidArgumentError("period: not of the metric's period type");
+  }
+  if (cell.seq() == 0) return absl::InvalidArgumentError("seq: must be positive");
+  RETURN_IF_ERROR(ValidateDims(cell.dims()));
+  if (cell.dims_size() != metric->dimensions_size()) {
+    return absl::InvalidArgumentError("dims: not the metric's dimensions");
+  }
+  for (const v1::DimensionValue& dim : cell.dims()) {
+    bool known = false;
+    for (const v1::Dimension& def : metric->dimensions()) known |= def.name() == dim.key();
+    if (!known) return absl::InvalidArgumentError("dims: not the metric's dimensions");
+  }
+  if (cell.deleted()) return absl::OkStatus();
+  if (!v1::CellStatus_IsValid(cell.status()) || cell.status() == v1::CELL_STATUS_UNSPECIFIED) {
+    return absl::InvalidArgumentError("status: not set");
+  }
+  if (cell.status() == v1::SUPPRESSED && cell.value() != 0) {
+    return absl::InvalidArgumentError("value: a SUPPRESSED cell must carry no value");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells* published,
+                                                   const v1::Hello& hello,
+                                                   int64_t now_millis) const {
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
+  select.Bind(1, hello.node_id());
+  ASSIGN_OR_RETURN(bool known, select.Step());
+  uint64_t watermark = known ? static_cast<uint64_t>(select.ColumnInt(1)) : 0;
+  const bool same_epoch = known && static_cast<uint64_t>(select.ColumnInt(0)) == hello.epoch();
+  if (known && !same_epoch) {
+    // The child starts afresh: replace everything held from it.
+    std::set<CellKey> keys;
+    ASSIGN_OR_RETURN(Statement select_keys, db->Prepare(kSelectChildKeys));
+    select_keys.Bind(1, hello.node_id());
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select_keys.Step());
+      if (!row) break;
+      keys.insert(CellKey{select_keys.ColumnText(0), select_keys.ColumnText(1),
+                          select_keys.ColumnText(2)});
+    }
+    ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
+    remove.Bind(1, hello.node_id());
+    RETURN_IF_ERROR(remove.Run());
+    RETURN_IF_ERROR(Recompute(db, published, keys));
+    watermark = 0;
+  }
+  ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChild));
+  upsert.Bind(1, hello.node_id()).Bind(2, static_cast<int64_t>(hello.level()));
+  upsert.Bind(3, hello.path()).Bind(4, static_cast<int64_t>(hello.epoch()));
+  upsert.Bind(5, static_cast<int64_t>(watermark)).Bind(6, static_cast<int64_t>(hello.max_seq()));
+  upsert.Bind(7, hello.catalog_version()).Bind(8, now_millis);
+  RETURN_IF_ERROR(upsert.Run());
+  v1::Welcome welcome;
+  welcome.set_epoch(hello.epoch());
+  welcome.set_watermark(watermark);
+  welcome.set_catalog_version(catalog_->version());
+  return welcome;
+}
+
+absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* published,
+                                               const std::string& child_id,
+                                               const v1::CellBatch& batch,
+                                               int64_t now_millis) const {
+  v1::Ack ack;
+  ack.set_batch_id(batch.batch_id());
+  ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChildCell));
+  std::set<CellKey> touched;
+  uint64_t max_seq = 0;
+  for (const v1::Cell& cell : batch.cells()) {
+    max_seq = std::max<uint64_t>(max_seq, cell.seq());
+    absl::Status valid = ValidateCell(cell);
+    if (!valid.ok()) {
+      v1::RejectedCell* rejected = ack.add_rejected();
+      rejected->set_metric(cell.metric().substr(0, 64));
+      rejected->set_period(cell.period().substr(0, 16));
+      rejected->set_seq(cell.seq());
+      rejected->set_reason(std::string(valid.message()));
+      continue;
+    }
+    CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
+    upsert.Reset();
+    upsert.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
+    upsert.Bind(5, cell.deleted() ? 0 : cell.value());
+    upsert.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
+    upsert.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));
+    RETURN_IF_ERROR(upsert.Run());
+    touched.insert(std::move(key));
+  }
+  RETURN_IF_ERROR(Recompute(db, published, touched));
+  ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
+  watermark.Bind(1, static_cast<int64_t>(max_seq)).Bind(2, static_cast<int64_t>(max_seq));
+  watermark.Bind(3, now_millis).Bind(4, child_id);
+  RETURN_IF_ERROR(watermark.Run());
+  if (db->Changes() == 0) {
+    return absl::FailedPreconditionError("a batch arrived before the child's Hello");
+  }
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
+  select.Bind(1, child_id);
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  ack.set_watermark(row ? static_cast<uint64_t>(select.ColumnInt(1)) : 0);
+  return ack;
+}
+
+absl::Status ChildCells::Recompute(Database* db, PublishedCells* published,
+                                   const std::set<CellKey>& keys) const {
+  if (keys.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(Statement inputs, db->Prepare(kSelectInputs));
+  for (const CellKey& key : keys) {
+    inputs.Reset();
+    inputs.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+    std::vector<CellValue> values;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, inputs.Step());
+      if (!row) break;
+      values.push_back(CellValue{inputs.ColumnInt(0),
+                                 static_cast<v1::CellStatus>(inputs.ColumnInt(1))});
+    }
+    std::optional<CellValue> sum;
+    if (!values.empty()) sum = SumCells(values);
+    RETURN_IF_ERROR(published->Put(key, sum).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db) {
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChildren));
+  std::vector<v1::ChildStatus> children;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    v1::ChildStatus child;
+    child.set_node_id(select.ColumnText(0));
+    child.set_level(static_cast<v1::NodeLevel>(select.ColumnInt(1)));
+    child.set_path(select.ColumnText(2));
+    child.set_epoch(static_cast<uint64_t>(select.ColumnInt(3)));
+    child.set_watermark(static_cast<uint64_t>(select.ColumnInt(4)));
+    child.set_child_max_seq(static_cast<uint64_t>(select.ColumnInt(5)));
+    child.set_catalog_version(select.ColumnInt(6));
+    child.set_last_seen_unix_millis(select.ColumnInt(7));
+    child.set_cell_count(select.ColumnInt(8));
+    children.push_back(std::move(child));
+  }
+  return children;
+}
+
+absl::StatusOr<std::vector<v1::RollupCell>> ReadChildCells(Database* db,
+                                                           const std::string& metric,
+                                                           const std::string& period) {
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChildCells));
+  select.Bind(1, metric).Bind(2, period).Bind(3, period);
+  std::vector<v1::RollupCell> cells;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    v1::RollupCell out;
+    out.set_node_id(select.ColumnText(0));
+    CellKey key{select.ColumnText(1), select.ColumnText(2), select.ColumnText(3)};
+    CellValue value{select.ColumnInt(4), static_cast<v1::CellStatus>(select.ColumnInt(5))};
+    *out.mutable_cell() =
+        MakeWireCell(key, value, static_cast<uint64_t>(select.ColumnInt(6)), false);
+    cells.push_back(std::move(out));
+  }
+  return cells;
+}
+
+}  // namespace fedsync

@@ -1,0 +1,65 @@
+// A parent's copy of its children's published cells, and its own aggregated cells.
+// Applying a child's Hello registers the child (a new epoch drops the cells held from
+// it); applying a batch stores each valid cell idempotently (replaced only by a higher
+// seq), reports invalid ones as rejected without blocking the rest, advances the
+// child's watermark, and recomputes the aggregates of every cell it touched into this
+// node's own published cells: the sum over children, PARTIAL when an input is
+// SUPPRESSED or PARTIAL.
+//
+// Functions run inside the caller's transaction (NodeStore::Write), so a batch, its
+// aggregates and the watermark commit together. Not thread-safe on their own.
+#ifndef FEDSYNC_CITY_NODE_CHILD_CELLS_H_
+#define FEDSYNC_CITY_NODE_CHILD_CELLS_H_
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fedsync/v1/admin.pb.h"
+#include "fedsync/v1/federation.pb.h"
+#include "shared/catalog.h"
+#include "shared/cell.h"
+#include "shared/database.h"
+#include "shared/migrations.h"
+#include "shared/published_cells.h"
+
+namespace fedsync {
+
+const Migrations& CityMigrations();
+
+class ChildCells {
+ public:
+  explicit ChildCells(std::shared_ptr<const Catalog> catalog) : catalog_(std::move(catalog)) {}
+
+  absl::StatusOr<v1::Welcome> ApplyHello(Database* db, PublishedCells* published,
+                                         const v1::Hello& hello, int64_t now_millis) const;
+  absl::StatusOr<v1::Ack> ApplyBatch(Database* db, PublishedCells* published,
+                                     const std::string& child_id, const v1::CellBatch& batch,
+                                     int64_t now_millis) const;
+
+  // kInvalidArgument with the reason when `cell` may not be stored.
+  absl::Status ValidateCell(const v1::Cell& cell) const;
+
+ private:
+  absl::Status Recompute(Database* db, PublishedCells* published,
+                         const std::set<CellKey>& keys) const;
+
+  std::shared_ptr<const Catalog> catalog_;
+};
+
+// The children this node has heard from, as stored.
+absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db);
+
+// Every live cell held from children for `metric` (and `period` unless empty).
+absl::StatusOr<std::vector<v1::RollupCell>> ReadChildCells(Database* db,
+                                                           const std::string& metric,
+                                                           const std::string& period);
+
+// The sum of `inputs` as a parent publishes it.
+CellValue SumCells(const std::vector<CellValue>& inputs);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_CITY_NODE_CHILD_CELLS_H_

@@ -1,0 +1,210 @@
+#include "city_node/child_hub.h"
+
+#include "absl/strings/str_cat.h"
+#include "shared/logging.h"
+#include "shared/status_macros.h"
+
+namespace fedsync {
+namespace {
+
+bool IsNodeId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ChildHub::ChildHub(NodeStore* store, std::shared_ptr<const Catalog> catalog)
+    : store_(store), cells_(std::move(catalog)) {}
+
+ChildHub::~ChildHub() { Shutdown(); }
+
+uint64_t ChildHub::Register(StreamHandle* stream) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t id = next_stream_id_++;
+  streams_[id] = stream;
+  if (shut_down_) stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "shutting down"));
+  return id;
+}
+
+void ChildHub::Unregister(uint64_t stream_id) {
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream_id);
+  auto child = child_of_stream_.find(stream_id);
+  if (child == child_of_stream_.end()) return;
+  auto current = stream_of_child_.find(child->second);
+  if (current != stream_of_child_.end() && current->second == stream_id) {
+    LogInfo("child.disconnected", {{"child", child->second}});
+    stream_of_child_.erase(current);
+  }
+  child_of_stream_.erase(child);
+}
+
+void ChildHub::SendTo(uint64_t stream_id, v1::DownMessage message) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(stream_id);
+  if (it != streams_.end()) it->second->Send(std::move(message));
+}
+
+void ChildHub::CloseStream(uint64_t stream_id, grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  auto it = streams_.find(stream_id);
+  if (it != streams_.end()) it->second->Close(std::move(status));
+}
+
+std::string ChildHub::ChildOf(uint64_t stream_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = child_of_stream_.find(stream_id);
+  return it == child_of_stream_.end() ? "" : it->second;
+}
+
+void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
+  if (!IsNodeId(hello.node_id())) {
+    CloseStream(stream_id, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "hello.node_id: lower-case letters, digits, '_', '-'"));
+    return;
+  }
+  applier_.Post([this, stream_id, hello] {
+    absl::StatusOr<v1::Welcome> welcome;
+    absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
+      welcome = cells_.ApplyHello(db, published, hello, absl::ToUnixMillis(absl::Now()));
+      return welcome.status();
+    });
+    if (!status.ok()) {
+      LogError("child.hello_failed", {{"child", hello.node_id()}, {"error", status.message()}});
+      CloseStream(stream_id, grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    auto stream = streams_.find(stream_id);
+    if (stream == streams_.end()) return;  // gone while we applied
+    auto previous = stream_of_child_.find(hello.node_id());
+    if (previous != stream_of_child_.end() && previous->second != stream_id) {
+      auto old = streams_.find(previous->second);
+      if (old != streams_.end()) {
+        old->second->Close(grpc::Status(grpc::StatusCode::ABORTED, "superseded by a new stream"));
+      }
+      child_of_stream_.erase(previous->second);
+    }
+    stream_of_child_[hello.node_id()] = stream_id;
+    child_of_stream_[stream_id] = hello.node_id();
+    last_seen_[hello.node_id()] = absl::Now();
+    LogInfo("child.connected", {{"child", hello.node_id()}, {"epoch", hello.epoch()},
+                                {"watermark", welcome->watermark()},
+                                {"child_max_seq", hello.max_seq()}});
+    v1::DownMessage message;
+    *message.mutable_welcome() = *welcome;
+    stream->second->Send(std::move(message));
+  });
+}
+
+void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
+  applier_.Post([this, stream_id, batch = std::move(batch)] {
+    // Only the stream that last said Hello for a child may write its cells; the
+    // applier is the only place that changes that, so the check holds while we apply.
+    const std::string child = ChildOf(stream_id);
+    if (child.empty()) {
+      CloseStream(stream_id, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                          "a batch before a welcomed hello"));
+      return;
+    }
+    absl::StatusOr<v1::Ack> ack;
+    absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
+      ack = cells_.ApplyBatch(db, published, child, batch, absl::ToUnixMillis(absl::Now()));
+      return ack.status();
+    });
+    if (!status.ok()) {
+      LogError("child.batch_failed", {{"child", child}, {"error", status.message()}});
+      CloseStream(stream_id, grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+      return;
+    }
+    if (ack->rejected_size() > 0) {
+      LogWarning("child.cells_rejected", {{"child", child}, {"count", ack->rejected_size()},
+                                          {"first_reason", ack->rejected(0).reason()}});
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      last_seen_[child] = absl::Now();
+    }
+    v1::DownMessage message;
+    *message.mutable_ack() = std::move(*ack);
+    SendTo(stream_id, std::move(message));
+  });
+}
+
+void ChildHub::OnCommandResult(uint64_t stream_id, const v1::CommandResult& result) {
+  absl::MutexLock lock(&mu_);
+  auto child = child_of_stream_.find(stream_id);
+  auto pending = pending_.find(result.command_id());
+  if (child == child_of_stream_.end() || pending == pending_.end()) return;
+  if (!pending->second.answered.insert(child->second).second) return;
+  for (const v1::NodeResult& node_result : result.results()) {
+    pending->second.results.push_back(node_result);
+  }
+  command_answered_.SignalAll();
+}
+
+void ChildHub::OnHeartbeat(uint64_t stream_id) {
+  absl::MutexLock lock(&mu_);
+  auto child = child_of_stream_.find(stream_id);
+  if (child != child_of_stream_.end()) last_seen_[child->second] = absl::Now();
+}
+
+CommandOutcome ChildHub::RunCommand(const std::vector<std::string>& children,
+                                    v1::Command command, bool wait, absl::Time deadline) {
+  CommandOutcome outcome;
+  absl::MutexLock lock(&mu_);
+  PendingCommand& pending = pending_[command.command_id()];
+  for (const std::string& child : children) {
+    auto stream = stream_of_child_.find(child);
+    auto handle = stream == stream_of_child_.end() ? streams_.end() : streams_.find(stream->second);
+    if (handle == streams_.end()) {
+      outcome.missing.push_back(child);
+      continue;
+    }
+    v1::DownMessage message;
+    *message.mutable_command() = command;
+    handle->second->Send(std::move(message));
+    pending.expected.insert(child);
+  }
+  if (wait) {
+    while (pending.answered.size() < pending.expected.size() && !shut_down_) {
+      if (command_answered_.WaitWithDeadline(&mu_, deadline)) break;
+    }
+    for (const std::string& child : pending.expected) {
+      if (pending.answered.count(child) == 0) outcome.missing.push_back(child);
+    }
+    outcome.results = std::move(pending.results);
+  }
+  pending_.erase(command.command_id());
+  return outcome;
+}
+
+std::map<std::string, absl::Time> ChildHub::Connected() const {
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, absl::Time> connected;
+  for (const auto& [child, stream] : stream_of_child_) {
+    auto seen = last_seen_.find(child);
+    connected[child] = seen == last_seen_.end() ? absl::InfinitePast() : seen->second;
+  }
+  return connected;
+}
+
+void ChildHub::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    for (auto& [id, stream] : streams_) {
+      stream->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent shutting down"));
+    }
+    command_answered_.SignalAll();
+  }
+  applier_.Stop();
+}
+
+}  // namespace fedsync

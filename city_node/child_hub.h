@@ -1,0 +1,97 @@
+// The parent side of the Sync streams: which child is on which stream, the one writer
+// thread that applies children's hellos and batches to the database (ChildCells, in
+// one transaction each, acknowledged after commit), and commands routed down to
+// children with their results gathered on the way back.
+//
+// Stream reactors call the On* methods from gRPC callback threads; those never block:
+// database work is posted to the applier. Messages go back to a stream only through the
+// hub and under its lock, so a stream that has ended is never written to. Thread-safe.
+#ifndef FEDSYNC_CITY_NODE_CHILD_HUB_H_
+#define FEDSYNC_CITY_NODE_CHILD_HUB_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "city_node/child_cells.h"
+#include "fedsync/v1/admin.pb.h"
+#include "fedsync/v1/federation.pb.h"
+#include "grpcpp/support/status.h"
+#include "shared/node_store.h"
+#include "shared/work_queue.h"
+
+namespace fedsync {
+
+// What the hub needs of a stream. Implemented by ChildStream (federation_service.h).
+class StreamHandle {
+ public:
+  virtual ~StreamHandle() = default;
+  // Queues a message; never blocks.
+  virtual void Send(v1::DownMessage message) = 0;
+  // Ends the stream with `status` (once; later calls do nothing).
+  virtual void Close(grpc::Status status) = 0;
+};
+
+struct CommandOutcome {
+  std::vector<v1::NodeResult> results;
+  std::vector<std::string> missing;  // targeted children that did not answer
+};
+
+class ChildHub {
+ public:
+  ChildHub(NodeStore* store, std::shared_ptr<const Catalog> catalog);
+  ~ChildHub();  // Shutdown()s
+
+  uint64_t Register(StreamHandle* stream);
+  void Unregister(uint64_t stream_id);
+
+  void OnHello(uint64_t stream_id, const v1::Hello& hello);
+  void OnBatch(uint64_t stream_id, v1::CellBatch batch);
+  void OnCommandResult(uint64_t stream_id, const v1::CommandResult& result);
+  void OnHeartbeat(uint64_t stream_id);
+
+  // Sends `command` to each of `children` that is connected; the rest are `missing`
+  // at once. With `wait`, gathers results until every reached child answered or the
+  // deadline passed.
+  CommandOutcome RunCommand(const std::vector<std::string>& children, v1::Command command,
+                            bool wait, absl::Time deadline);
+
+  // Connected children and when each was last heard from.
+  std::map<std::string, absl::Time> Connected() const;
+
+  // Closes every stream (UNAVAILABLE) and stops the applier after what it holds.
+  void Shutdown();
+
+ private:
+  struct PendingCommand {
+    std::set<std::string> expected;
+    std::set<std::string> answered;
+    std::vector<v1::NodeResult> results;
+  };
+  void SendTo(uint64_t stream_id, v1::DownMessage message) ABSL_LOCKS_EXCLUDED(mu_);
+  void CloseStream(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+  std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
+
+  NodeStore* const store_;
+  const ChildCells cells_;
+  WorkQueue applier_{"child-applier"};
+
+  mutable absl::Mutex mu_;
+  uint64_t next_stream_id_ ABSL_GUARDED_BY(mu_) = 1;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<uint64_t, StreamHandle*> streams_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, std::string> child_of_stream_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> stream_of_child_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> last_seen_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, PendingCommand> pending_ ABSL_GUARDED_BY(mu_);
+  absl::CondVar command_answered_;
+};
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_CITY_NODE_CHILD_HUB_H_

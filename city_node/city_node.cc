@@ -1,0 +1,187 @@
+#include "city_node/city_node.h"
+
+#include <set>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "shared/logging.h"
+#include "shared/period.h"
+#include "shared/status_macros.h"
+
+namespace fedsync {
+namespace {
+
+std::string NewCommandId() {
+  static absl::Mutex mu(absl::kConstInit);
+  static absl::BitGen* gen = new absl::BitGen;
+  absl::MutexLock lock(&mu);
+  return absl::StrFormat("%016x", absl::Uniform<uint64_t>(*gen));
+}
+
+}  // namespace
+
+v1::NodeLevel ParseNodeLevel(const std::string& text) {
+  if (text == "city") return v1::CITY;
+  if (text == "province") return v1::PROVINCE;
+  if (text == "national") return v1::NATIONAL;
+  return v1::NODE_LEVEL_UNSPECIFIED;
+}
+
+absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
+    v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials) {
+  ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store,
+                   NodeStore::Open(config.db(), CityMigrations()));
+  std::unique_ptr<CityNode> node(new CityNode(config, Catalog::Default(), std::move(store)));
+  if (!config.parent().empty()) {
+    UplinkOptions options;
+    options.target = config.parent();
+    options.credentials = std::move(parent_credentials);
+    options.identity = UplinkIdentity{config.id(), config.level(), config.path(),
+                                      node->catalog_->version()};
+    options.batch_cells = static_cast<int>(config.batch_cells());
+    options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
+    CityNode* raw = node.get();
+    node->uplink_ = std::make_unique<Uplink>(
+        node->store_.get(), std::move(options),
+        [raw](const v1::Command& command, std::function<void(v1::CommandResult)> reply) {
+          raw->HandleCommand(command, std::move(reply));
+        });
+    node->store_->SetPublishedListener([raw] { raw->uplink_->Notify(); });
+  }
+  return node;
+}
+
+CityNode::CityNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
+                   std::unique_ptr<NodeStore> store)
+    : config_(std::move(config)), catalog_(std::move(catalog)), store_(std::move(store)) {
+  hub_ = std::make_unique<ChildHub>(store_.get(), catalog_);
+}
+
+CityNode::~CityNode() { Stop(); }
+
+void CityNode::Start() {
+  if (uplink_ != nullptr) uplink_->Start();
+}
+
+void CityNode::Stop() {
+  hub_->Shutdown();
+  if (uplink_ != nullptr) uplink_->Stop();
+}
+
+absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
+  v1::GetStatusResponse response;
+  response.set_node_id(config_.id());
+  response.set_level(config_.level());
+  response.set_path(config_.path());
+  response.set_epoch(store_->epoch());
+  response.set_max_seq(store_->max_seq());
+  response.set_catalog_version(catalog_->version());
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(int64_t cells, CountPublishedCells(reader.get()));
+  response.set_published_cells(cells);
+  if (uplink_ != nullptr) *response.mutable_parent() = uplink_->Status();
+  ASSIGN_OR_RETURN(std::vector<v1::ChildStatus> children, ReadChildren(reader.get()));
+  const std::map<std::string, absl::Time> connected = hub_->Connected();
+  for (v1::ChildStatus& child : children) {
+    auto it = connected.find(child.node_id());
+    if (it != connected.end()) {
+      child.set_connected(true);
+      if (it->second != absl::InfinitePast()) {
+        child.set_last_seen_unix_millis(absl::ToUnixMillis(it->second));
+      }
+    }
+    *response.add_children() = std::move(child);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GetRollupResponse> CityNode::Rollup(const std::string& metric,
+                                                       const std::string& period) const {
+  if (catalog_->Find(metric) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
+                                            "'; the catalog defines no such metric"));
+  }
+  if (!period.empty()) RETURN_IF_ERROR(ParsePeriod(period).status());
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::vector<v1::Cell> own, ReadPublishedCells(reader.get(), metric, period));
+  ASSIGN_OR_RETURN(std::vector<v1::RollupCell> children,
+                   ReadChildCells(reader.get(), metric, period));
+  v1::GetRollupResponse response;
+  for (v1::Cell& cell : own) {
+    v1::RollupCell* out = response.add_cells();
+    out->set_node_id(config_.id());
+    *out->mutable_cell() = std::move(cell);
+  }
+  for (v1::RollupCell& cell : children) *response.add_cells() = std::move(cell);
+  return response;
+}
+
+absl::StatusOr<std::vector<std::string>> CityNode::KnownChildren() const {
+  std::set<std::string> ids;
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::vector<v1::ChildStatus> children, ReadChildren(reader.get()));
+  for (const v1::ChildStatus& child : children) ids.insert(child.node_id());
+  for (const auto& [id, seen] : hub_->Connected()) ids.insert(id);
+  return std::vector<std::string>(ids.begin(), ids.end());
+}
+
+absl::StatusOr<v1::SyncNowResponse> CityNode::SyncNow(const std::string& child_id, bool full,
+                                                      bool wait, absl::Duration timeout) {
+  ASSIGN_OR_RETURN(std::vector<std::string> known, KnownChildren());
+  std::vector<std::string> targets = known;
+  if (!child_id.empty()) {
+    if (std::find(known.begin(), known.end(), child_id) == known.end()) {
+      return absl::NotFoundError(absl::StrCat("child_id: '", child_id.substr(0, 64),
+                                              "' is not a child of ", config_.id()));
+    }
+    targets = {child_id};
+  }
+  v1::Command command;
+  command.set_command_id(NewCommandId());
+  command.mutable_sync()->set_full(full);
+  CommandOutcome outcome = hub_->RunCommand(targets, command, wait, absl::Now() + timeout);
+  v1::SyncNowResponse response;
+  response.set_command_id(command.command_id());
+  for (v1::NodeResult& result : outcome.results) *response.add_results() = std::move(result);
+  for (std::string& missing : outcome.missing) response.add_missing(std::move(missing));
+  return response;
+}
+
+void CityNode::HandleCommand(const v1::Command& command,
+                             std::function<void(v1::CommandResult)> reply) {
+  v1::CommandResult result;
+  result.set_command_id(command.command_id());
+  v1::NodeResult own;
+  own.set_node_id(config_.id());
+  if (!command.has_sync()) {
+    own.set_message("unknown command");
+    *result.add_results() = std::move(own);
+    reply(std::move(result));
+    return;
+  }
+  // Down to every child first, so that their fresh cells are in this node's sums
+  // before this node reports its own.
+  absl::StatusOr<v1::SyncNowResponse> children =
+      SyncNow("", command.sync().full(), /*wait=*/true, absl::Seconds(6));
+  if (children.ok()) {
+    for (const v1::NodeResult& child : children->results()) *result.add_results() = child;
+    for (const std::string& missing : children->missing()) {
+      v1::NodeResult* absent = result.add_results();
+      absent->set_node_id(missing);
+      absent->set_message("did not answer in time");
+    }
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(3);
+  bool ok = true;
+  if (command.sync().full()) ok = uplink_->Resync(deadline);
+  const uint64_t seq = store_->max_seq();
+  ok = ok && uplink_->WaitForAck(seq, deadline);
+  own.set_ok(ok && children.ok());
+  own.set_message(ok ? absl::StrCat(command.sync().full() ? "full resync, " : "", "acked seq ", seq)
+                     : absl::StrCat("parent has not acknowledged seq ", seq, " in time"));
+  *result.add_results() = std::move(own);
+  reply(std::move(result));
+}
+
+}  // namespace fedsync

@@ -1,0 +1,61 @@
+// An aggregating node (city, province, national: one binary, --level says which): it
+// accepts its children's Sync streams, keeps their published cells, publishes the sums
+// as its own cells, serves operators, and streams its own cells to its parent when it
+// has one. The gRPC services are thin adapters over the methods here. Thread-safe.
+#ifndef FEDSYNC_CITY_NODE_CITY_NODE_H_
+#define FEDSYNC_CITY_NODE_CITY_NODE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "city_node/child_hub.h"
+#include "fedsync/v1/admin.pb.h"
+#include "fedsync/v1/config.pb.h"
+#include "shared/catalog.h"
+#include "shared/node_store.h"
+#include "shared/uplink.h"
+
+namespace fedsync {
+
+class CityNode {
+ public:
+  static absl::StatusOr<std::unique_ptr<CityNode>> Create(
+      v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials);
+  ~CityNode();  // Stop()s
+
+  void Start();
+  // Ends the children's streams and the uplink; the database stays consistent.
+  void Stop();
+
+  ChildHub* hub() { return hub_.get(); }
+  const Catalog& catalog() const { return *catalog_; }
+
+  absl::StatusOr<v1::GetStatusResponse> Status() const;
+  // This node's own cells and every child's. kNotFound for an unknown metric,
+  // kInvalidArgument for a malformed period.
+  absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,
+                                               const std::string& period) const;
+  // Sends a sync command to one child (kNotFound when unknown) or all children known to
+  // this node, and with `wait` gathers their results until the deadline.
+  absl::StatusOr<v1::SyncNowResponse> SyncNow(const std::string& child_id, bool full, bool wait,
+                                              absl::Duration timeout);
+
+ private:
+  CityNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
+           std::unique_ptr<NodeStore> store);
+  absl::StatusOr<std::vector<std::string>> KnownChildren() const;
+  void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
+
+  const v1::NodeConfig config_;
+  const std::shared_ptr<const Catalog> catalog_;
+  std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<ChildHub> hub_;
+  std::unique_ptr<Uplink> uplink_;  // null on the top node
+};
+
+v1::NodeLevel ParseNodeLevel(const std::string& text);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_CITY_NODE_CITY_NODE_H_

@@ -1,0 +1,125 @@
+#include "city_node/federation_service.h"
+
+#include <deque>
+
+#include "absl/synchronization/mutex.h"
+
+namespace fedsync {
+namespace {
+
+class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>,
+                          public StreamHandle {
+ public:
+  explicit ChildStream(ChildHub* hub) : hub_(hub) {
+    id_ = hub_->Register(this);  // may Close() at once when the hub is shutting down
+    absl::MutexLock lock(&mu_);
+    if (!finishing_) StartRead(&incoming_);
+  }
+
+  void Send(v1::DownMessage message) override {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) return;
+    outgoing_.push_back(std::move(message));
+    if (!writing_) StartNextWrite();
+  }
+
+  void Close(grpc::Status status) override {
+    absl::MutexLock lock(&mu_);
+    if (finishing_) return;
+    finishing_ = true;
+    outgoing_.clear();
+    final_status_ = std::move(status);
+    if (!writing_) FinishOnce();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the child closed its side, or the call ended
+      Close(grpc::Status::OK);
+      return;
+    }
+    switch (incoming_.kind_case()) {
+      case v1::UpMessage::kHello:
+        if (said_hello_) {
+          Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "hello sent twice"));
+          return;
+        }
+        said_hello_ = true;
+        hub_->OnHello(id_, incoming_.hello());
+        break;
+      case v1::UpMessage::kBatch:
+        hub_->OnBatch(id_, std::move(*incoming_.mutable_batch()));
+        break;
+      case v1::UpMessage::kCommandResult:
+        hub_->OnCommandResult(id_, incoming_.command_result());
+        break;
+      case v1::UpMessage::kHeartbeat:
+        hub_->OnHeartbeat(id_);
+        break;
+      default:
+        Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty message"));
+        return;
+    }
+    if (!said_hello_) {
+      Close(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "the first message must be hello"));
+      return;
+    }
+    absl::MutexLock lock(&mu_);
+    if (!finishing_) StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok && !finishing_) {
+      finishing_ = true;
+      outgoing_.clear();
+      final_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed");
+    }
+    if (!outgoing_.empty() && !finishing_) {
+      StartNextWrite();
+    } else if (finishing_) {
+      FinishOnce();
+    }
+  }
+
+  void OnDone() override {
+    hub_->Unregister(id_);
+    delete this;
+  }
+
+ private:
+  void StartNextWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    in_flight_ = std::move(outgoing_.front());
+    outgoing_.pop_front();
+    writing_ = true;
+    StartWrite(&in_flight_);  // asynchronous: returns at once
+  }
+
+  void FinishOnce() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(final_status_);
+  }
+
+  ChildHub* const hub_;
+  uint64_t id_ = 0;
+  v1::UpMessage incoming_;  // touched only by the read chain
+  bool said_hello_ = false;
+
+  absl::Mutex mu_;
+  std::deque<v1::DownMessage> outgoing_ ABSL_GUARDED_BY(mu_);
+  v1::DownMessage in_flight_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync(
+    grpc::CallbackServerContext*) {
+  return new ChildStream(hub_);
+}
+
+}  // namespace fedsync

@@ -1,0 +1,109 @@
+// city_node: the aggregating node at every level above the district.
+//   city_node --id=hefei --level=city --db=hefei.db --listen=127.0.0.1:0
+//             --parent=127.0.0.1:7000 --insecure
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "city_node/admin_service.h"
+#include "city_node/city_node.h"
+#include "city_node/federation_service.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/logging.h"
+#include "shared/node_config.h"
+#include "shared/server_runner.h"
+
+ABSL_FLAG(std::string, id, "", "this node's id, e.g. hefei (required)");
+ABSL_FLAG(std::string, level, "", "city, province or national (required)");
+ABSL_FLAG(std::string, db, "", "path of the SQLite database (required)");
+ABSL_FLAG(std::string, listen, "", "HOST:PORT to serve on; port 0 picks a free port (required)");
+ABSL_FLAG(std::string, parent, "", "HOST:PORT of the parent node, if any");
+ABSL_FLAG(std::string, path, "", "position in the tree, e.g. anhui/hefei");
+ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, text format)");
+ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
+ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
+
+namespace {
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "city_node: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fedsync::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "an aggregating node of fedsync (city, province or national).\n  city_node --id=ID "
+      "--level=city|province --db=PATH --listen=HOST:PORT [--parent=HOST:PORT] "
+      "[--config=FILE] [--insecure]");
+  fedsync::NormalizeFlagNames(argc, argv);
+  absl::ParseCommandLine(argc, argv);
+
+  fedsync::LogLevel log_level;
+  if (!fedsync::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &log_level)) {
+    return Fail("--log-level must be debug, info, warning or error", 2);
+  }
+  fedsync::SetMinLogLevel(log_level);
+
+  fedsync::v1::NodeConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    absl::StatusOr<fedsync::v1::NodeConfig> loaded =
+        fedsync::LoadNodeConfig(absl::GetFlag(FLAGS_config));
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()), 2);
+    config = *loaded;
+  }
+  auto override_string = [](const std::string& value, auto setter) {
+    if (!value.empty()) setter(value);
+  };
+  override_string(absl::GetFlag(FLAGS_id), [&](const std::string& v) { config.set_id(v); });
+  override_string(absl::GetFlag(FLAGS_db), [&](const std::string& v) { config.set_db(v); });
+  override_string(absl::GetFlag(FLAGS_listen), [&](const std::string& v) { config.set_listen(v); });
+  override_string(absl::GetFlag(FLAGS_parent), [&](const std::string& v) { config.set_parent(v); });
+  override_string(absl::GetFlag(FLAGS_path), [&](const std::string& v) { config.set_path(v); });
+  if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  if (!absl::GetFlag(FLAGS_level).empty()) {
+    config.set_level(fedsync::ParseNodeLevel(absl::GetFlag(FLAGS_level)));
+    if (config.level() == fedsync::v1::NODE_LEVEL_UNSPECIFIED) {
+      return Fail("--level must be city, province or national", 2);
+    }
+  }
+  if (config.level() == fedsync::v1::NODE_LEVEL_UNSPECIFIED ||
+      config.level() == fedsync::v1::DISTRICT) {
+    return Fail("--level is required: city, province or national (see city_node --help)", 2);
+  }
+  if (absl::Status status = fedsync::FinishNodeConfig(&config); !status.ok()) {
+    return Fail(absl::StrCat(status.message(), " (see city_node --help)"), 2);
+  }
+  auto server_credentials = fedsync::ServerCredentialsFor(config);
+  if (!server_credentials.ok()) return Fail(std::string(server_credentials.status().message()), 2);
+  auto parent_credentials = fedsync::ParentCredentialsFor(config);
+  if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
+
+  auto node = fedsync::CityNode::Create(config, *parent_credentials);
+  if (!node.ok()) return Fail(std::string(node.status().message()));
+
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  fedsync::FederationService federation_service((*node)->hub());
+  fedsync::CityAdminService admin_service(node->get());
+  auto server = fedsync::StartServer(config.listen(), *server_credentials,
+                                     {&federation_service, &admin_service});
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  fedsync::AnnounceListening(config.listen(), server->port);
+  (*node)->Start();
+  fedsync::LogInfo("node.started", {{"id", config.id()}, {"level", absl::GetFlag(FLAGS_level)},
+                                    {"port", server->port}, {"parent", config.parent()}});
+
+  int signal = fedsync::WaitForTerminationSignal();
+  fedsync::LogInfo("node.stopping", {{"signal", signal}});
+  // Stream loops first (children and uplink), then the server.
+  (*node)->Stop();
+  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  node->reset();
+  fedsync::LogInfo("node.stopped", {{"id", config.id()}});
+  return 0;
+}

@@ -1,0 +1,53 @@
+#include "district_node/admin_service.h"
+
+#include "shared/grpc_status.h"
+
+namespace fedsync {
+
+grpc::Status DistrictAdminService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
+                                             v1::GetStatusResponse* response) {
+  absl::StatusOr<v1::GetStatusResponse> status = node_->Status();
+  if (!status.ok()) return ToGrpcStatus(status.status());
+  *response = std::move(*status);
+  return grpc::Status::OK;
+}
+
+grpc::Status DistrictAdminService::GetRollup(grpc::ServerContext*,
+                                             const v1::GetRollupRequest* request,
+                                             v1::GetRollupResponse* response) {
+  absl::StatusOr<v1::GetRollupResponse> rollup =
+      node_->Rollup(request->metric(), request->period());
+  if (!rollup.ok()) return ToGrpcStatus(rollup.status());
+  *response = std::move(*rollup);
+  return grpc::Status::OK;
+}
+
+grpc::Status DistrictAdminService::SyncNow(grpc::ServerContext* context,
+                                           const v1::SyncNowRequest* request,
+                                           v1::SyncNowResponse* response) {
+  if (!request->child_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "child_id: a district has no children");
+  }
+  absl::Duration timeout = request->timeout_millis() > 0
+                               ? absl::Milliseconds(request->timeout_millis())
+                               : absl::Seconds(10);
+  // Never wait past the caller's own deadline.
+  const absl::Duration caller_left =
+      absl::FromChrono(context->deadline()) - absl::Now() - absl::Milliseconds(200);
+  if (caller_left < timeout) timeout = caller_left;
+  *response->add_results() = node_->SyncNow(request->full(), timeout);
+  return grpc::Status::OK;
+}
+
+grpc::Status DistrictAdminService::ListMetrics(grpc::ServerContext*,
+                                               const v1::ListMetricsRequest*,
+                                               v1::ListMetricsResponse* response) {
+  for (const v1::MetricDef& metric : node_->catalog().proto().metrics()) {
+    response->add_metric_ids(metric.id());
+  }
+  response->set_catalog_version(node_->catalog().version());
+  return grpc::Status::OK;
+}
+
+}  // namespace fedsync

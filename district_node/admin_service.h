@@ -1,0 +1,30 @@
+// gRPC adapter for the district's AdminService: status, rollups of its own published
+// cells, and "sync now".
+#ifndef FEDSYNC_DISTRICT_NODE_ADMIN_SERVICE_H_
+#define FEDSYNC_DISTRICT_NODE_ADMIN_SERVICE_H_
+
+#include "district_node/district_node.h"
+#include "fedsync/v1/admin.grpc.pb.h"
+
+namespace fedsync {
+
+class DistrictAdminService final : public v1::AdminService::Service {
+ public:
+  explicit DistrictAdminService(DistrictNode* node) : node_(node) {}
+
+  grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest* request,
+                         v1::GetStatusResponse* response) override;
+  grpc::Status GetRollup(grpc::ServerContext* context, const v1::GetRollupRequest* request,
+                         v1::GetRollupResponse* response) override;
+  grpc::Status SyncNow(grpc::ServerContext* context, const v1::SyncNowRequest* request,
+                       v1::SyncNowResponse* response) override;
+  grpc::Status ListMetrics(grpc::ServerContext* context, const v1::ListMetricsRequest* request,
+                           v1::ListMetricsResponse* response) override;
+
+ private:
+  DistrictNode* node_;
+};
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_DISTRICT_NODE_ADMIN_SERVICE_H_

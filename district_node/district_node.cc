@@ -1,0 +1,181 @@
+#include "district_node/district_node.h"
+
+#include "absl/strings/str_cat.h"
+#include "shared/demo_data.h"
+#include "shared/logging.h"
+#include "shared/period.h"
+#include "shared/status_macros.h"
+
+namespace fedsync {
+
+absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
+    v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials,
+    Clock* clock) {
+  ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store,
+                   NodeStore::Open(config.db(), DistrictMigrations()));
+  std::unique_ptr<DistrictNode> node(
+      new DistrictNode(config, Catalog::Default(), clock, std::move(store)));
+  if (!config.demo_data().empty()) RETURN_IF_ERROR(node->LoadDemoData());
+  if (!config.parent().empty()) {
+    UplinkOptions options;
+    options.target = config.parent();
+    options.credentials = std::move(parent_credentials);
+    options.identity = UplinkIdentity{config.id(), v1::DISTRICT, config.path(),
+                                      node->catalog_->version()};
+    options.batch_cells = static_cast<int>(config.batch_cells());
+    options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
+    DistrictNode* raw = node.get();
+    node->uplink_ = std::make_unique<Uplink>(
+        node->store_.get(), std::move(options),
+        [raw](const v1::Command& command, std::function<void(v1::CommandResult)> reply) {
+          raw->HandleCommand(command, std::move(reply));
+        });
+    node->store_->SetPublishedListener([raw] { raw->uplink_->Notify(); });
+  }
+  return node;
+}
+
+DistrictNode::DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
+                           Clock* clock, std::unique_ptr<NodeStore> store)
+    : config_(std::move(config)), catalog_(std::move(catalog)), clock_(clock),
+      store_(std::move(store)) {
+  publisher_ = std::make_unique<Publisher>(store_.get(), catalog_, clock_,
+                                           absl::Milliseconds(config_.debounce_millis()));
+}
+
+DistrictNode::~DistrictNode() { Stop(); }
+
+absl::Status DistrictNode::LoadDemoData() {
+  int64_t existing = 0;
+  RETURN_IF_ERROR(store_->Read([&](Database* db) -> absl::Status {
+    ASSIGN_OR_RETURN(existing, CountRecords(db));
+    return absl::OkStatus();
+  }));
+  if (existing > 0) return absl::OkStatus();
+  // The demo year is the latest year whose demo dates (up to 30 November) have passed.
+  const absl::CivilDay today = TodayInChina(clock_->Now());
+  const int demo_year =
+      today >= absl::CivilDay(today.year(), 11, 30) ? static_cast<int>(today.year())
+                                                     : static_cast<int>(today.year()) - 1;
+  ASSIGN_OR_RETURN(std::vector<v1::Record> records,
+                   DemoRecords(config_.demo_data(), demo_year));
+  // One import per registry kind, as an operator would do it.
+  std::map<v1::Record::KindCase, std::vector<v1::Record>> by_kind;
+  for (v1::Record& record : records) by_kind[record.kind_case()].push_back(std::move(record));
+  for (const auto& [kind, batch] : by_kind) {
+    ASSIGN_OR_RETURN(v1::ImportResponse response, Import(batch, {}));
+    (void)response;
+  }
+  LogInfo("demo_data.loaded", {{"district", config_.demo_data()},
+                               {"records", static_cast<int64_t>(records.size())},
+                               {"demo_year", demo_year}});
+  return absl::OkStatus();
+}
+
+absl::Status DistrictNode::Start() {
+  RETURN_IF_ERROR(publisher_->PublishNow());
+  publisher_->Start();
+  if (uplink_ != nullptr) uplink_->Start();
+  return absl::OkStatus();
+}
+
+void DistrictNode::Stop() {
+  if (uplink_ != nullptr) uplink_->Stop();
+  publisher_->Stop();
+}
+
+absl::StatusOr<v1::ImportResponse> DistrictNode::Import(
+    const std::vector<v1::Record>& records, const std::vector<int64_t>& row_numbers) {
+  const absl::CivilDay today = TodayInChina(clock_->Now());
+  ImportCounts counts;
+  std::vector<v1::RowError> errors;
+  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+    ASSIGN_OR_RETURN(counts, ImportRecords(db, records, row_numbers, today, &errors));
+    return absl::OkStatus();
+  }));
+  publisher_->MarkDirty();
+  v1::ImportResponse response;
+  response.set_rows_received(static_cast<int64_t>(records.size()));
+  response.set_created(counts.created);
+  response.set_updated(counts.updated);
+  response.set_unchanged(counts.unchanged);
+  return response;
+}
+
+absl::StatusOr<v1::GetStatusResponse> DistrictNode::Status() const {
+  v1::GetStatusResponse response;
+  response.set_node_id(config_.id());
+  response.set_level(v1::DISTRICT);
+  response.set_path(config_.path());
+  response.set_epoch(store_->epoch());
+  response.set_max_seq(store_->max_seq());
+  response.set_catalog_version(catalog_->version());
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(int64_t cells, CountPublishedCells(reader.get()));
+  response.set_published_cells(cells);
+  if (uplink_ != nullptr) *response.mutable_parent() = uplink_->Status();
+  return response;
+}
+
+absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& metric,
+                                                           const std::string& period) const {
+  if (catalog_->Find(metric) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
+                                            "'; the catalog defines no such metric"));
+  }
+  if (!period.empty()) RETURN_IF_ERROR(ParsePeriod(period).status());
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::vector<v1::Cell> cells, ReadPublishedCells(reader.get(), metric, period));
+  v1::GetRollupResponse response;
+  for (v1::Cell& cell : cells) {
+    v1::RollupCell* out = response.add_cells();
+    out->set_node_id(config_.id());
+    *out->mutable_cell() = std::move(cell);
+  }
+  return response;
+}
+
+v1::NodeResult DistrictNode::SyncNow(bool full, absl::Duration timeout) {
+  v1::NodeResult result;
+  result.set_node_id(config_.id());
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status status = publisher_->PublishNow();
+  if (status.ok() && full && uplink_ == nullptr) status = store_->StartNewEpoch();
+  if (!status.ok()) {
+    result.set_message(absl::StrCat("publish failed: ", status.message()));
+    return result;
+  }
+  if (uplink_ == nullptr) {
+    result.set_ok(true);
+    result.set_message(absl::StrCat("published seq ", store_->max_seq(), "; no parent"));
+    return result;
+  }
+  if (full && !uplink_->Resync(deadline)) {
+    result.set_message("the uplink did not start a new epoch in time");
+    return result;
+  }
+  const uint64_t seq = store_->max_seq();
+  if (!uplink_->WaitForAck(seq, deadline)) {
+    result.set_message(absl::StrCat("parent has not acknowledged seq ", seq, " in time"));
+    return result;
+  }
+  result.set_ok(true);
+  result.set_message(absl::StrCat(full ? "full resync, " : "", "acked seq ", seq));
+  return result;
+}
+
+void DistrictNode::HandleCommand(const v1::Command& command,
+                                 std::function<void(v1::CommandResult)> reply) {
+  v1::CommandResult result;
+  result.set_command_id(command.command_id());
+  if (command.has_sync()) {
+    *result.add_results() = SyncNow(command.sync().full(), absl::Seconds(5));
+  } else {
+    v1::NodeResult* unknown = result.add_results();
+    unknown->set_node_id(config_.id());
+    unknown->set_message("unknown command");
+  }
+  reply(std::move(result));
+}
+
+}  // namespace fedsync

@@ -1,0 +1,67 @@
+// A district node: its registries and published cells in one SQLite file, the
+// publisher that turns records into privacy-filtered cells, and the uplink that streams
+// them to the parent. The gRPC services (registry_service, admin_service) are thin
+// adapters over the methods here. Thread-safe.
+#ifndef FEDSYNC_DISTRICT_NODE_DISTRICT_NODE_H_
+#define FEDSYNC_DISTRICT_NODE_DISTRICT_NODE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "district_node/publisher.h"
+#include "district_node/registry_store.h"
+#include "fedsync/v1/admin.pb.h"
+#include "fedsync/v1/config.pb.h"
+#include "shared/catalog.h"
+#include "shared/clock.h"
+#include "shared/node_store.h"
+#include "shared/uplink.h"
+
+namespace fedsync {
+
+class DistrictNode {
+ public:
+  // Opens the database and, when `config.demo_data` names a district and the database
+  // has no records, loads that district's demo data. Does not start threads.
+  static absl::StatusOr<std::unique_ptr<DistrictNode>> Create(
+      v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials,
+      Clock* clock);
+  ~DistrictNode();  // Stop()s
+
+  // Publishes once, then starts the publisher and (with a parent) the uplink.
+  absl::Status Start();
+  // Stops the uplink and the publisher; the database stays consistent.
+  void Stop();
+
+  // Imports records of one kind, all or nothing (see ImportRecords).
+  absl::StatusOr<v1::ImportResponse> Import(const std::vector<v1::Record>& records,
+                                            const std::vector<int64_t>& row_numbers);
+  absl::StatusOr<v1::GetStatusResponse> Status() const;
+  // kNotFound for a metric the catalog does not define; kInvalidArgument for a
+  // malformed period.
+  absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,
+                                               const std::string& period) const;
+  // Publishes now and waits until the parent acknowledged it (or starts a new epoch
+  // first when `full`). Without a parent, only publishes.
+  v1::NodeResult SyncNow(bool full, absl::Duration timeout);
+  const Catalog& catalog() const { return *catalog_; }
+
+ private:
+  DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog, Clock* clock,
+               std::unique_ptr<NodeStore> store);
+  absl::Status LoadDemoData();
+  void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
+
+  const v1::NodeConfig config_;
+  const std::shared_ptr<const Catalog> catalog_;
+  Clock* const clock_;
+  std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<Uplink> uplink_;  // null on a node without a parent
+};
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_DISTRICT_NODE_DISTRICT_NODE_H_

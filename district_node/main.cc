@@ -1,0 +1,109 @@
+// district_node: a district's registries, statistics and uplink.
+//   district_node --id=luyang --db=luyang.db --listen=127.0.0.1:0
+//                 --parent=127.0.0.1:7001 --demo-data=luyang --insecure
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "district_node/admin_service.h"
+#include "district_node/district_node.h"
+#include "district_node/registry_service.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/logging.h"
+#include "shared/node_config.h"
+#include "shared/server_runner.h"
+
+ABSL_FLAG(std::string, id, "", "this district's id, e.g. luyang (required)");
+ABSL_FLAG(std::string, db, "", "path of the SQLite database (required)");
+ABSL_FLAG(std::string, listen, "", "HOST:PORT to serve on; port 0 picks a free port (required)");
+ABSL_FLAG(std::string, parent, "", "HOST:PORT of the city node to stream cells to");
+ABSL_FLAG(std::string, path, "", "position in the tree, e.g. anhui/hefei/luyang");
+ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, text format)");
+ABSL_FLAG(std::string, demo_data, "", "load this district's demo data into an empty database");
+ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
+ABSL_FLAG(int64_t, debounce_ms, -1, "how long to gather registry writes before publishing");
+ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
+
+namespace {
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "district_node: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  fedsync::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "a district node of fedsync.\n  district_node --id=ID --db=PATH --listen=HOST:PORT "
+      "[--parent=HOST:PORT] [--config=FILE] [--demo-data=DISTRICT_ID] [--insecure]");
+  fedsync::NormalizeFlagNames(argc, argv);
+  absl::ParseCommandLine(argc, argv);
+
+  fedsync::LogLevel level;
+  if (!fedsync::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log-level must be debug, info, warning or error", 2);
+  }
+  fedsync::SetMinLogLevel(level);
+
+  fedsync::v1::NodeConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    absl::StatusOr<fedsync::v1::NodeConfig> loaded =
+        fedsync::LoadNodeConfig(absl::GetFlag(FLAGS_config));
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()), 2);
+    config = *loaded;
+  }
+  auto override_string = [](const std::string& value, auto setter) {
+    if (!value.empty()) setter(value);
+  };
+  override_string(absl::GetFlag(FLAGS_id), [&](const std::string& v) { config.set_id(v); });
+  override_string(absl::GetFlag(FLAGS_db), [&](const std::string& v) { config.set_db(v); });
+  override_string(absl::GetFlag(FLAGS_listen), [&](const std::string& v) { config.set_listen(v); });
+  override_string(absl::GetFlag(FLAGS_parent), [&](const std::string& v) { config.set_parent(v); });
+  override_string(absl::GetFlag(FLAGS_path), [&](const std::string& v) { config.set_path(v); });
+  override_string(absl::GetFlag(FLAGS_demo_data),
+                  [&](const std::string& v) { config.set_demo_data(v); });
+  if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
+    // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.
+    config.set_debounce_millis(absl::GetFlag(FLAGS_debounce_ms) == 0 ? 1
+                                                                     : absl::GetFlag(FLAGS_debounce_ms));
+  }
+  config.set_level(fedsync::v1::DISTRICT);
+  if (absl::Status status = fedsync::FinishNodeConfig(&config); !status.ok()) {
+    return Fail(absl::StrCat(status.message(), " (see district_node --help)"), 2);
+  }
+  auto server_credentials = fedsync::ServerCredentialsFor(config);
+  if (!server_credentials.ok()) return Fail(std::string(server_credentials.status().message()), 2);
+  auto parent_credentials = fedsync::ParentCredentialsFor(config);
+  if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
+
+  auto node = fedsync::DistrictNode::Create(config, *parent_credentials, fedsync::Clock::Real());
+  if (!node.ok()) return Fail(std::string(node.status().message()));
+
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  fedsync::RegistryService registry_service(node->get());
+  fedsync::DistrictAdminService admin_service(node->get());
+  auto server = fedsync::StartServer(config.listen(), *server_credentials,
+                                     {&registry_service, &admin_service});
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  fedsync::AnnounceListening(config.listen(), server->port);
+  if (absl::Status status = (*node)->Start(); !status.ok()) {
+    server->server->Shutdown(std::chrono::system_clock::now());
+    return Fail(std::string(status.message()));
+  }
+  fedsync::LogInfo("node.started", {{"id", config.id()}, {"level", "district"},
+                                    {"port", server->port}, {"parent", config.parent()}});
+
+  int signal = fedsync::WaitForTerminationSignal();
+  fedsync::LogInfo("node.stopping", {{"signal", signal}});
+  (*node)->Stop();
+  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  node->reset();
+  fedsync::LogInfo("node.stopped", {{"id", config.id()}});
+  return 0;
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Builds fedsync, starts a local federation and prints its rollups:
+#
+#   anhui (province) <- hefei (city) <- luyang, yaohai, shushan, baohe (districts)
+#
+# Every node runs in a temporary directory with its own SQLite file, plaintext on
+# 127.0.0.1 with a port the kernel picks (nodes print "listening on HOST:PORT" first).
+# The districts load the synthetic demo registries. Once every link has converged
+# (each parent holds its child's newest seq), fedctl prints the province's and the
+# city's tables. Every node is stopped and the directory removed on exit, whatever
+# happens. BUILD_DIR overrides the build directory (default: build/).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${BUILD_DIR:-${repo}/build}"
+readonly districts=(luyang yaohai shushan baohe)
+readonly converge_seconds=60
+readonly listen_seconds=20
+readonly stop_seconds=10
+
+bash "${repo}/scripts/build.sh"
+
+city_node="${build_dir}/city_node/city_node"
+district_node="${build_dir}/district_node/district_node"
+fedctl="${build_dir}/tools/fedctl"
+for binary in "${city_node}" "${district_node}" "${fedctl}"; do
+  [[ -x "${binary}" ]] || { echo "demo: ${binary} was not built" >&2; exit 1; }
+done
+
+work="$(mktemp -d -t fedsync-demo.XXXXXX)"
+pids=()
+names=()
+
+stop_nodes() {
+  local pid deadline alive
+  for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; done
+  deadline=$((SECONDS + stop_seconds))
+  while ((SECONDS < deadline)); do
+    alive=0
+    for pid in "${pids[@]}"; do
+      if kill -0 "${pid}" 2>/dev/null; then alive=1; fi
+    done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    if kill -0 "${pid}" 2>/dev/null; then
+      echo "demo: node pid ${pid} ignored SIGTERM for ${stop_seconds}s; killing it" >&2
+      kill -KILL "${pid}" 2>/dev/null || true
+    fi
+    wait "${pid}" 2>/dev/null || true
+  done
+}
+
+cleanup() {
+  local status=$?
+  set +e
+  stop_nodes
+  rm -rf "${work}"
+  exit "${status}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+print_logs() {
+  local name
+  for name in "${names[@]}"; do
+    echo "----- ${name} (stderr, last 40 lines) -----" >&2
+    tail -n 40 "${work}/${name}.log" >&2 || true
+  done
+}
+
+fail() {
+  echo "demo: $*" >&2
+  print_logs
+  exit 1
+}
+
+# start_node NAME BINARY ARGS...: starts a node with stdout and stderr in files, waits
+# for its "listening on HOST:PORT" line and sets $address to HOST:PORT.
+start_node() {
+  local name="$1" binary="$2"
+  shift 2
+  "${binary}" "$@" >"${work}/${name}.out" 2>"${work}/${name}.log" &
+  local pid=$!
+  pids+=("${pid}")
+  names+=("${name}")
+  local deadline=$((SECONDS + listen_seconds)) line=""
+  while ((SECONDS < deadline)); do
+    # read succeeds only for a complete line, so a half-written port is never taken.
+    if IFS= read -r line <"${work}/${name}.out" && [[ "${line}" == "listening on "* ]]; then
+      address="${line#listening on }"
+      echo "demo: ${name} listening on ${address}"
+      return 0
+    fi
+    kill -0 "${pid}" 2>/dev/null || fail "${name} exited before it was listening"
+    sleep 0.1
+  done
+  fail "${name} did not print 'listening on HOST:PORT' within ${listen_seconds}s"
+}
+
+status_json() {
+  "${fedctl}" --target="$1" --timeout=2 status --format=json 2>/dev/null || true
+}
+
+# True when the parent holds the child's newest seq: the child is connected and the
+# parent's watermark equals the child's max seq as the child itself reports it now.
+# Protobuf's JSON prints uint64 as strings and omits zero and false fields.
+link_converged() {
+  local parent_json="$1" child="$2" child_json="$3"
+  jq -e --arg child "${child}" --argjson self "${child_json:-null}" '
+    [(.children // [])[] | select(.node_id == $child)] | .[0] as $link
+    | $link != null and $self != null
+      and ($link.connected // false)
+      and (($link.watermark // "0") | tonumber) > 0
+      and ($link.watermark // "0") == ($link.child_max_seq // "0")
+      and ($link.watermark // "0") == ($self.max_seq // "0")' \
+    <<<"${parent_json:-null}" >/dev/null 2>&1
+}
+
+converged() {
+  local province_json city_json district
+  province_json="$(status_json "${province}")"
+  city_json="$(status_json "${city}")"
+  link_converged "${province_json}" hefei "${city_json}" || return 1
+  for district in "${districts[@]}"; do
+    link_converged "${city_json}" "${district}" "$(status_json "${district_address[${district}]}")" ||
+      return 1
+  done
+}
+
+echo "demo: starting the federation in ${work}"
+start_node anhui "${city_node}" --id=anhui --level=province --db="${work}/anhui.db" \
+  --listen=127.0.0.1:0 --insecure
+province="${address}"
+start_node hefei "${city_node}" --id=hefei --level=city --db="${work}/hefei.db" \
+  --listen=127.0.0.1:0 --parent="${province}" --insecure
+city="${address}"
+declare -A district_address
+for district in "${districts[@]}"; do
+  start_node "${district}" "${district_node}" --id="${district}" --db="${work}/${district}.db" \
+    --listen=127.0.0.1:0 --parent="${city}" --demo-data="${district}" --insecure
+  district_address[${district}]="${address}"
+done
+
+echo "demo: waiting for every link to converge (at most ${converge_seconds}s)"
+deadline=$((SECONDS + converge_seconds))
+until converged; do
+  ((SECONDS < deadline)) || {
+    echo "demo: province status: $(status_json "${province}")" >&2
+    echo "demo: city status: $(status_json "${city}")" >&2
+    fail "the federation did not converge within ${converge_seconds}s"
+  }
+  sleep 0.2
+done
+echo "demo: converged"
+echo
+
+for metric in returned_students_total returned_students_by_region \
+  returned_students_by_degree certifications_by_type; do
+  echo "== province anhui: ${metric} (anhui's own cells and hefei's)"
+  "${fedctl}" --target="${province}" rollup --metric="${metric}" --format=table
+  echo
+done
+
+echo "== city hefei: returned_students_total (hefei's own cells and each district's)"
+"${fedctl}" --target="${city}" rollup --metric=returned_students_total --format=table
+echo
+echo "== city hefei: status"
+"${fedctl}" --target="${city}" status
+echo
+echo "demo: done; stopping the nodes"

@@ -1,0 +1,86 @@
+#include "shared/aggregator.h"
+
+#include "absl/strings/ascii.h"
+#include "shared/civil_date.h"
+#include "shared/countries.h"
+#include "shared/period.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync {
+
+bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
+                            const google::protobuf::Message& payload,
+                            std::string* dims) const {
+  for (const v1::Filter& filter : metric.filters()) {
+    std::string value = FieldText(payload, filter.field());
+    bool matched = false;
+    for (const std::string& wanted : filter.values()) matched |= value == wanted;
+    if (!matched) return false;
+  }
+  std::map<std::string, std::string> values;
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    std::string raw = dim.field() == "kind" ? kind_name : FieldText(payload, dim.field());
+    switch (dim.binning()) {
+      case v1::ENUM_NAME:
+        values[dim.name()] = absl::AsciiStrToLower(raw);
+        break;
+      case v1::COUNTRY_TO_REGION:
+        values[dim.name()] = std::string(CountryRegion(raw));
+        break;
+      case v1::CATEGORY_MAP: {
+        auto it = dim.categories().find(raw);
+        values[dim.name()] = it == dim.categories().end() ? "other" : it->second;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  *dims = CanonicalDims(values);
+  return true;
+}
+
+void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
+  const RegistryKind* kind = RegistryKindOf(stored.record);
+  if (kind == nullptr) return;
+  const google::protobuf::Message& payload = RecordPayload(stored.record);
+  for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
+    bool covers = false;
+    for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
+    if (!covers) continue;
+    std::string dims;
+    if (!Dimensions(metric, kind->name, payload, &dims)) continue;
+    auto count = [&](const std::string& period) {
+      ExactCell& cell = (*cells)[CellKey{metric.id(), period, dims}];
+      cell.value += 1;
+      cell.contributors += 1;
+    };
+    if (metric.time_basis() == v1::EVENT) {
+      absl::CivilDay day;
+      if (ParseDate(FieldText(payload, metric.date_field()), &day)) {
+        count(PeriodOf(day, metric.period_type()));
+      }
+      continue;
+    }
+    absl::CivilDay start, end;
+    if (!ParseDate(stored.start_date, &start)) continue;
+    bool has_end = ParseDate(stored.end_date, &end);
+    const std::string last = PeriodOf(today_, metric.period_type());
+    for (std::string period = PeriodOf(start, metric.period_type());; ) {
+      absl::StatusOr<Period> parsed = ParsePeriod(period);
+      if (!parsed.ok()) break;
+      if (has_end && end <= parsed->last_day) break;
+      count(period);
+      if (period == last) break;
+      period = NextPeriod(period);
+    }
+  }
+}
+
+ExactCellMap Aggregator::Compute(const std::vector<StoredRecord>& records) const {
+  ExactCellMap cells;
+  for (const StoredRecord& stored : records) Add(stored, &cells);
+  return cells;
+}
+
+}  // namespace fedsync

@@ -1,0 +1,63 @@
+// Exact cells from registry records: for every metric of a catalog, which cells each
+// record contributes to, and the totals. Plain computation, no storage; thread-compatible.
+//
+// A STOCK metric counts a record in every period from the one containing its start date
+// up to the period containing `today`, as long as the record had not left the registry
+// on the period's last day. An EVENT metric counts a record in the period containing its
+// date field.
+#ifndef FEDSYNC_SHARED_AGGREGATOR_H_
+#define FEDSYNC_SHARED_AGGREGATOR_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "fedsync/v1/registry.pb.h"
+#include "shared/catalog.h"
+#include "shared/cell.h"
+
+namespace fedsync {
+
+// A record as the registry holds it: the record, and the days it entered and (when it
+// has) left the registry.
+struct StoredRecord {
+  v1::Record record;
+  std::string start_date;  // YYYY-MM-DD
+  std::string end_date;    // YYYY-MM-DD, empty while the record is in the registry
+};
+
+struct ExactCell {
+  int64_t value = 0;         // the measure (for counts, the number of records)
+  int64_t contributors = 0;  // distinct records contributing
+
+  bool operator==(const ExactCell& other) const {
+    return value == other.value && contributors == other.contributors;
+  }
+};
+
+using ExactCellMap = std::map<CellKey, ExactCell>;
+
+class Aggregator {
+ public:
+  Aggregator(std::shared_ptr<const Catalog> catalog, absl::CivilDay today)
+      : catalog_(std::move(catalog)), today_(today) {}
+
+  // Adds one record's contributions to `cells` (every metric over its registry).
+  void Add(const StoredRecord& stored, ExactCellMap* cells) const;
+
+  ExactCellMap Compute(const std::vector<StoredRecord>& records) const;
+
+ private:
+  // The dimension values of `record` for `metric`; false when the record is filtered out.
+  bool Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
+                  const google::protobuf::Message& payload, std::string* dims) const;
+
+  std::shared_ptr<const Catalog> catalog_;
+  absl::CivilDay today_;
+};
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_AGGREGATOR_H_

@@ -1,0 +1,159 @@
+#include "shared/catalog.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+
+// Fields that identify a person or carry free text: never a dimension or a filter.
+bool IsIdentifyingField(absl::string_view field) {
+  static const std::set<absl::string_view> kIdentifying = {
+      "name",  "applicant_name", "student_name", "resident_id", "phone",
+      "birth_date", "address", "community", "field", "registered_date", "issue_date"};
+  return kIdentifying.count(field) > 0;
+}
+
+absl::Status MetricError(const v1::MetricDef& metric, absl::string_view field,
+                         absl::string_view reason) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("catalog metric '", metric.id(), "' field '", field, "': ", reason));
+}
+
+absl::Status ValidateDimension(const v1::MetricDef& metric, const v1::Dimension& dim,
+                               const RegistryKind& kind) {
+  if (dim.name().empty()) return MetricError(metric, dim.field(), "dimension without a name");
+  if (dim.field() == "kind") {
+    if (dim.binning() != v1::CATEGORY_MAP) {
+      return MetricError(metric, dim.field(), "the registry kind needs CATEGORY_MAP binning");
+    }
+    return absl::OkStatus();
+  }
+  if (IsIdentifyingField(dim.field())) {
+    return MetricError(metric, dim.field(),
+                       "is an identifying or free-text field and cannot be a dimension");
+  }
+  const FieldDescriptor* field = kind.descriptor->FindFieldByName(dim.field());
+  if (field == nullptr) {
+    return MetricError(metric, dim.field(), absl::StrCat("no such field in ", kind.name));
+  }
+  switch (dim.binning()) {
+    case v1::ENUM_NAME:
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_ENUM) {
+        return MetricError(metric, dim.field(), "ENUM_NAME binning needs an enum field");
+      }
+      return absl::OkStatus();
+    case v1::COUNTRY_TO_REGION:
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
+          field->name().find("country") == std::string::npos) {
+        return MetricError(metric, dim.field(), "COUNTRY_TO_REGION needs a country field");
+      }
+      return absl::OkStatus();
+    case v1::CATEGORY_MAP:
+      if (dim.categories().empty()) {
+        return MetricError(metric, dim.field(), "CATEGORY_MAP without categories");
+      }
+      return absl::OkStatus();
+    default:
+      return MetricError(metric, dim.field(), "dimension without a binning");
+  }
+}
+
+absl::Status ValidateMetric(const v1::MetricDef& metric) {
+  if (metric.id().empty()) return absl::InvalidArgumentError("catalog metric without an id");
+  if (metric.registries().empty()) return MetricError(metric, "registries", "none given");
+  if (metric.period_type() == v1::PERIOD_TYPE_UNSPECIFIED) {
+    return MetricError(metric, "period_type", "not set");
+  }
+  if (metric.time_basis() == v1::TIME_BASIS_UNSPECIFIED) {
+    return MetricError(metric, "time_basis", "not set");
+  }
+  switch (metric.disclosure().method()) {
+    case v1::NONE:
+      break;
+    case v1::SUPPRESSION:
+      if (metric.disclosure().threshold() < 1) {
+        return MetricError(metric, "disclosure.threshold", "must be at least 1");
+      }
+      break;
+    default:
+      return MetricError(metric, "disclosure.method", "not supported by this version");
+  }
+  for (const std::string& registry : metric.registries()) {
+    const RegistryKind* kind = FindRegistryKind(registry);
+    if (kind == nullptr) return MetricError(metric, "registries", "unknown registry");
+    if (metric.time_basis() == v1::EVENT) {
+      const FieldDescriptor* date = kind->descriptor->FindFieldByName(metric.date_field());
+      if (date == nullptr || date->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+        return MetricError(metric, "date_field", absl::StrCat("not a date of ", registry));
+      }
+    }
+    for (const v1::Filter& filter : metric.filters()) {
+      if (IsIdentifyingField(filter.field())) {
+        return MetricError(metric, filter.field(), "identifying fields cannot filter");
+      }
+      if (kind->descriptor->FindFieldByName(filter.field()) == nullptr) {
+        return MetricError(metric, filter.field(), absl::StrCat("no such field in ", registry));
+      }
+    }
+    std::set<std::string> names;
+    for (const v1::Dimension& dim : metric.dimensions()) {
+      if (!names.insert(dim.name()).second) {
+        return MetricError(metric, dim.field(), "duplicate dimension name");
+      }
+      absl::Status status = ValidateDimension(metric, dim, *kind);
+      if (!status.ok()) return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Catalog::Catalog(v1::Catalog proto) : proto_(std::move(proto)) {
+  for (const v1::MetricDef& metric : proto_.metrics()) by_id_[metric.id()] = &metric;
+}
+
+absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::FromProto(v1::Catalog proto) {
+  if (proto.version() < 1) return absl::InvalidArgumentError("catalog version must be >= 1");
+  std::set<std::string> ids;
+  for (const v1::MetricDef& metric : proto.metrics()) {
+    absl::Status status = ValidateMetric(metric);
+    if (!status.ok()) return status;
+    if (!ids.insert(metric.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("catalog metric '", metric.id(), "' is defined twice"));
+    }
+  }
+  return std::shared_ptr<const Catalog>(new Catalog(std::move(proto)));
+}
+
+absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::FromText(absl::string_view text) {
+  v1::Catalog proto;
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &proto)) {
+    return absl::InvalidArgumentError("catalog is not valid protobuf text format");
+  }
+  return FromProto(std::move(proto));
+}
+
+std::shared_ptr<const Catalog> Catalog::Default() {
+  static const auto* catalog = [] {
+    absl::StatusOr<std::shared_ptr<const Catalog>> loaded = FromText(DefaultCatalogText());
+    // The built-in catalog is tested; a failure here is a programming error.
+    if (!loaded.ok()) std::abort();
+    return new std::shared_ptr<const Catalog>(*loaded);
+  }();
+  return *catalog;
+}
+
+const v1::MetricDef* Catalog::Find(absl::string_view metric_id) const {
+  auto it = by_id_.find(metric_id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+}  // namespace fedsync

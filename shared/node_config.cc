@@ -1,0 +1,110 @@
+#include "shared/node_config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace fedsync {
+namespace {
+
+// Collects the first parse error with its position.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (text.empty()) text = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
+  }
+  std::string text;
+};
+
+absl::string_view HostOf(absl::string_view host_port) {
+  if (absl::StartsWith(host_port, "[")) {
+    size_t end = host_port.find(']');
+    return end == absl::string_view::npos ? host_port : host_port.substr(1, end - 1);
+  }
+  size_t colon = host_port.rfind(':');
+  return colon == absl::string_view::npos ? host_port : host_port.substr(0, colon);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("config file ", path, " cannot be read"));
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::NodeConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text.str(), &config)) {
+    return absl::InvalidArgumentError(absl::StrCat("config file ", path, ": ", errors.text));
+  }
+  return config;
+}
+
+absl::Status FinishNodeConfig(v1::NodeConfig* config) {
+  if (config->id().empty()) return absl::InvalidArgumentError("--id is required");
+  if (config->db().empty()) return absl::InvalidArgumentError("--db is required");
+  if (config->listen().empty()) return absl::InvalidArgumentError("--listen is required");
+  for (char c : config->id()) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          "--id must be lower-case letters, digits, '_' or '-' (e.g. luyang)");
+    }
+  }
+  if (config->path().empty()) config->set_path(config->id());
+  if (config->debounce_millis() <= 0) config->set_debounce_millis(200);
+  if (config->heartbeat_millis() <= 0) config->set_heartbeat_millis(5000);
+  if (config->batch_cells() <= 0) config->set_batch_cells(500);
+  return absl::OkStatus();
+}
+
+bool IsLoopbackAddress(absl::string_view host_port) {
+  absl::string_view host = HostOf(host_port);
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const v1::NodeConfig& config) {
+  if (!config.insecure()) {
+    return absl::FailedPreconditionError(
+        "this node has no TLS certificates configured; for development on loopback, "
+        "pass --insecure");
+  }
+  if (!IsLoopbackAddress(config.listen())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--insecure is allowed only on loopback addresses; refusing to serve plaintext on ",
+        config.listen()));
+  }
+  return grpc::InsecureServerCredentials();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(
+    const v1::NodeConfig& config) {
+  if (!config.insecure()) {
+    return absl::FailedPreconditionError(
+        "this node has no TLS certificates configured; for development on loopback, "
+        "pass --insecure");
+  }
+  if (!config.parent().empty() && !IsLoopbackAddress(config.parent())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--insecure is allowed only on loopback addresses; refusing plaintext to ",
+        config.parent()));
+  }
+  return grpc::InsecureChannelCredentials();
+}
+
+void AnnounceListening(absl::string_view listen, int port) {
+  std::string host(HostOf(listen));
+  if (host.find(':') != std::string::npos) host = absl::StrCat("[", host, "]");
+  std::printf("listening on %s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+}
+
+}  // namespace fedsync

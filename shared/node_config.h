@@ -1,0 +1,41 @@
+// Node configuration: a protobuf text-format file (fedsync.v1.NodeConfig) checked
+// against its schema, with flags applied on top by main.cc. Also the transport rules
+// that every node applies the same way.
+#ifndef FEDSYNC_SHARED_NODE_CONFIG_H_
+#define FEDSYNC_SHARED_NODE_CONFIG_H_
+
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "fedsync/v1/config.pb.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+
+namespace fedsync {
+
+// kNotFound when the file is missing; kInvalidArgument naming the line and field when
+// it does not parse against the schema.
+absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path);
+
+// Fills defaults and checks required fields (id, db, listen), naming the missing flag.
+absl::Status FinishNodeConfig(v1::NodeConfig* config);
+
+// True when HOST of HOST:PORT is a loopback address (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackAddress(absl::string_view host_port);
+
+// Credentials for serving and for dialling the parent. Until mutual TLS lands, only
+// plaintext exists, and only when `insecure` is set and every address is loopback:
+// otherwise kFailedPrecondition says why the node will not start.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const v1::NodeConfig& config);
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(
+    const v1::NodeConfig& config);
+
+// Prints "listening on HOST:PORT" as the first line on stdout, flushed at once.
+void AnnounceListening(absl::string_view listen, int port);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_NODE_CONFIG_H_

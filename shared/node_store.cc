@@ -1,0 +1,85 @@
+#include "shared/node_store.h"
+
+#include "shared/status_macros.h"
+
+namespace fedsync {
+
+absl::StatusOr<std::unique_ptr<NodeStore>> NodeStore::Open(const std::string& path,
+                                                           const Migrations& migrations) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
+  RETURN_IF_ERROR(Migrate(db.get(), migrations));
+  ASSIGN_OR_RETURN(std::unique_ptr<PublishedCells> published, PublishedCells::Open(db.get()));
+  return std::unique_ptr<NodeStore>(new NodeStore(path, std::move(db), std::move(published)));
+}
+
+NodeStore::NodeStore(std::string path, std::unique_ptr<Database> db,
+                     std::unique_ptr<PublishedCells> published)
+    : path_(std::move(path)), db_(std::move(db)), published_(std::move(published)) {
+  absl::MutexLock lock(&mu_);
+  PublishCounters();
+}
+
+void NodeStore::PublishCounters() {
+  epoch_ = published_->epoch();
+  max_seq_ = published_->max_seq();
+  last_acked_seq_ = published_->last_acked_seq();
+}
+
+absl::Status NodeStore::Write(
+    absl::FunctionRef<absl::Status(Database*, PublishedCells*)> fn) {
+  std::function<void()> listener;
+  {
+    absl::MutexLock lock(&mu_);
+    const uint64_t seq_before = published_->max_seq();
+    absl::Status status = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(db_.get()));
+      RETURN_IF_ERROR(fn(db_.get(), published_.get()));
+      return transaction->Commit();
+    }();
+    if (!status.ok()) {
+      // The transaction rolled back: forget the seqs it took.
+      absl::Status reload = published_->Reload();
+      (void)reload;
+      PublishCounters();
+      return status;
+    }
+    PublishCounters();
+    if (published_->max_seq() != seq_before) listener = listener_;
+  }
+  if (listener) listener();
+  return absl::OkStatus();
+}
+
+absl::Status NodeStore::Read(absl::FunctionRef<absl::Status(Database*)> fn) {
+  absl::MutexLock lock(&mu_);
+  return fn(db_.get());
+}
+
+absl::StatusOr<std::unique_ptr<Database>> NodeStore::OpenReader() const {
+  return Database::Open(path_, Database::Mode::kReadOnly);
+}
+
+void NodeStore::SetPublishedListener(std::function<void()> listener) {
+  absl::MutexLock lock(&mu_);
+  listener_ = std::move(listener);
+}
+
+absl::StatusOr<std::vector<v1::Cell>> NodeStore::CellsAfter(uint64_t after_seq, int limit) {
+  absl::MutexLock lock(&mu_);
+  return ReadCellsAfter(db_.get(), after_seq, limit);
+}
+
+absl::Status NodeStore::RecordAck(uint64_t watermark) {
+  return Write([&](Database*, PublishedCells* published) {
+    if (watermark <= published->last_acked_seq()) return absl::OkStatus();
+    return published->SetLastAckedSeq(watermark);
+  });
+}
+
+absl::Status NodeStore::StartNewEpoch() {
+  return Write([](Database*, PublishedCells* published) {
+    return published->StartNewEpoch();
+  });
+}
+
+}  // namespace fedsync

@@ -1,0 +1,75 @@
+// The published cells of a node: the outbox of the sync protocol. Every change to a
+// published cell (new value, new status, or deletion as a tombstone) takes the next
+// per-node seq, stored with the cell; a parent that holds everything up to seq W is
+// brought up to date by the cells with seq > W. The epoch changes when the published
+// cells start afresh (a new database, a full resync); a parent replaces a child's cells
+// when it sees a new epoch.
+//
+// Not thread-safe: owned by the node's one writer (NodeStore). Every mutating method
+// must run inside the caller's transaction on the same connection.
+#ifndef FEDSYNC_SHARED_PUBLISHED_CELLS_H_
+#define FEDSYNC_SHARED_PUBLISHED_CELLS_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "shared/cell.h"
+#include "shared/database.h"
+
+namespace fedsync {
+
+// Schema of the tables every node has; part of each node's first migration.
+extern const char kPublishedCellsSchema[];
+
+class PublishedCells {
+ public:
+  // Reads the epoch and newest seq from `db` (which must outlive this), creating a fresh
+  // random epoch on a new database.
+  static absl::StatusOr<std::unique_ptr<PublishedCells>> Open(Database* db);
+
+  // Makes the published cells equal `desired`: unchanged cells keep their seq, new or
+  // changed ones take a new seq, and cells missing from `desired` become tombstones.
+  // Returns how many cells changed.
+  absl::StatusOr<int> ReplaceAll(const CellMap& desired);
+  // Puts one cell (nullopt: deletes it as a tombstone). Returns whether it changed.
+  absl::StatusOr<bool> Put(const CellKey& key, const std::optional<CellValue>& value);
+
+  // A new random epoch; the last acked seq starts again at 0.
+  absl::Status StartNewEpoch();
+  absl::Status SetLastAckedSeq(uint64_t seq);
+
+  // Re-reads epoch and seq after a rolled-back transaction.
+  absl::Status Reload();
+
+  uint64_t epoch() const { return epoch_; }
+  uint64_t max_seq() const { return max_seq_; }
+  uint64_t last_acked_seq() const { return last_acked_seq_; }
+
+ private:
+  explicit PublishedCells(Database* db) : db_(db) {}
+  absl::Status Write(const CellKey& key, const CellValue& value, bool deleted);
+  absl::Status SetState(const char* key, uint64_t value);
+
+  Database* db_;
+  uint64_t epoch_ = 0;
+  uint64_t max_seq_ = 0;
+  uint64_t last_acked_seq_ = 0;
+};
+
+// Cells with seq > `after_seq` in seq order, at most `limit`, tombstones included.
+absl::StatusOr<std::vector<v1::Cell>> ReadCellsAfter(Database* db, uint64_t after_seq,
+                                                     int limit);
+
+// The live (non-deleted) published cells of `metric`, of `period` (all when empty).
+absl::StatusOr<std::vector<v1::Cell>> ReadPublishedCells(Database* db,
+                                                         const std::string& metric,
+                                                         const std::string& period);
+
+absl::StatusOr<int64_t> CountPublishedCells(Database* db);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_PUBLISHED_CELLS_H_

@@ -1,0 +1,106 @@
+// The uplink: the child side of the Sync stream, shared by district and city nodes.
+// One thread keeps one stream to the parent: dial, Hello, wait for Welcome, send the
+// outbox in batches (a window in flight), apply acks, send heartbeats when idle, and on
+// any failure reconnect with exponential backoff, jitter and a cap. A second thread per
+// stream reads; commands from the parent run on a command thread of their own so the
+// reader never blocks. Every loop ends on Stop(). Thread-safe.
+//
+// The stream itself has no deadline (it lives as long as the link); liveness comes from
+// heartbeats, HTTP/2 keepalive and the Welcome timeout.
+#ifndef FEDSYNC_SHARED_UPLINK_H_
+#define FEDSYNC_SHARED_UPLINK_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "fedsync/v1/admin.pb.h"
+#include "fedsync/v1/federation.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "shared/backoff.h"
+#include "shared/outbox.h"
+#include "shared/uplink_session.h"
+#include "shared/work_queue.h"
+
+namespace fedsync {
+
+struct UplinkOptions {
+  std::string target;  // HOST:PORT of the parent
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  UplinkIdentity identity;
+  int batch_cells = 500;
+  int window = 4;
+  absl::Duration heartbeat = absl::Seconds(5);
+  absl::Duration welcome_timeout = absl::Seconds(10);
+  BackoffPolicy backoff;
+};
+
+// Runs a command from the parent; must call `reply` exactly once (from any thread).
+using CommandHandler =
+    std::function<void(const v1::Command& command, std::function<void(v1::CommandResult)> reply)>;
+
+class Uplink {
+ public:
+  Uplink(Outbox* outbox, UplinkOptions options, CommandHandler handler);
+  ~Uplink();  // Stop()s
+
+  void Start();
+  // Ends the stream and every loop; returns when the threads have joined.
+  void Stop();
+  // New cells may be in the outbox.
+  void Notify();
+  // Drops the current stream and dials again at once.
+  void Reconnect();
+  // Drops the current stream, starts a new epoch once it has ended (so that no ack of
+  // the old stream lands in the new epoch) and dials again: the parent then replaces
+  // every cell it holds from this node. Returns when the new epoch has started; false
+  // at the deadline.
+  bool Resync(absl::Time deadline);
+  // Waits until the parent acknowledged every seq up to `seq`; false at the deadline.
+  bool WaitForAck(uint64_t seq, absl::Time deadline);
+
+  v1::ParentLinkStatus Status() const;
+
+ private:
+  void Run();
+  absl::Status RunStream();
+  void ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* stream,
+                UplinkSession* session);
+  void HandleCommand(const v1::Command& command);
+
+  Outbox* const outbox_;
+  const UplinkOptions options_;
+  const CommandHandler handler_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Federation::Stub> stub_;
+  WorkQueue commands_{"uplink-commands"};
+
+  mutable absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool reconnect_ ABSL_GUARDED_BY(mu_) = false;
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool restart_ ABSL_GUARDED_BY(mu_) = false;  // the session asked for a new stream
+  bool resync_ ABSL_GUARDED_BY(mu_) = false;   // start a new epoch before the next Hello
+  int64_t epochs_started_ ABSL_GUARDED_BY(mu_) = 0;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::deque<v1::CommandResult> results_ ABSL_GUARDED_BY(mu_);
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t acked_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_ack_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  absl::CondVar changed_;
+  std::thread thread_;
+};
+
+// Channel arguments for long-lived streams: keepalive pings and reconnect backoff.
+grpc::ChannelArguments LongLivedChannelArguments();
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_UPLINK_H_

@@ -1,0 +1,117 @@
+#include "shared/aggregator.h"
+
+#include "gtest/gtest.h"
+#include "shared/privacy_filter.h"
+
+namespace fedsync {
+namespace {
+
+StoredRecord Student(const std::string& country, v1::Degree degree, const std::string& start,
+                     const std::string& end = "") {
+  StoredRecord stored;
+  v1::ReturnedStudent* student = stored.record.mutable_returned_student();
+  student->set_study_country(country);
+  student->set_degree(degree);
+  student->set_registered_date(start);
+  stored.start_date = start;
+  stored.end_date = end;
+  return stored;
+}
+
+StoredRecord Certification(const std::string& issue_date, v1::Outcome outcome) {
+  StoredRecord stored;
+  v1::IdentityCertification* certification = stored.record.mutable_identity_certification();
+  certification->set_issue_date(issue_date);
+  certification->set_outcome(outcome);
+  stored.start_date = issue_date;
+  return stored;
+}
+
+int64_t ValueOf(const ExactCellMap& cells, const std::string& metric, const std::string& period,
+                const std::string& dims = "") {
+  auto it = cells.find(CellKey{metric, period, dims});
+  return it == cells.end() ? 0 : it->second.value;
+}
+
+const absl::CivilDay kToday(2026, 11, 30);
+
+TEST(AggregatorTest, StockCountsEveryPeriodFromStartToToday) {
+  Aggregator aggregator(Catalog::Default(), kToday);
+  ExactCellMap cells = aggregator.Compute({Student("GB", v1::MASTER, "2024-05-01"),
+                                           Student("US", v1::DOCTORATE, "2026-02-01")});
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2023"), 0);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2024"), 1);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2025"), 1);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2026"), 2);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2027"), 0);
+  EXPECT_EQ(ValueOf(cells, "returned_students_by_region", "2026", "region=europe"), 1);
+  EXPECT_EQ(ValueOf(cells, "returned_students_by_region", "2026", "region=north_america"), 1);
+  EXPECT_EQ(ValueOf(cells, "returned_students_by_degree", "2026", "degree=doctorate"), 1);
+}
+
+TEST(AggregatorTest, RecordThatLeftIsCountedOnlyWhileItWasThere) {
+  Aggregator aggregator(Catalog::Default(), kToday);
+  // Left on 2025-12-31: not in the registry at the end of 2025.
+  ExactCellMap cells = aggregator.Compute({Student("GB", v1::MASTER, "2023-01-01", "2025-12-31"),
+                                           Student("GB", v1::MASTER, "2023-01-01", "2026-01-01")});
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2024"), 2);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2025"), 1);
+  EXPECT_EQ(ValueOf(cells, "returned_students_total", "2026"), 0);
+}
+
+TEST(AggregatorTest, EventsCountInTheirMonthAndFiltersApply) {
+  Aggregator aggregator(Catalog::Default(), kToday);
+  StoredRecord study;
+  study.record.mutable_study_certificate()->set_issue_date("2026-03-09");
+  study.record.mutable_study_certificate()->set_outcome(v1::APPROVED);
+  ExactCellMap cells = aggregator.Compute({Certification("2026-03-01", v1::APPROVED),
+                                           Certification("2026-03-31", v1::APPROVED),
+                                           Certification("2026-03-15", v1::REJECTED),
+                                           Certification("2026-04-01", v1::APPROVED), study});
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-03", "type=identity"), 2);
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-04", "type=identity"), 1);
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-03", "type=study"), 1);
+}
+
+TEST(PrivacyFilterTest, ThresholdBoundaries) {
+  const Catalog& catalog = *Catalog::Default();
+  struct Case {
+    int64_t contributors;
+    bool published;
+    v1::CellStatus status;
+  };
+  for (const Case& test : std::vector<Case>{{0, false, v1::OK},
+                                            {1, true, v1::SUPPRESSED},
+                                            {2, true, v1::SUPPRESSED},
+                                            {3, true, v1::OK},
+                                            {4, true, v1::OK}}) {
+    ExactCellMap exact;
+    CellKey key{"returned_students_total", "2026", ""};
+    exact[key] = ExactCell{test.contributors, test.contributors};
+    CellMap published = FilterForPublication(catalog, exact);
+    SCOPED_TRACE(test.contributors);
+    ASSERT_EQ(published.count(key), test.published ? 1u : 0u);
+    if (!test.published) continue;
+    EXPECT_EQ(published[key].status, test.status);
+    EXPECT_EQ(published[key].value, test.status == v1::SUPPRESSED ? 0 : test.contributors);
+  }
+}
+
+TEST(PrivacyFilterTest, AdministrativeCountsAreNotSuppressed) {
+  ExactCellMap exact;
+  CellKey key{"certifications_by_type", "2026-03", "type=identity"};
+  exact[key] = ExactCell{1, 1};
+  CellMap published = FilterForPublication(*Catalog::Default(), exact);
+  ASSERT_EQ(published.count(key), 1u);
+  EXPECT_EQ(published[key].status, v1::OK);
+  EXPECT_EQ(published[key].value, 1);
+}
+
+TEST(PrivacyFilterTest, MetricsOutsideTheCatalogAreNeverPublished) {
+  ExactCellMap exact;
+  exact[CellKey{"names_of_people", "2026", ""}] = ExactCell{10, 10};
+  EXPECT_TRUE(FilterForPublication(*Catalog::Default(), exact).empty());
+}
+
+}  // namespace
+}  // namespace fedsync

@@ -1,0 +1,181 @@
+#include "city_node/child_cells.h"
+
+#include "gtest/gtest.h"
+
+namespace fedsync {
+namespace {
+
+class ChildCellsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_TRUE(Migrate(db_.get(), CityMigrations()).ok());
+    auto published = PublishedCells::Open(db_.get());
+    ASSERT_TRUE(published.ok());
+    published_ = std::move(*published);
+  }
+
+  v1::Welcome Hello(const std::string& child, uint64_t epoch) {
+    v1::Hello hello;
+    hello.set_node_id(child);
+    hello.set_level(v1::DISTRICT);
+    hello.set_epoch(epoch);
+    auto welcome = cells_.ApplyHello(db_.get(), published_.get(), hello, 1000);
+    EXPECT_TRUE(welcome.ok()) << welcome.status();
+    return *welcome;
+  }
+
+  v1::Ack Apply(const std::string& child, std::vector<v1::Cell> cells) {
+    v1::CellBatch batch;
+    batch.set_batch_id(1);
+    for (v1::Cell& cell : cells) *batch.add_cells() = std::move(cell);
+    auto ack = cells_.ApplyBatch(db_.get(), published_.get(), child, batch, 2000);
+    EXPECT_TRUE(ack.ok()) << ack.status();
+    return *ack;
+  }
+
+  // This node's own published value of the total for 2026; -1 when absent.
+  std::pair<int64_t, v1::CellStatus> Own(const std::string& metric = "returned_students_total",
+                                         const std::string& dims_value = "") {
+    auto cells = ReadPublishedCells(db_.get(), metric, "2026");
+    EXPECT_TRUE(cells.ok());
+    for (const v1::Cell& cell : *cells) {
+      if (dims_value.empty() || (cell.dims_size() == 1 && cell.dims(0).value() == dims_value)) {
+        return {cell.value(), cell.status()};
+      }
+    }
+    return {-1, v1::CELL_STATUS_UNSPECIFIED};
+  }
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<PublishedCells> published_;
+  ChildCells cells_{Catalog::Default()};
+};
+
+v1::Cell Total(int64_t value, uint64_t seq, v1::CellStatus status = v1::OK) {
+  v1::Cell cell;
+  cell.set_metric("returned_students_total");
+  cell.set_period("2026");
+  cell.set_value(value);
+  cell.set_status(status);
+  cell.set_seq(seq);
+  return cell;
+}
+
+v1::Cell ByRegion(const std::string& region, int64_t value, uint64_t seq,
+                  v1::CellStatus status = v1::OK) {
+  v1::Cell cell = Total(value, seq, status);
+  cell.set_metric("returned_students_by_region");
+  v1::DimensionValue* dim = cell.add_dims();
+  dim->set_key("region");
+  dim->set_value(region);
+  return cell;
+}
+
+TEST_F(ChildCellsTest, NewChildStartsAtWatermarkZero) {
+  v1::Welcome welcome = Hello("luyang", 42);
+  EXPECT_EQ(welcome.epoch(), 42u);
+  EXPECT_EQ(welcome.watermark(), 0u);
+}
+
+TEST_F(ChildCellsTest, SumsChildrenAndAdvancesWatermarks) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  EXPECT_EQ(Apply("luyang", {Total(53, 5)}).watermark(), 5u);
+  EXPECT_EQ(Apply("yaohai", {Total(38, 9)}).watermark(), 9u);
+  EXPECT_EQ(Own(), std::make_pair(int64_t{91}, v1::OK));
+  EXPECT_EQ(Hello("luyang", 1).watermark(), 5u);  // reconnect in the same epoch
+}
+
+TEST_F(ChildCellsTest, ReplayedAndOlderCellsChangeNothing) {
+  Hello("luyang", 1);
+  Apply("luyang", {Total(53, 5)});
+  const uint64_t seq = published_->max_seq();
+  Apply("luyang", {Total(53, 5)});  // the same batch again
+  Apply("luyang", {Total(40, 3)});  // an older version of the cell
+  EXPECT_EQ(Own().first, 53);
+  EXPECT_EQ(published_->max_seq(), seq);
+}
+
+TEST_F(ChildCellsTest, SuppressedInputMakesTheSumPartial) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  Apply("luyang", {ByRegion("oceania", 0, 1, v1::SUPPRESSED)});
+  Apply("yaohai", {ByRegion("oceania", 7, 1)});
+  EXPECT_EQ(Own("returned_students_by_region", "oceania"),
+            std::make_pair(int64_t{7}, v1::PARTIAL));
+}
+
+TEST_F(ChildCellsTest, TombstoneRemovesTheInputAndTheLastOneTheAggregate) {
+  Hello("luyang", 1);
+  Apply("luyang", {Total(53, 1)});
+  v1::Cell tombstone = Total(0, 2);
+  tombstone.set_deleted(true);
+  tombstone.clear_status();
+  Apply("luyang", {tombstone});
+  EXPECT_EQ(Own().first, -1);
+}
+
+TEST_F(ChildCellsTest, RejectedCellsDoNotBlockTheRest) {
+  Hello("luyang", 1);
+  v1::Cell unknown = Total(1, 1);
+  unknown.set_metric("no_such_metric");
+  v1::Cell suppressed_with_value = Total(2, 2, v1::SUPPRESSED);
+  v1::Cell bad_period = Total(3, 3);
+  bad_period.set_period("2026-03");  // a month for a yearly metric
+  v1::Cell bad_dims = ByRegion("a;b=c", 4, 4);
+  v1::Ack ack = Apply("luyang", {unknown, suppressed_with_value, bad_period, bad_dims,
+                                 Total(53, 5)});
+  EXPECT_EQ(ack.rejected_size(), 4);
+  EXPECT_EQ(ack.watermark(), 5u);
+  EXPECT_EQ(Own().first, 53);
+}
+
+TEST_F(ChildCellsTest, NewEpochReplacesTheChildsCells) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  Apply("luyang", {Total(53, 7)});
+  Apply("yaohai", {Total(38, 3)});
+  v1::Welcome welcome = Hello("luyang", 99);
+  EXPECT_EQ(welcome.watermark(), 0u);
+  EXPECT_EQ(Own().first, 38);  // luyang's old cells are gone from the sum
+  Apply("luyang", {Total(50, 1)});
+  EXPECT_EQ(Own().first, 88);
+}
+
+TEST_F(ChildCellsTest, BatchBeforeHelloIsRefused) {
+  v1::CellBatch batch;
+  *batch.add_cells() = Total(1, 1);
+  auto ack = cells_.ApplyBatch(db_.get(), published_.get(), "stranger", batch, 0);
+  EXPECT_FALSE(ack.ok());
+}
+
+TEST_F(ChildCellsTest, ChildrenAndTheirCellsAreReadBack) {
+  Hello("luyang", 1);
+  Apply("luyang", {Total(53, 5), ByRegion("europe", 20, 6)});
+  auto children = ReadChildren(db_.get());
+  ASSERT_TRUE(children.ok());
+  ASSERT_EQ(children->size(), 1u);
+  EXPECT_EQ((*children)[0].node_id(), "luyang");
+  EXPECT_EQ((*children)[0].watermark(), 6u);
+  EXPECT_EQ((*children)[0].cell_count(), 2);
+  auto cells = ReadChildCells(db_.get(), "returned_students_by_region", "");
+  ASSERT_TRUE(cells.ok());
+  ASSERT_EQ(cells->size(), 1u);
+  EXPECT_EQ((*cells)[0].node_id(), "luyang");
+  EXPECT_EQ((*cells)[0].cell().value(), 20);
+}
+
+TEST(SumCellsTest, StatusPrecedence) {
+  EXPECT_EQ(SumCells({{1, v1::OK}, {2, v1::OK}}).status, v1::OK);
+  EXPECT_EQ(SumCells({{1, v1::OK}, {2, v1::OK}}).value, 3);
+  EXPECT_EQ(SumCells({{0, v1::SUPPRESSED}, {2, v1::NOISY}}).status, v1::PARTIAL);
+  EXPECT_EQ(SumCells({{1, v1::PARTIAL}, {2, v1::OK}}).status, v1::PARTIAL);
+  EXPECT_EQ(SumCells({{1, v1::PERTURBED}, {2, v1::NOISY}}).status, v1::NOISY);
+  EXPECT_EQ(SumCells({{1, v1::PERTURBED}, {2, v1::OK}}).status, v1::PERTURBED);
+}
+
+}  // namespace
+}  // namespace fedsync

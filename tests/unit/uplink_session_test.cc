@@ -1,0 +1,165 @@
+#include "shared/uplink_session.h"
+
+#include <map>
+
+#include "gtest/gtest.h"
+
+namespace fedsync {
+namespace {
+
+// An outbox in memory: cells 1..n, one per seq.
+class FakeOutbox : public Outbox {
+ public:
+  explicit FakeOutbox(uint64_t cells) : max_seq_(cells) {}
+  uint64_t epoch() const override { return epoch_; }
+  uint64_t max_seq() const override { return max_seq_; }
+  uint64_t last_acked_seq() const override { return acked_; }
+  absl::StatusOr<std::vector<v1::Cell>> CellsAfter(uint64_t after, int limit) override {
+    std::vector<v1::Cell> cells;
+    for (uint64_t seq = after + 1; seq <= max_seq_ && cells.size() < static_cast<size_t>(limit);
+         ++seq) {
+      v1::Cell cell;
+      cell.set_metric("returned_students_total");
+      cell.set_period("2026");
+      cell.set_seq(seq);
+      cells.push_back(cell);
+    }
+    return cells;
+  }
+  absl::Status RecordAck(uint64_t watermark) override {
+    acked_ = watermark;
+    return absl::OkStatus();
+  }
+  absl::Status StartNewEpoch() override {
+    ++epoch_;
+    acked_ = 0;
+    return absl::OkStatus();
+  }
+
+  uint64_t epoch_ = 7;
+  uint64_t max_seq_;
+  uint64_t acked_ = 0;
+};
+
+UplinkIdentity Identity() { return UplinkIdentity{"luyang", v1::DISTRICT, "", 1}; }
+
+v1::Welcome WelcomeAt(uint64_t epoch, uint64_t watermark) {
+  v1::Welcome welcome;
+  welcome.set_epoch(epoch);
+  welcome.set_watermark(watermark);
+  return welcome;
+}
+
+v1::Ack AckOf(uint64_t batch_id, uint64_t watermark) {
+  v1::Ack ack;
+  ack.set_batch_id(batch_id);
+  ack.set_watermark(watermark);
+  return ack;
+}
+
+TEST(UplinkSessionTest, HelloCarriesIdentityEpochAndSeqs) {
+  FakeOutbox outbox(12);
+  outbox.acked_ = 10;
+  UplinkSession session(&outbox, {"luyang", v1::DISTRICT, "anhui/hefei/luyang", 1}, 5, 2);
+  v1::UpMessage hello = session.Hello();
+  ASSERT_TRUE(hello.has_hello());
+  EXPECT_EQ(hello.hello().node_id(), "luyang");
+  EXPECT_EQ(hello.hello().path(), "anhui/hefei/luyang");
+  EXPECT_EQ(hello.hello().epoch(), 7u);
+  EXPECT_EQ(hello.hello().last_acked_seq(), 10u);
+  EXPECT_EQ(hello.hello().max_seq(), 12u);
+}
+
+TEST(UplinkSessionTest, SendsFromTheWatermarkInBatchesWithinTheWindow) {
+  FakeOutbox outbox(12);
+  UplinkSession session(&outbox, Identity(), 5, 2);
+  EXPECT_FALSE(session.CanSend());  // not welcomed yet
+  auto action = session.OnWelcome(WelcomeAt(7, 1));
+  ASSERT_TRUE(action.ok());
+  EXPECT_EQ(*action, UplinkSession::WelcomeAction::kStream);
+
+  auto first = session.NextBatch();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->batch().cells(0).seq(), 2u);
+  EXPECT_EQ((*first)->batch().cells_size(), 5);
+  auto second = session.NextBatch();
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*second)->batch().cells(0).seq(), 7u);
+  EXPECT_FALSE(session.CanSend());  // window of 2 is full
+  auto third = session.NextBatch();
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->has_value());
+
+  ASSERT_TRUE(session.OnAck(AckOf((*first)->batch().batch_id(), 6)).ok());
+  EXPECT_EQ(outbox.acked_, 6u);
+  third = session.NextBatch();
+  ASSERT_TRUE(third.ok() && third->has_value());
+  EXPECT_EQ((*third)->batch().cells_size(), 1);  // seq 12 only
+  EXPECT_EQ(session.sent_seq(), 12u);
+  EXPECT_FALSE(session.CanSend());
+}
+
+TEST(UplinkSessionTest, AcksMustMatchTheOldestBatchInFlight) {
+  FakeOutbox outbox(3);
+  UplinkSession session(&outbox, Identity(), 1, 4);
+  ASSERT_TRUE(session.OnWelcome(WelcomeAt(7, 0)).ok());
+  ASSERT_TRUE(session.NextBatch().ok());
+  ASSERT_TRUE(session.NextBatch().ok());
+  EXPECT_EQ(session.OnAck(AckOf(2, 2)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(session.OnAck(AckOf(1, 1)).ok());
+  EXPECT_TRUE(session.OnAck(AckOf(2, 2)).ok());
+  EXPECT_EQ(session.acked_seq(), 2u);
+}
+
+TEST(UplinkSessionTest, RejectedCellsAreKept) {
+  FakeOutbox outbox(1);
+  UplinkSession session(&outbox, Identity(), 10, 1);
+  ASSERT_TRUE(session.OnWelcome(WelcomeAt(7, 0)).ok());
+  ASSERT_TRUE(session.NextBatch().ok());
+  v1::Ack ack = AckOf(1, 1);
+  ack.add_rejected()->set_reason("metric: not in this node's catalog");
+  ASSERT_TRUE(session.OnAck(ack).ok());
+  ASSERT_EQ(session.rejected().size(), 1u);
+  EXPECT_EQ(session.acked_seq(), 1u);
+}
+
+TEST(UplinkSessionTest, ParentBehindWhatItAckedMeansANewEpoch) {
+  FakeOutbox outbox(20);
+  outbox.acked_ = 15;  // the parent once held 15, now says 9: restored from a backup
+  UplinkSession session(&outbox, Identity(), 5, 2);
+  auto action = session.OnWelcome(WelcomeAt(7, 9));
+  ASSERT_TRUE(action.ok());
+  EXPECT_EQ(*action, UplinkSession::WelcomeAction::kRestart);
+  EXPECT_EQ(outbox.epoch_, 8u);
+  EXPECT_EQ(outbox.acked_, 0u);
+  EXPECT_FALSE(session.welcomed());
+}
+
+TEST(UplinkSessionTest, ParentAheadOfThisNodeMeansANewEpoch) {
+  FakeOutbox outbox(5);
+  UplinkSession session(&outbox, Identity(), 5, 2);
+  auto action = session.OnWelcome(WelcomeAt(7, 9));
+  ASSERT_TRUE(action.ok());
+  EXPECT_EQ(*action, UplinkSession::WelcomeAction::kRestart);
+}
+
+TEST(UplinkSessionTest, WelcomeForAnotherEpochIsAnError) {
+  FakeOutbox outbox(5);
+  UplinkSession session(&outbox, Identity(), 5, 2);
+  EXPECT_EQ(session.OnWelcome(WelcomeAt(3, 0)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(UplinkSessionTest, WelcomeAheadOfTheAckedSeqIsRecorded) {
+  FakeOutbox outbox(10);
+  outbox.acked_ = 4;  // an ack lost in a crash; the parent had committed up to 8
+  UplinkSession session(&outbox, Identity(), 5, 2);
+  ASSERT_TRUE(session.OnWelcome(WelcomeAt(7, 8)).ok());
+  EXPECT_EQ(outbox.acked_, 8u);
+  auto batch = session.NextBatch();
+  ASSERT_TRUE(batch.ok() && batch->has_value());
+  EXPECT_EQ((*batch)->batch().cells(0).seq(), 9u);
+}
+
+}  // namespace
+}  // namespace fedsync

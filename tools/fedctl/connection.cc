@@ -1,0 +1,88 @@
+#include "tools/fedctl/connection.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace fedsync::fedctl {
+
+std::shared_ptr<grpc::Channel> CreateChannel(const std::string& target) {
+  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+}
+
+void SetDeadline(grpc::ClientContext* context, absl::Duration timeout) {
+  context->set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+}
+
+const char* StatusCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+std::string DescribeRpcError(const std::string& command, const std::string& target,
+                             absl::Duration timeout, const grpc::Status& status) {
+  const char* code = StatusCodeName(status.error_code());
+  std::string detail =
+      status.error_message().empty() ? "" : absl::StrCat(": ", status.error_message());
+  std::string prefix = absl::StrCat("fedctl ", command);
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+      return absl::StrCat("fedctl: cannot reach ", target, " (", code, ")", detail,
+                          "; check that the node is running and --target is right");
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::StrCat("fedctl: ", target, " did not answer within ",
+                          absl::FormatDuration(timeout), " (", code, ")",
+                          "; check the node, or allow longer with --timeout=SECONDS");
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return absl::StrCat(prefix, ": ", target, " does not serve this call (", code, ")", detail,
+                          "; registry commands go to a district node, the others to any "
+                          "node");
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return absl::StrCat(prefix, ": ", target, " refused the call (", code, ")", detail);
+    default:
+      // The node's own words name the field or the thing that is wrong.
+      if (status.error_message().empty()) {
+        return absl::StrCat(prefix, ": ", target, " answered ", code);
+      }
+      return absl::StrCat(prefix, ": ", status.error_message(), " (", code, ")");
+  }
+}
+
+}  // namespace fedsync::fedctl

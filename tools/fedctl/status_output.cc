@@ -1,0 +1,85 @@
+#include "tools/fedctl/status_output.h"
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/fedctl/output.h"
+
+namespace fedsync::fedctl {
+namespace {
+
+std::string LevelName(v1::NodeLevel level) {
+  if (level == v1::NODE_LEVEL_UNSPECIFIED) return "-";
+  const std::string& name = v1::NodeLevel_Name(level);
+  return name.empty() ? absl::StrCat(static_cast<int>(level)) : absl::AsciiStrToLower(name);
+}
+
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+std::string Age(int64_t unix_millis, absl::Time now) {
+  if (unix_millis <= 0) return "never";
+  return RelativeTime(absl::FromUnixMillis(unix_millis), now);
+}
+
+std::string NodeSection(const v1::GetStatusResponse& status, absl::Time now) {
+  TextTable table({});
+  table.AddRow({"node", status.node_id()});
+  table.AddRow({"level", LevelName(status.level())});
+  table.AddRow({"path", status.path()});
+  table.AddRow({"epoch", absl::StrCat(status.epoch())});
+  table.AddRow({"max seq", absl::StrCat(status.max_seq())});
+  table.AddRow({"catalog version", absl::StrCat(status.catalog_version())});
+  table.AddRow({"published cells", absl::StrCat(status.published_cells())});
+  if (!status.has_parent()) {
+    table.AddRow({"parent", "none (top of the tree)"});
+  } else {
+    const v1::ParentLinkStatus& parent = status.parent();
+    table.AddRow({"parent", parent.target()});
+    table.AddRow({"  connected", YesNo(parent.connected())});
+    table.AddRow({"  acked seq", absl::StrCat(parent.acked_seq())});
+    table.AddRow({"  last ack", Age(parent.last_ack_unix_millis(), now)});
+    table.AddRow({"  last error", parent.last_error().empty() ? "none" : parent.last_error()});
+  }
+  return table.Render();
+}
+
+std::string ChildrenSection(const v1::GetStatusResponse& status, absl::Time now) {
+  if (status.children().empty()) return "children: none\n";
+  TextTable table({"id", "level", "connected", "last seen", "watermark", "child max seq", "lag",
+                   "catalog version", "cells"});
+  for (size_t column : {4, 5, 6, 7, 8}) table.AlignRight(column);
+  for (const v1::ChildStatus& child : status.children()) {
+    // Signed: a parent ahead of what the child last said (a child restored from an old
+    // backup) shows as a negative lag rather than a huge unsigned number.
+    int64_t lag = static_cast<int64_t>(child.child_max_seq() - child.watermark());
+    table.AddRow({child.node_id(), LevelName(child.level()), YesNo(child.connected()),
+                  Age(child.last_seen_unix_millis(), now), absl::StrCat(child.watermark()),
+                  absl::StrCat(child.child_max_seq()), absl::StrCat(lag),
+                  absl::StrCat(child.catalog_version()), absl::StrCat(child.cell_count())});
+  }
+  return absl::StrCat("children (", status.children_size(), "):\n", table.Render());
+}
+
+}  // namespace
+
+std::string RenderStatusTable(const v1::GetStatusResponse& status, absl::Time now) {
+  return absl::StrCat(NodeSection(status, now), "\n", ChildrenSection(status, now));
+}
+
+absl::StatusOr<std::string> RenderStatusJson(const v1::GetStatusResponse& status) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  auto printed = google::protobuf::util::MessageToJsonString(status, &json, options);
+  if (!printed.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot print the status as JSON: ", std::string(printed.message())));
+  }
+  json.push_back('\n');
+  return json;
+}
+
+}  // namespace fedsync::fedctl
