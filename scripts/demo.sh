@@ -89,7 +89,8 @@ start_node() {
   local deadline=$((SECONDS + listen_seconds)) line=""
   while ((SECONDS < deadline)); do
     # read succeeds only for a complete line, so a half-written port is never taken.
-    if IFS= read -r line <"${work}/${name}.out" && [[ "${line}" == "listening on "* ]]; then
+    if [[ -s "${work}/${name}.out" ]] && IFS= read -r line <"${work}/${name}.out" &&
+      [[ "${line}" == "listening on "* ]]; then
       address="${line#listening on }"
       echo "demo: ${name} listening on ${address}"
       return 0
@@ -157,16 +158,29 @@ done
 echo "demo: converged"
 echo
 
-for metric in returned_students_total returned_students_by_region \
-  returned_students_by_degree certifications_by_type; do
-  echo "== province anhui: ${metric} (anhui's own cells and hefei's)"
-  "${fedctl}" --target="${province}" rollup --metric="${metric}" --format=table
+# The registries' dates are Beijing time; the current year is the one to show.
+year="$(TZ=UTC-8 date +%Y)"
+rollup() {
+  local title="$1" target="$2"
+  shift 2
+  echo "== ${title}"
+  "${fedctl}" --target="${target}" rollup --format=table "$@"
   echo
-done
-
-echo "== city hefei: returned_students_total (hefei's own cells and each district's)"
-"${fedctl}" --target="${city}" rollup --metric=returned_students_total --format=table
-echo
+}
+rollup "province anhui: returned overseas students at the end of each year (anhui and hefei)" \
+  "${province}" --metric=returned_students_total
+rollup "province anhui: returned overseas students by region of study, ${year}" \
+  "${province}" --metric=returned_students_by_region --period="${year}"
+rollup "province anhui: returned overseas students by degree, ${year}" \
+  "${province}" --metric=returned_students_by_degree --period="${year}"
+rollup "province anhui: certifications issued per month by type (anhui and hefei)" \
+  "${province}" --metric=certifications_by_type
+rollup "city hefei: returned overseas students, ${year} (hefei and each district)" \
+  "${city}" --metric=returned_students_total --period="${year}"
+rollup "city hefei: returned overseas students by degree, ${year} (x = suppressed, fewer than 3)" \
+  "${city}" --metric=returned_students_by_degree --period="${year}"
+rollup "district luyang: its own published cells, ${year}" \
+  "${district_address[luyang]}" --metric=returned_students_by_region --period="${year}"
 echo "== city hefei: status"
 "${fedctl}" --target="${city}" status
 echo

@@ -1,0 +1,211 @@
+// What operators and scripts touch, against real processes: bad flags, bad files and
+// unknown metrics give a clear message and a non-zero exit and store nothing; rollups
+// print the documented JSON; sync commands travel down the tree and their results
+// come back.
+#include <signal.h>
+
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "tests/integration/federation_check.h"
+#include "tests/integration/process.h"
+
+namespace fedsync::testing {
+namespace {
+
+int ExitCode(const CommandOutput& output) { return output.exit_code; }
+
+TEST(NodeFlagsTest, MissingOrUnsafeFlagsRefuseToStart) {
+  TempDir dir;
+  struct Case {
+    std::string binary;
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::string db = "--db=" + dir.File("x.db");
+  for (const Case& test : std::vector<Case>{
+           {FEDSYNC_DISTRICT_NODE, {db, "--listen=127.0.0.1:0", "--insecure"}, "--id is required"},
+           {FEDSYNC_DISTRICT_NODE, {"--id=luyang", "--listen=127.0.0.1:0", "--insecure"},
+            "--db is required"},
+           {FEDSYNC_DISTRICT_NODE, {"--id=luyang", db, "--insecure"}, "--listen is required"},
+           {FEDSYNC_DISTRICT_NODE, {"--id=Lu Yang", db, "--listen=127.0.0.1:0", "--insecure"},
+            "--id must be"},
+           {FEDSYNC_DISTRICT_NODE, {"--id=luyang", db, "--listen=127.0.0.1:0"}, "--insecure"},
+           {FEDSYNC_DISTRICT_NODE, {"--id=luyang", db, "--listen=0.0.0.0:0", "--insecure"},
+            "loopback"},
+           {FEDSYNC_DISTRICT_NODE,
+            {"--id=luyang", db, "--listen=127.0.0.1:0", "--insecure", "--parent=10.1.2.3:7000"},
+            "loopback"},
+           {FEDSYNC_CITY_NODE, {"--id=hefei", db, "--listen=127.0.0.1:0", "--insecure"},
+            "--level is required"},
+           {FEDSYNC_CITY_NODE,
+            {"--id=hefei", "--level=county", db, "--listen=127.0.0.1:0", "--insecure"},
+            "--level must be"},
+           {FEDSYNC_DISTRICT_NODE, {"--config=" + dir.File("missing.textproto")}, "cannot be read"},
+       }) {
+    CommandOutput output = RunCommand(test.binary, test.args, absl::Seconds(20));
+    EXPECT_EQ(ExitCode(output), 2) << test.says << "\n" << output.err;
+    EXPECT_TRUE(absl::StrContains(output.err, test.says)) << output.err;
+  }
+  EXPECT_FALSE(std::ifstream(dir.File("x.db")).good()) << "a refused node created its database";
+}
+
+TEST(NodeFlagsTest, ConfigFileIsCheckedAgainstItsSchema) {
+  TempDir dir;
+  const std::string config = dir.File("node.textproto");
+  std::ofstream(config) << "id: \"luyang\"\nno_such_field: 3\n";
+  CommandOutput output = RunCommand(FEDSYNC_DISTRICT_NODE, {"--config=" + config});
+  EXPECT_EQ(ExitCode(output), 2);
+  EXPECT_TRUE(absl::StrContains(output.err, "line 2")) << output.err;
+  EXPECT_TRUE(absl::StrContains(output.err, "no_such_field")) << output.err;
+}
+
+class RunningTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto province = NodeProcess::Start(
+        FEDSYNC_CITY_NODE, {"--id=anhui", "--level=province", "--db=" + dir_.File("anhui.db"),
+                            "--listen=127.0.0.1:0", "--insecure"},
+        dir_.File("anhui.log"));
+    ASSERT_TRUE(province.ok()) << province.status();
+    province_ = std::move(*province);
+    auto city = NodeProcess::Start(
+        FEDSYNC_CITY_NODE,
+        {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"), "--listen=127.0.0.1:0",
+         "--parent=" + province_->address(), "--insecure"},
+        dir_.File("hefei.log"));
+    ASSERT_TRUE(city.ok()) << city.status();
+    city_ = std::move(*city);
+    auto luyang = NodeProcess::Start(
+        FEDSYNC_DISTRICT_NODE,
+        {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+         "--parent=" + city_->address(), "--demo-data=luyang", "--insecure"},
+        dir_.File("luyang.log"));
+    ASSERT_TRUE(luyang.ok()) << luyang.status();
+    luyang_ = std::move(*luyang);
+    absl::Status converged = WaitFor([&] {
+      absl::Status city_ok = CheckParentConverged(city_->address(), {{"luyang", luyang_->address()}});
+      if (!city_ok.ok()) return city_ok;
+      return CheckParentConverged(province_->address(), {{"hefei", city_->address()}});
+    });
+    ASSERT_TRUE(converged.ok()) << converged;
+  }
+
+  CommandOutput Fedctl(const std::string& target, std::vector<std::string> args) {
+    args.insert(args.begin(), "--target=" + target);
+    return RunCommand(FEDSYNC_FEDCTL, args);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<NodeProcess> province_, city_, luyang_;
+};
+
+TEST_F(RunningTreeTest, RollupJsonHasTheDocumentedShape) {
+  CommandOutput output = Fedctl(city_->address(), {"rollup", "--metric=returned_students_total",
+                                                   "--format=json"});
+  ASSERT_EQ(ExitCode(output), 0) << output.err;
+  EXPECT_TRUE(absl::StartsWith(output.out, "[")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, R"("node": "luyang")") ||
+              absl::StrContains(output.out, R"("node":"luyang")"))
+      << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, R"("metric")")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, R"("dims")")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, R"("status")")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, "53")) << output.out;
+}
+
+TEST_F(RunningTreeTest, UnknownMetricAndMissingFlagsFail) {
+  CommandOutput unknown = Fedctl(city_->address(), {"rollup", "--metric=no_such_metric"});
+  EXPECT_EQ(ExitCode(unknown), 1);
+  EXPECT_TRUE(absl::StrContains(unknown.err, "unknown metric")) << unknown.err;
+  CommandOutput missing = Fedctl(city_->address(), {"rollup"});
+  EXPECT_EQ(ExitCode(missing), 2);
+  EXPECT_TRUE(absl::StrContains(missing.err, "--metric")) << missing.err;
+  CommandOutput bad_period =
+      Fedctl(city_->address(), {"rollup", "--metric=returned_students_total", "--period=2026-13"});
+  EXPECT_EQ(ExitCode(bad_period), 2);
+  CommandOutput no_command = Fedctl(city_->address(), {"frobnicate"});
+  EXPECT_EQ(ExitCode(no_command), 2);
+}
+
+TEST_F(RunningTreeTest, BadImportsStoreNothing) {
+  AdminClient luyang(luyang_->address());
+  auto before = luyang.Status();
+  ASSERT_TRUE(before.ok());
+
+  struct Case {
+    std::string name;
+    std::string contents;
+    std::string says;
+  };
+  const std::string header =
+      "name,gender,resident_id,birth_date,study_country,degree,field,return_year,"
+      "employer_type,community,phone,registered_date\n";
+  const std::string good_row =
+      "王伟,MALE,11010519491231002X,1949-12-31,GB,MASTER,物理,2020,GOVERNMENT,"
+      "林店街道金池社区,13800138000,2021-03-01\n";
+  for (const Case& test : std::vector<Case>{
+           {"unterminated.csv", header + good_row + "\"李娜,FEMALE\n", "line 3"},
+           {"wrong_header.csv", "nom,genre\n" + good_row, "column"},
+           {"bad_check_digit.csv",
+            header + good_row +
+                "李娜,FEMALE,110105194912310021,1949-12-31,GB,MASTER,化学,2020,GOVERNMENT,"
+                "林店街道金池社区,13800138001,2021-03-01\n",
+            "resident_id"},
+           {"empty.csv", "", "empty"},
+       }) {
+    const std::string path = dir_.File(test.name);
+    std::ofstream(path) << test.contents;
+    CommandOutput output = Fedctl(luyang_->address(), {"registry", "import",
+                                                       "--kind=returned_students", path});
+    EXPECT_EQ(ExitCode(output), 1) << test.name << "\n" << output.out << output.err;
+    EXPECT_TRUE(absl::StrContains(output.err, test.says)) << test.name << ": " << output.err;
+  }
+  auto after = luyang.Status();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->max_seq(), before->max_seq()) << "a rejected import changed published cells";
+  auto total = luyang.Rollup("returned_students_total", "");
+  ASSERT_TRUE(total.ok());
+  int64_t latest = 0;
+  for (const auto& cell : total->cells()) latest = std::max(latest, cell.cell().value());
+  EXPECT_EQ(latest, 53);
+}
+
+TEST_F(RunningTreeTest, SyncCommandTravelsDownTheTreeAndBack) {
+  CommandOutput output = Fedctl(province_->address(), {"sync", "--all", "--wait"});
+  ASSERT_EQ(ExitCode(output), 0) << output.out << output.err;
+  EXPECT_TRUE(absl::StrContains(output.out, "hefei")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
+
+  output = Fedctl(city_->address(), {"sync", "--child=luyang", "--full", "--wait"});
+  ASSERT_EQ(ExitCode(output), 0) << output.out << output.err;
+  EXPECT_TRUE(absl::StrContains(output.out, "full resync")) << output.out;
+  absl::Status converged = WaitFor([&] {
+    return CheckParentConverged(city_->address(), {{"luyang", luyang_->address()}});
+  });
+  EXPECT_TRUE(converged.ok()) << converged;
+
+  output = Fedctl(city_->address(), {"sync", "--child=nobody", "--wait"});
+  EXPECT_EQ(ExitCode(output), 1);
+  EXPECT_TRUE(absl::StrContains(output.err, "nobody")) << output.err;
+}
+
+TEST_F(RunningTreeTest, StatusShowsTheTreeBelow) {
+  CommandOutput output = Fedctl(city_->address(), {"status", "--format=json"});
+  ASSERT_EQ(ExitCode(output), 0) << output.err;
+  EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
+  output = Fedctl(city_->address(), {"status"});
+  ASSERT_EQ(ExitCode(output), 0) << output.err;
+  EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
+}
+
+TEST_F(RunningTreeTest, NodeStopsCleanlyOnSigterm) {
+  luyang_->Signal(SIGTERM);
+  int status = luyang_->Wait(absl::Seconds(5));
+  ASSERT_NE(status, -1) << "luyang did not exit within 5 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+}  // namespace fedsync::testing
