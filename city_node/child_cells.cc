@@ -33,11 +33,11 @@ CREATE INDEX child_cells_by_cell ON child_cells(metric, period, dims);
 constexpr char kSelectChild[] = "SELECT epoch, watermark FROM children WHERE child_id = ?";
 constexpr char kUpsertChild[] =
     "INSERT INTO children(child_id, level, path, epoch, watermark, child_max_seq, "
-    "catalog_version, last_seen_millis) VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
+    "catalog_version, last_seen_millis, admin_address) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(child_id) DO UPDATE SET level = excluded.level, path = excluded.path, "
     "epoch = excluded.epoch, watermark = excluded.watermark, "
     "child_max_seq = excluded.child_max_seq, catalog_version = excluded.catalog_version, "
-    "last_seen_millis = excluded.last_seen_millis";
+    "last_seen_millis = excluded.last_seen_millis, admin_address = excluded.admin_address";
 constexpr char kSelectChildKeys[] =
     "SELECT metric, period, dims FROM child_cells WHERE child_id = ?";
 constexpr char kDeleteChildCells[] = "DELETE FROM child_cells WHERE child_id = ?";
@@ -56,8 +56,8 @@ constexpr char kSelectInputs[] =
 constexpr char kSelectChildren[] =
     "SELECT c.child_id, c.level, c.path, c.epoch, c.watermark, c.child_max_seq, "
     "c.catalog_version, c.last_seen_millis, "
-    "(SELECT COUNT(*) FROM child_cells k WHERE k.child_id = c.child_id AND k.deleted = 0) "
-    "FROM children c ORDER BY c.child_id";
+    "(SELECT COUNT(*) FROM child_cells k WHERE k.child_id = c.child_id AND k.deleted = 0), "
+    "c.admin_address FROM children c ORDER BY c.child_id";
 constexpr char kSelectChildCells[] =
     "SELECT child_id, metric, period, dims, value, status, seq FROM child_cells "
     "WHERE metric = ? AND (? = '' OR period = ?) AND deleted = 0 "
@@ -66,8 +66,11 @@ constexpr char kSelectChildCells[] =
 }  // namespace
 
 const Migrations& CityMigrations() {
-  static const auto* migrations =
-      new Migrations{absl::StrCat(kPublishedCellsSchema, kCitySchema)};
+  static const auto* migrations = new Migrations{
+      absl::StrCat(kPublishedCellsSchema, kCitySchema),
+      // 2: where operators reach each child, for verify and the dashboard.
+      "ALTER TABLE children ADD COLUMN admin_address TEXT NOT NULL DEFAULT '';",
+  };
   return *migrations;
 }
 
@@ -141,6 +144,7 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
   upsert.Bind(3, hello.path()).Bind(4, static_cast<int64_t>(hello.epoch()));
   upsert.Bind(5, static_cast<int64_t>(watermark)).Bind(6, static_cast<int64_t>(hello.max_seq()));
   upsert.Bind(7, hello.catalog_version()).Bind(8, now_millis);
+  upsert.Bind(9, hello.admin_address().substr(0, 256));
   RETURN_IF_ERROR(upsert.Run());
   v1::Welcome welcome;
   welcome.set_epoch(hello.epoch());
@@ -230,6 +234,7 @@ absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db) {
     child.set_catalog_version(select.ColumnInt(6));
     child.set_last_seen_unix_millis(select.ColumnInt(7));
     child.set_cell_count(select.ColumnInt(8));
+    child.set_admin_address(select.ColumnText(9));
     children.push_back(std::move(child));
   }
   return children;

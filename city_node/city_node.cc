@@ -38,7 +38,7 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
     options.identity = UplinkIdentity{config.id(), config.level(), config.path(),
-                                      node->catalog_->version()};
+                                      node->catalog_->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
     CityNode* raw = node.get();
@@ -60,8 +60,8 @@ CityNode::CityNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog
 
 CityNode::~CityNode() { Stop(); }
 
-void CityNode::Start() {
-  if (uplink_ != nullptr) uplink_->Start();
+void CityNode::Start(const std::string& admin_address) {
+  if (uplink_ != nullptr) uplink_->Start(admin_address);
 }
 
 void CityNode::Stop() {

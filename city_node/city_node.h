@@ -24,7 +24,8 @@ class CityNode {
       v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials);
   ~CityNode();  // Stop()s
 
-  void Start();
+  // Starts the uplink (with a parent), which tells the parent `admin_address`.
+  void Start(const std::string& admin_address);
   // Ends the children's streams and the uplink; the database stays consistent.
   void Stop();
 

@@ -23,6 +23,8 @@ ABSL_FLAG(std::string, listen, "", "HOST:PORT to serve on; port 0 picks a free p
 ABSL_FLAG(std::string, parent, "", "HOST:PORT of the parent node, if any");
 ABSL_FLAG(std::string, path, "", "position in the tree, e.g. anhui/hefei");
 ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, text format)");
+ABSL_FLAG(std::string, advertise, "",
+          "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
 
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_listen), [&](const std::string& v) { config.set_listen(v); });
   override_string(absl::GetFlag(FLAGS_parent), [&](const std::string& v) { config.set_parent(v); });
   override_string(absl::GetFlag(FLAGS_path), [&](const std::string& v) { config.set_path(v); });
+  override_string(absl::GetFlag(FLAGS_advertise),
+                  [&](const std::string& v) { config.set_advertise(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (!absl::GetFlag(FLAGS_level).empty()) {
     config.set_level(fedsync::ParseNodeLevel(absl::GetFlag(FLAGS_level)));
@@ -94,7 +98,7 @@ int main(int argc, char** argv) {
                                      {&federation_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));
   fedsync::AnnounceListening(config.listen(), server->port);
-  (*node)->Start();
+  (*node)->Start(fedsync::AdvertisedAddress(config, server->port));
   fedsync::LogInfo("node.started", {{"id", config.id()}, {"level", absl::GetFlag(FLAGS_level)},
                                     {"port", server->port}, {"parent", config.parent()}});
 

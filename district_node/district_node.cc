@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
     options.identity = UplinkIdentity{config.id(), v1::DISTRICT, config.path(),
-                                      node->catalog_->version()};
+                                      node->catalog_->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
     DistrictNode* raw = node.get();
@@ -72,10 +72,10 @@ absl::Status DistrictNode::LoadDemoData() {
   return absl::OkStatus();
 }
 
-absl::Status DistrictNode::Start() {
+absl::Status DistrictNode::Start(const std::string& admin_address) {
   RETURN_IF_ERROR(publisher_->PublishNow());
   publisher_->Start();
-  if (uplink_ != nullptr) uplink_->Start();
+  if (uplink_ != nullptr) uplink_->Start(admin_address);
   return absl::OkStatus();
 }
 

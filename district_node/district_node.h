@@ -30,8 +30,9 @@ class DistrictNode {
       Clock* clock);
   ~DistrictNode();  // Stop()s
 
-  // Publishes once, then starts the publisher and (with a parent) the uplink.
-  absl::Status Start();
+  // Publishes once, then starts the publisher and (with a parent) the uplink, which
+  // tells the parent `admin_address`.
+  absl::Status Start(const std::string& admin_address);
   // Stops the uplink and the publisher; the database stays consistent.
   void Stop();
 

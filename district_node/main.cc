@@ -23,6 +23,8 @@ ABSL_FLAG(std::string, parent, "", "HOST:PORT of the city node to stream cells t
 ABSL_FLAG(std::string, path, "", "position in the tree, e.g. anhui/hefei/luyang");
 ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, text format)");
 ABSL_FLAG(std::string, demo_data, "", "load this district's demo data into an empty database");
+ABSL_FLAG(std::string, advertise, "",
+          "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
 ABSL_FLAG(int64_t, debounce_ms, -1, "how long to gather registry writes before publishing");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_path), [&](const std::string& v) { config.set_path(v); });
   override_string(absl::GetFlag(FLAGS_demo_data),
                   [&](const std::string& v) { config.set_demo_data(v); });
+  override_string(absl::GetFlag(FLAGS_advertise),
+                  [&](const std::string& v) { config.set_advertise(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
     // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.
@@ -92,7 +96,8 @@ int main(int argc, char** argv) {
                                      {&registry_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));
   fedsync::AnnounceListening(config.listen(), server->port);
-  if (absl::Status status = (*node)->Start(); !status.ok()) {
+  if (absl::Status status = (*node)->Start(fedsync::AdvertisedAddress(config, server->port));
+      !status.ok()) {
     server->server->Shutdown(std::chrono::system_clock::now());
     return Fail(std::string(status.message()));
   }

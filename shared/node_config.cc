@@ -100,10 +100,20 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(
   return grpc::InsecureChannelCredentials();
 }
 
-void AnnounceListening(absl::string_view listen, int port) {
+namespace {
+std::string HostPort(absl::string_view listen, int port) {
   std::string host(HostOf(listen));
   if (host.find(':') != std::string::npos) host = absl::StrCat("[", host, "]");
-  std::printf("listening on %s:%d\n", host.c_str(), port);
+  return absl::StrCat(host, ":", port);
+}
+}  // namespace
+
+std::string AdvertisedAddress(const v1::NodeConfig& config, int port) {
+  return config.advertise().empty() ? HostPort(config.listen(), port) : config.advertise();
+}
+
+void AnnounceListening(absl::string_view listen, int port) {
+  std::printf("listening on %s\n", HostPort(listen, port).c_str());
   std::fflush(stdout);
 }
 

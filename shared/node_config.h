@@ -33,6 +33,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(
     const v1::NodeConfig& config);
 
+// The address operators (and a parent's verify) use to reach this node: --advertise
+// when set, else the listen host with the port the server bound.
+std::string AdvertisedAddress(const v1::NodeConfig& config, int port);
+
 // Prints "listening on HOST:PORT" as the first line on stdout, flushed at once.
 void AnnounceListening(absl::string_view listen, int port);
 

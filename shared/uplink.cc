@@ -26,9 +26,10 @@ Uplink::Uplink(Outbox* outbox, UplinkOptions options, CommandHandler handler)
 
 Uplink::~Uplink() { Stop(); }
 
-void Uplink::Start() {
+void Uplink::Start(const std::string& admin_address) {
   absl::MutexLock lock(&mu_);
   if (started_) return;
+  options_.identity.admin_address = admin_address;
   started_ = true;
   thread_ = std::thread([this] { Run(); });
 }
@@ -91,6 +92,8 @@ v1::ParentLinkStatus Uplink::Status() const {
     status.set_last_ack_unix_millis(absl::ToUnixMillis(last_ack_));
   }
   status.set_last_error(last_error_);
+  status.set_rejected_total(rejected_total_);
+  for (const v1::RejectedCell& rejected : rejected_) *status.add_rejected() = rejected;
   return status;
 }
 
@@ -237,6 +240,11 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
         break;
       }
       case v1::DownMessage::kAck:
+        for (const v1::RejectedCell& rejected : message.ack().rejected()) {
+          rejected_.push_back(rejected);
+          if (rejected_.size() > kMaxRejectedKept) rejected_.pop_front();
+          ++rejected_total_;
+        }
         status = session->OnAck(message.ack());
         acked_seq_ = session->acked_seq();
         last_ack_ = absl::Now();

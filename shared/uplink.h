@@ -45,10 +45,14 @@ using CommandHandler =
 
 class Uplink {
  public:
+  static constexpr size_t kMaxRejectedKept = 100;
+
   Uplink(Outbox* outbox, UplinkOptions options, CommandHandler handler);
   ~Uplink();  // Stop()s
 
-  void Start();
+  // `admin_address` is told to the parent in every Hello (where operators reach this
+  // node); it is known only once the node's server listens.
+  void Start(const std::string& admin_address);
   // Ends the stream and every loop; returns when the threads have joined.
   void Stop();
   // New cells may be in the outbox.
@@ -73,7 +77,7 @@ class Uplink {
   void HandleCommand(const v1::Command& command);
 
   Outbox* const outbox_;
-  const UplinkOptions options_;
+  UplinkOptions options_;  // identity.admin_address is set once, in Start()
   const CommandHandler handler_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Federation::Stub> stub_;
@@ -94,6 +98,9 @@ class Uplink {
   uint64_t acked_seq_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_ack_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::string last_error_ ABSL_GUARDED_BY(mu_);
+  // Cells the parent refused, most recent last, and how many since start.
+  std::deque<v1::RejectedCell> rejected_ ABSL_GUARDED_BY(mu_);
+  int64_t rejected_total_ ABSL_GUARDED_BY(mu_) = 0;
   absl::CondVar changed_;
   std::thread thread_;
 };

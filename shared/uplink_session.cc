@@ -6,9 +6,9 @@
 namespace fedsync {
 
 UplinkSession::UplinkSession(Outbox* outbox, UplinkIdentity identity, int batch_cells,
-                             int window)
+                             int window, size_t batch_bytes)
     : outbox_(outbox), identity_(std::move(identity)), batch_cells_(batch_cells),
-      window_(window) {}
+      window_(window), batch_bytes_(batch_bytes) {}
 
 v1::UpMessage UplinkSession::Hello() const {
   v1::UpMessage message;
@@ -20,6 +20,7 @@ v1::UpMessage UplinkSession::Hello() const {
   hello->set_last_acked_seq(outbox_->last_acked_seq());
   hello->set_max_seq(outbox_->max_seq());
   hello->set_catalog_version(identity_.catalog_version);
+  hello->set_admin_address(identity_.admin_address);
   return message;
 }
 
@@ -54,7 +55,13 @@ absl::StatusOr<std::optional<v1::UpMessage>> UplinkSession::NextBatch() {
   v1::UpMessage message;
   v1::CellBatch* batch = message.mutable_batch();
   batch->set_batch_id(next_batch_id_++);
-  for (v1::Cell& cell : cells) *batch->add_cells() = std::move(cell);
+  size_t bytes = 0;
+  for (v1::Cell& cell : cells) {
+    bytes += cell.ByteSizeLong();
+    // The rest stays in the outbox for the next batch.
+    if (batch->cells_size() > 0 && bytes > batch_bytes_) break;
+    *batch->add_cells() = std::move(cell);
+  }
   sent_seq_ = batch->cells(batch->cells_size() - 1).seq();
   in_flight_.push_back(InFlight{batch->batch_id(), sent_seq_});
   return std::optional<v1::UpMessage>(std::move(message));

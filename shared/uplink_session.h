@@ -26,13 +26,18 @@ struct UplinkIdentity {
   v1::NodeLevel level = v1::DISTRICT;
   std::string path;
   int64_t catalog_version = 0;
+  std::string admin_address;  // where operators reach this node
 };
 
 class UplinkSession {
  public:
   enum class WelcomeAction { kStream, kRestart };
 
-  UplinkSession(Outbox* outbox, UplinkIdentity identity, int batch_cells, int window);
+  // A batch holds at most `batch_cells` cells and, past its first cell, at most
+  // `batch_bytes` bytes of cells.
+  UplinkSession(Outbox* outbox, UplinkIdentity identity, int batch_cells, int window,
+                size_t batch_bytes = kDefaultBatchBytes);
+  static constexpr size_t kDefaultBatchBytes = 1 << 20;
 
   v1::UpMessage Hello() const;
   // kFailedPrecondition when the parent answers for another epoch.
@@ -62,6 +67,7 @@ class UplinkSession {
   UplinkIdentity identity_;
   int batch_cells_;
   int window_;
+  size_t batch_bytes_;
   bool welcomed_ = false;
   uint64_t sent_seq_ = 0;
   uint64_t acked_seq_ = 0;

@@ -41,7 +41,7 @@ class FakeOutbox : public Outbox {
   uint64_t acked_ = 0;
 };
 
-UplinkIdentity Identity() { return UplinkIdentity{"luyang", v1::DISTRICT, "", 1}; }
+UplinkIdentity Identity() { return UplinkIdentity{"luyang", v1::DISTRICT, "", 1, ""}; }
 
 v1::Welcome WelcomeAt(uint64_t epoch, uint64_t watermark) {
   v1::Welcome welcome;
@@ -60,7 +60,7 @@ v1::Ack AckOf(uint64_t batch_id, uint64_t watermark) {
 TEST(UplinkSessionTest, HelloCarriesIdentityEpochAndSeqs) {
   FakeOutbox outbox(12);
   outbox.acked_ = 10;
-  UplinkSession session(&outbox, {"luyang", v1::DISTRICT, "anhui/hefei/luyang", 1}, 5, 2);
+  UplinkSession session(&outbox, {"luyang", v1::DISTRICT, "anhui/hefei/luyang", 1, "127.0.0.1:1"}, 5, 2);
   v1::UpMessage hello = session.Hello();
   ASSERT_TRUE(hello.has_hello());
   EXPECT_EQ(hello.hello().node_id(), "luyang");

@@ -10,6 +10,7 @@ const std::vector<Command>& AllCommands() {
       {RollupCommandSpec(), &RunRollup},
       {SyncCommandSpec(), &RunSync},
       {RegistryImportCommandSpec(), &RunRegistryImport},
+      {VerifyCommandSpec(), &RunVerify},
   };
   return *commands;
 }

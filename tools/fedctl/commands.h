@@ -32,6 +32,9 @@ int RunSync(const CommandLine& command_line);
 CommandSpec RegistryImportCommandSpec();
 int RunRegistryImport(const CommandLine& command_line);
 
+CommandSpec VerifyCommandSpec();
+int RunVerify(const CommandLine& command_line);
+
 // Prints `status`'s message on stderr and returns kExitUsage: the one way a run
 // function reports a usage error.
 int ReportUsageError(const absl::Status& status);

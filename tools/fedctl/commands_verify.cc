@@ -1,0 +1,42 @@
+// fedctl verify: proves from a node and every node below it (reached through the
+// addresses children advertise) that each parent's copy of a child's cells equals what
+// the child publishes and each aggregate is the sum of its inputs (shared/verify.h).
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "shared/admin_client.h"
+#include "shared/verify.h"
+#include "tools/fedctl/commands.h"
+#include "tools/fedctl/connection.h"
+
+namespace fedsync::fedctl {
+
+CommandSpec VerifyCommandSpec() {
+  CommandSpec spec;
+  spec.name = "verify";
+  spec.summary = "prove that the tree below this node has converged";
+  spec.description =
+      "For every link below --target: the parent holds the child's newest seq, its copy\n"
+      "of each cell equals what the child publishes, and its own cells are the sums of\n"
+      "its children's. Exit 0 when every link holds, 1 otherwise. While updates are\n"
+      "still flowing a link may lag; run it again once they stop.";
+  return spec;
+}
+
+int RunVerify(const CommandLine& command_line) {
+  std::vector<LinkReport> reports =
+      VerifyTree(command_line.target, [&](const std::string& address) {
+        return std::make_unique<AdminClient>(address, nullptr, command_line.timeout);
+      });
+  bool ok = !reports.empty();
+  if (reports.empty()) std::cout << command_line.target << ": no children to verify\n";
+  for (const LinkReport& report : reports) {
+    ok = ok && report.status.ok();
+    std::cout << report.parent << " -> " << (report.child.empty() ? "?" : report.child) << "  "
+              << (report.status.ok() ? "ok" : absl::StrCat("FAILED: ", report.status.message()))
+              << "\n";
+  }
+  return ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace fedsync::fedctl
