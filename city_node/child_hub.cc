@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "shared/logging.h"
+#include "shared/node_metrics.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -113,15 +114,18 @@ void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
       return;
     }
     absl::StatusOr<v1::Ack> ack;
+    const absl::Time apply_start = absl::Now();
     absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
       ack = cells_.ApplyBatch(db, published, child, batch, absl::ToUnixMillis(absl::Now()));
       return ack.status();
     });
     if (!status.ok()) {
       LogError("child.batch_failed", {{"child", child}, {"error", status.message()}});
+      RecordBatchFailed(child);
       CloseStream(stream_id, grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
       return;
     }
+    RecordBatchApplied(child, batch.cells_size(), ack->rejected_size(), absl::Now() - apply_start);
     if (ack->rejected_size() > 0) {
       LogWarning("child.cells_rejected", {{"child", child}, {"count", ack->rejected_size()},
                                           {"first_reason", ack->rejected(0).reason()}});

@@ -10,9 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "city_node/admin_service.h"
 #include "city_node/city_node.h"
+#include "city_node/dashboard.h"
 #include "city_node/federation_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/http_server.h"
 #include "shared/logging.h"
+#include "shared/node_metrics.h"
 #include "shared/node_config.h"
 #include "shared/server_runner.h"
 
@@ -26,6 +29,8 @@ ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, tex
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
+ABSL_FLAG(std::string, http, "",
+          "HOST:PORT of /metrics and the dashboard, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
 
 namespace {
@@ -69,6 +74,7 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_path), [&](const std::string& v) { config.set_path(v); });
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
+  override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (!absl::GetFlag(FLAGS_level).empty()) {
     config.set_level(fedsync::ParseNodeLevel(absl::GetFlag(FLAGS_level)));
@@ -88,8 +94,30 @@ int main(int argc, char** argv) {
   auto parent_credentials = fedsync::ParentCredentialsFor(config);
   if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
 
+  if (!config.http().empty()) {
+    if (absl::Status status = fedsync::CheckHttpAddress(config.http()); !status.ok()) {
+      return Fail(std::string(status.message()), 2);
+    }
+  }
+
   auto node = fedsync::CityNode::Create(config, *parent_credentials);
   if (!node.ok()) return Fail(std::string(node.status().message()));
+
+  // /metrics and the dashboard; started before the gRPC server so that a port in use
+  // stops the node before it serves anything.
+  const int metrics_collector = fedsync::RegisterNodeMetrics(
+      &fedsync::DefaultMetrics(),
+      {config.id(), fedsync::NodeLevelName(config.level()), config.db(),
+       [&node] { return (*node)->Status(); }});
+  fedsync::Dashboard dashboard(node->get());
+  std::unique_ptr<fedsync::HttpServer> http;
+  if (!config.http().empty()) {
+    std::map<std::string, fedsync::HttpHandler> routes = dashboard.Routes();
+    routes["/metrics"] = fedsync::MetricsHandler(&fedsync::DefaultMetrics());
+    auto started = fedsync::HttpServer::Start(config.http(), std::move(routes));
+    if (!started.ok()) return Fail(std::string(started.status().message()));
+    http = std::move(*started);
+  }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   fedsync::FederationService federation_service((*node)->hub());
@@ -98,13 +126,17 @@ int main(int argc, char** argv) {
                                      {&federation_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));
   fedsync::AnnounceListening(config.listen(), server->port);
+  if (http != nullptr) fedsync::AnnounceHttp(config.http(), http->port());
   (*node)->Start(fedsync::AdvertisedAddress(config, server->port));
   fedsync::LogInfo("node.started", {{"id", config.id()}, {"level", absl::GetFlag(FLAGS_level)},
                                     {"port", server->port}, {"parent", config.parent()}});
 
   int signal = fedsync::WaitForTerminationSignal();
   fedsync::LogInfo("node.stopping", {{"signal", signal}});
-  // Stream loops first (children and uplink), then the server.
+  // HTTP first (its handlers read the node), then stream loops (children and uplink),
+  // then the server.
+  if (http != nullptr) http->Stop();
+  fedsync::DefaultMetrics().RemoveCollector(metrics_collector);
   (*node)->Stop();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   node->reset();

@@ -12,7 +12,9 @@
 #include "district_node/district_node.h"
 #include "district_node/registry_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/http_server.h"
 #include "shared/logging.h"
+#include "shared/node_metrics.h"
 #include "shared/node_config.h"
 #include "shared/server_runner.h"
 
@@ -27,6 +29,8 @@ ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
 ABSL_FLAG(int64_t, debounce_ms, -1, "how long to gather registry writes before publishing");
+ABSL_FLAG(std::string, http, "",
+          "HOST:PORT of /metrics, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
 
 namespace {
@@ -71,6 +75,7 @@ int main(int argc, char** argv) {
                   [&](const std::string& v) { config.set_demo_data(v); });
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
+  override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
     // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.
@@ -86,8 +91,27 @@ int main(int argc, char** argv) {
   auto parent_credentials = fedsync::ParentCredentialsFor(config);
   if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
 
+  if (!config.http().empty()) {
+    if (absl::Status status = fedsync::CheckHttpAddress(config.http()); !status.ok()) {
+      return Fail(std::string(status.message()), 2);
+    }
+  }
+
   auto node = fedsync::DistrictNode::Create(config, *parent_credentials, fedsync::Clock::Real());
   if (!node.ok()) return Fail(std::string(node.status().message()));
+
+  // /metrics; started before the gRPC server so that a port in use stops the node
+  // before it serves anything.
+  const int metrics_collector = fedsync::RegisterNodeMetrics(
+      &fedsync::DefaultMetrics(),
+      {config.id(), "district", config.db(), [&node] { return (*node)->Status(); }});
+  std::unique_ptr<fedsync::HttpServer> http;
+  if (!config.http().empty()) {
+    auto started = fedsync::HttpServer::Start(
+        config.http(), {{"/metrics", fedsync::MetricsHandler(&fedsync::DefaultMetrics())}});
+    if (!started.ok()) return Fail(std::string(started.status().message()));
+    http = std::move(*started);
+  }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   fedsync::RegistryService registry_service(node->get());
@@ -96,6 +120,7 @@ int main(int argc, char** argv) {
                                      {&registry_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));
   fedsync::AnnounceListening(config.listen(), server->port);
+  if (http != nullptr) fedsync::AnnounceHttp(config.http(), http->port());
   if (absl::Status status = (*node)->Start(fedsync::AdvertisedAddress(config, server->port));
       !status.ok()) {
     server->server->Shutdown(std::chrono::system_clock::now());
@@ -106,6 +131,9 @@ int main(int argc, char** argv) {
 
   int signal = fedsync::WaitForTerminationSignal();
   fedsync::LogInfo("node.stopping", {{"signal", signal}});
+  // HTTP first: its handlers read the node.
+  if (http != nullptr) http->Stop();
+  fedsync::DefaultMetrics().RemoveCollector(metrics_collector);
   (*node)->Stop();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   node->reset();

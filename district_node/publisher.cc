@@ -3,6 +3,7 @@
 #include "district_node/registry_store.h"
 #include "shared/aggregator.h"
 #include "shared/logging.h"
+#include "shared/node_metrics.h"
 #include "shared/privacy_filter.h"
 #include "shared/status_macros.h"
 
@@ -38,6 +39,7 @@ void Publisher::MarkDirty() {
 
 absl::Status Publisher::PublishNow() {
   const absl::CivilDay today = TodayInChina(clock_->Now());
+  const absl::Time start = absl::Now();
   int changed = 0;
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells* published) -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<StoredRecord> records, LoadAllRecords(db));
@@ -45,6 +47,7 @@ absl::Status Publisher::PublishNow() {
     ASSIGN_OR_RETURN(changed, published->ReplaceAll(FilterForPublication(*catalog_, exact)));
     return absl::OkStatus();
   }));
+  RecordPublished(changed, absl::Now() - start);
   if (changed > 0) {
     LogInfo("publish.done", {{"changed_cells", changed}, {"max_seq", store_->max_seq()}});
   }

@@ -13,6 +13,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # scripts/demo.sh reads `fedctl status --format=json` with jq.
   jq
+  # The nodes' HTTP listener (/metrics, dashboard): GNU libmicrohttpd.
+  libmicrohttpd-dev
+  # tests/integration/dashboard_test.cc drives the dashboard in headless Chromium; the
+  # CJK font draws its Chinese labels in the screenshot.
+  chromium fonts-noto-cjk
 )
 
 missing=()

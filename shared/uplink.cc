@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "shared/logging.h"
+#include "shared/node_metrics.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -201,6 +202,7 @@ absl::Status Uplink::RunStream() {
       result = absl::UnavailableError("stream closed by the parent");
       break;
     }
+    if (message->has_batch()) RecordBatchSent(message->batch().cells_size());
     next_heartbeat = absl::Now() + options_.heartbeat;
   }
   context.TryCancel();
@@ -245,6 +247,7 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
           if (rejected_.size() > kMaxRejectedKept) rejected_.pop_front();
           ++rejected_total_;
         }
+        RecordAckReceived(message.ack().rejected_size());
         status = session->OnAck(message.ack());
         acked_seq_ = session->acked_seq();
         last_ack_ = absl::Now();

@@ -72,6 +72,7 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
       absl::string_view line(output.data(), newline);
       if (absl::ConsumePrefix(&line, "listening on ")) {
         process->address_ = std::string(line);
+        process->unread_stdout_ = output.substr(newline + 1);
         return process;
       }
       return absl::InternalError(absl::StrCat(binary, " printed '", line, "' first"));
@@ -80,6 +81,23 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> NodeProcess::Start(
   }
   return absl::DeadlineExceededError(
       absl::StrCat(binary, " did not announce its address; see ", log_path));
+}
+
+absl::StatusOr<std::string> NodeProcess::ReadLineAfter(const std::string& prefix,
+                                                       absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    size_t newline = unread_stdout_.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = unread_stdout_.substr(0, newline);
+      unread_stdout_.erase(0, newline + 1);
+      if (absl::StartsWith(line, prefix)) return line.substr(prefix.size());
+      continue;
+    }
+    if (absl::Now() >= deadline) break;
+    if (!ReadSome(stdout_fd_, &unread_stdout_, deadline)) break;
+  }
+  return absl::DeadlineExceededError(absl::StrCat("no line starting '", prefix, "' on stdout"));
 }
 
 NodeProcess::~NodeProcess() {

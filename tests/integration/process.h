@@ -27,6 +27,10 @@ class NodeProcess {
   ~NodeProcess();  // SIGKILLs the process if it still runs
 
   const std::string& address() const { return address_; }
+  // Reads stdout lines after the listening line until one starts with `prefix` (e.g.
+  // "http on ") and returns the rest of it; kDeadlineExceeded after `timeout`.
+  absl::StatusOr<std::string> ReadLineAfter(const std::string& prefix,
+                                            absl::Duration timeout = absl::Seconds(10));
   pid_t pid() const { return pid_; }
   void Signal(int signal);
   // Waits for the process to end; its exit status as from waitpid, or -1 at the deadline.
@@ -38,6 +42,7 @@ class NodeProcess {
   int stdout_fd_;
   bool reaped_ = false;
   std::string address_;
+  std::string unread_stdout_;  // read past the listening line, not yet consumed
 };
 
 struct CommandOutput {

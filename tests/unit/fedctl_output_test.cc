@@ -257,13 +257,15 @@ TEST(FedctlStatusOutputTest, Table) {
             "  acked seq      118\n"
             "  last ack       2s ago\n"
             "  last error     none\n"
+            "  lag seq        2\n"
+            "  rejected       0 cells\n"
             "\n"
             "children (2):\n"
-            "id      level     connected  last seen  watermark  child max seq  lag  "
+            "id      level     connected  last seen  watermark  child max seq  lag  lag s  "
             "catalog version  cells\n"
-            "luyang  district  yes        3s ago            90             95    5  "
+            "luyang  district  yes        3s ago            90             95    5      3  "
             "              1     33\n"
-            "baohe   district  no         never              0              0    0  "
+            "baohe   district  no         never              0              0    0      0  "
             "              0      0\n");
 }
 

@@ -34,6 +34,7 @@ CommandSpec RollupCommandSpec() {
   spec.flags = {
       {"metric", "ID", "the metric, e.g. returned_students_total", /*required=*/true},
       {"period", "P", "only this period: YYYY, YYYY-Qn or YYYY-MM (default: every period)"},
+      {"lang", "zh|en", "name dimensions and their values in Chinese or English"},
   };
   spec.formats = {OutputFormat::kTable, OutputFormat::kCsv, OutputFormat::kJson};
   spec.description =
@@ -42,11 +43,23 @@ CommandSpec RollupCommandSpec() {
       "includes a suppressed input.\n"
       "CSV columns: node,metric,period,<dimension keys>,value,status.\n"
       "JSON: an array of {\"node\", \"metric\", \"period\", \"dims\": {key: value}, \"value\",\n"
-      "\"status\"} objects.";
+      "\"status\"} objects.\n"
+      "--lang=zh|en names dimensions and their values for people (degree=master: 学位 硕士,\n"
+      "Degree Master) in the table and CSV; in JSON each object gains \"labels\": {key: label}.";
   return spec;
 }
 
 int RunRollup(const CommandLine& command_line) {
+  std::optional<LabelLanguage> language;
+  if (command_line.Has("lang")) {
+    LabelLanguage parsed;
+    if (!ParseLabelLanguage(command_line.Get("lang"), &parsed)) {
+      return ReportUsageError(UsageError(
+          *command_line.command,
+          absl::StrCat("--lang must be zh or en, not '", command_line.Get("lang"), "'")));
+    }
+    language = parsed;
+  }
   v1::GetRollupRequest request;
   request.set_metric(command_line.Get("metric"));
   if (command_line.Has("period")) {
@@ -71,7 +84,7 @@ int RunRollup(const CommandLine& command_line) {
     std::cerr << message << "\n";
     return kExitFailure;
   }
-  std::cout << RenderRollup(response, command_line.format);
+  std::cout << RenderRollup(response, command_line.format, language);
   return kExitOk;
 }
 

@@ -13,10 +13,12 @@ CommandSpec StatusCommandSpec() {
   CommandSpec spec;
   spec.name = "status";
   spec.summary = "show the node, its parent link and how fresh each child's data is";
-  spec.formats = {OutputFormat::kTable, OutputFormat::kJson};
+  spec.formats = {OutputFormat::kTable, OutputFormat::kCsv, OutputFormat::kJson};
   spec.description =
       "The table lists each child's last contact, the highest seq this node holds from it\n"
-      "(watermark), the child's newest seq and the lag between the two. --format=json\n"
+      "(watermark), the child's newest seq and the lag between the two, in seq and in\n"
+      "seconds (since last contact while behind). The parent link shows its own lag and\n"
+      "the cells the parent rejected. --format=csv prints one row per child. --format=json\n"
       "prints the GetStatusResponse in protobuf's JSON mapping (field names as in\n"
       "admin.proto; 64-bit numbers as strings; zero and false fields omitted).";
   return spec;
@@ -40,6 +42,8 @@ int RunStatus(const CommandLine& command_line) {
       return kExitFailure;
     }
     std::cout << *json;
+  } else if (command_line.format == OutputFormat::kCsv) {
+    std::cout << RenderStatusCsv(response, absl::Now());
   } else {
     std::cout << RenderStatusTable(response, absl::Now());
   }

@@ -67,6 +67,18 @@ std::vector<Row> SortedRows(const v1::GetRollupResponse& response,
   return rows;
 }
 
+// Dimension values (and keys) in `language`, in place; unchanged without one.
+void Label(std::vector<Row>* rows, std::vector<std::string>* keys,
+           std::optional<LabelLanguage> language) {
+  if (!language.has_value()) return;
+  for (Row& row : *rows) {
+    for (size_t i = 0; i < keys->size(); ++i) {
+      if (!row.dims[i].empty()) row.dims[i] = DimensionValueLabel((*keys)[i], row.dims[i], *language);
+    }
+  }
+  for (std::string& key : *keys) key = DimensionKeyLabel(key, *language);
+}
+
 std::string RenderTable(const std::vector<Row>& rows, const std::vector<std::string>& keys) {
   if (rows.empty()) return "no cells\n";
   std::vector<std::string> header = {"node", "period"};
@@ -85,6 +97,17 @@ std::string RenderTable(const std::vector<Row>& rows, const std::vector<std::str
   return table.Render();
 }
 
+// ", \"labels\": {key: label}" for a cell's dimension values; "" without a language.
+std::string JsonLabels(const v1::Cell& cell, std::optional<LabelLanguage> language) {
+  if (!language.has_value()) return "";
+  std::vector<std::string> labels;
+  for (const v1::DimensionValue& dim : cell.dims()) {
+    labels.push_back(absl::StrCat(JsonString(dim.key()), ": ",
+                                  JsonString(DimensionValueLabel(dim.key(), dim.value(), *language))));
+  }
+  return absl::StrCat(", \"labels\": {", absl::StrJoin(labels, ", "), "}");
+}
+
 std::string RenderCsv(const std::vector<Row>& rows, const std::vector<std::string>& keys) {
   std::vector<std::string> header = {"node", "metric", "period"};
   header.insert(header.end(), keys.begin(), keys.end());
@@ -101,7 +124,7 @@ std::string RenderCsv(const std::vector<Row>& rows, const std::vector<std::strin
   return out;
 }
 
-std::string RenderJson(const std::vector<Row>& rows) {
+std::string RenderJson(const std::vector<Row>& rows, std::optional<LabelLanguage> language) {
   if (rows.empty()) return "[]\n";
   std::vector<std::string> objects;
   for (const Row& row : rows) {
@@ -115,21 +138,24 @@ std::string RenderJson(const std::vector<Row>& rows) {
         "  {\"node\": ", JsonString(row.node), ", \"metric\": ", JsonString(row.metric),
         ", \"period\": ", JsonString(row.period), ", \"dims\": {", absl::StrJoin(dims, ", "),
         "}, \"value\": ", row.suppressed ? "null" : absl::StrCat(row.value),
-        ", \"status\": ", JsonString(row.status), "}"));
+        ", \"status\": ", JsonString(row.status), JsonLabels(*row.cell, language), "}"));
   }
   return absl::StrCat("[\n", absl::StrJoin(objects, ",\n"), "\n]\n");
 }
 
 }  // namespace
 
-std::string RenderRollup(const v1::GetRollupResponse& response, OutputFormat format) {
+std::string RenderRollup(const v1::GetRollupResponse& response, OutputFormat format,
+                         std::optional<LabelLanguage> language) {
   std::vector<std::string> keys = DimensionKeys(response);
   std::vector<Row> rows = SortedRows(response, keys);
+  if (format == OutputFormat::kJson) return RenderJson(rows, language);
+  Label(&rows, &keys, language);
   switch (format) {
     case OutputFormat::kCsv:
       return RenderCsv(rows, keys);
     case OutputFormat::kJson:
-      return RenderJson(rows);
+      break;
     case OutputFormat::kTable:
       break;
   }

@@ -16,16 +16,22 @@
 #ifndef FEDSYNC_TOOLS_FEDCTL_ROLLUP_OUTPUT_H_
 #define FEDSYNC_TOOLS_FEDCTL_ROLLUP_OUTPUT_H_
 
+#include <optional>
 #include <string>
 
 #include "fedsync/v1/admin.pb.h"
+#include "shared/dimension_labels.h"
 #include "tools/fedctl/command_line.h"
 
 namespace fedsync::fedctl {
 
 // The whole output, ending in '\n'. A table with no cells reads "no cells\n" so that
 // people see the answer was empty; CSV then has its header only, JSON is "[]".
-std::string RenderRollup(const v1::GetRollupResponse& response, OutputFormat format);
+// With `language` (fedctl rollup --lang), the table and CSV name each dimension and its
+// values in that language (degree=master -> 学位 硕士 / Degree Master), and each JSON
+// object gains "labels": {key: label}; without it the output is exactly as above.
+std::string RenderRollup(const v1::GetRollupResponse& response, OutputFormat format,
+                         std::optional<LabelLanguage> language = std::nullopt);
 
 }  // namespace fedsync::fedctl
 

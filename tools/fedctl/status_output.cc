@@ -1,10 +1,12 @@
 #include "tools/fedctl/status_output.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "shared/csv.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/fedctl/output.h"
 
@@ -42,6 +44,9 @@ std::string NodeSection(const v1::GetStatusResponse& status, absl::Time now) {
     table.AddRow({"  acked seq", absl::StrCat(parent.acked_seq())});
     table.AddRow({"  last ack", Age(parent.last_ack_unix_millis(), now)});
     table.AddRow({"  last error", parent.last_error().empty() ? "none" : parent.last_error()});
+    const int64_t lag = static_cast<int64_t>(status.max_seq() - parent.acked_seq());
+    table.AddRow({"  lag seq", absl::StrCat(lag)});
+    table.AddRow({"  rejected", absl::StrCat(parent.rejected_total(), " cells")});
   }
   return table.Render();
 }
@@ -49,21 +54,44 @@ std::string NodeSection(const v1::GetStatusResponse& status, absl::Time now) {
 std::string ChildrenSection(const v1::GetStatusResponse& status, absl::Time now) {
   if (status.children().empty()) return "children: none\n";
   TextTable table({"id", "level", "connected", "last seen", "watermark", "child max seq", "lag",
-                   "catalog version", "cells"});
-  for (size_t column : {4, 5, 6, 7, 8}) table.AlignRight(column);
+                   "lag s", "catalog version", "cells"});
+  for (size_t column : {4, 5, 6, 7, 8, 9}) table.AlignRight(column);
   for (const v1::ChildStatus& child : status.children()) {
-    // Signed: a parent ahead of what the child last said (a child restored from an old
-    // backup) shows as a negative lag rather than a huge unsigned number.
-    int64_t lag = static_cast<int64_t>(child.child_max_seq() - child.watermark());
     table.AddRow({child.node_id(), LevelName(child.level()), YesNo(child.connected()),
                   Age(child.last_seen_unix_millis(), now), absl::StrCat(child.watermark()),
-                  absl::StrCat(child.child_max_seq()), absl::StrCat(lag),
+                  absl::StrCat(child.child_max_seq()), absl::StrCat(ChildLagSeq(child)),
+                  absl::StrCat(ChildLagSeconds(child, now)),
                   absl::StrCat(child.catalog_version()), absl::StrCat(child.cell_count())});
   }
   return absl::StrCat("children (", status.children_size(), "):\n", table.Render());
 }
 
 }  // namespace
+
+int64_t ChildLagSeq(const v1::ChildStatus& child) {
+  return static_cast<int64_t>(child.child_max_seq() - child.watermark());
+}
+
+int64_t ChildLagSeconds(const v1::ChildStatus& child, absl::Time now) {
+  if (ChildLagSeq(child) <= 0 || child.last_seen_unix_millis() <= 0) return 0;
+  return std::max<int64_t>(
+      0, absl::ToInt64Seconds(now - absl::FromUnixMillis(child.last_seen_unix_millis())));
+}
+
+std::string RenderStatusCsv(const v1::GetStatusResponse& status, absl::Time now) {
+  std::string out = FormatCsvRow({"id", "level", "path", "connected", "last_seen_unix_millis",
+                                  "watermark", "child_max_seq", "lag_seq", "lag_seconds",
+                                  "catalog_version", "cells"});
+  for (const v1::ChildStatus& child : status.children()) {
+    out.append(FormatCsvRow(
+        {child.node_id(), LevelName(child.level()), child.path(),
+         child.connected() ? "true" : "false", absl::StrCat(child.last_seen_unix_millis()),
+         absl::StrCat(child.watermark()), absl::StrCat(child.child_max_seq()),
+         absl::StrCat(ChildLagSeq(child)), absl::StrCat(ChildLagSeconds(child, now)),
+         absl::StrCat(child.catalog_version()), absl::StrCat(child.cell_count())}));
+  }
+  return out;
+}
 
 std::string RenderStatusTable(const v1::GetStatusResponse& status, absl::Time now) {
   return absl::StrCat(NodeSection(status, now), "\n", ChildrenSection(status, now));

@@ -16,6 +16,17 @@ namespace fedsync::fedctl {
 // Ages ("3s ago") are measured from `now`; ending in '\n'.
 std::string RenderStatusTable(const v1::GetStatusResponse& status, absl::Time now);
 
+// The children as CSV, one row each:
+//   id,level,path,connected,last_seen_unix_millis,watermark,child_max_seq,lag_seq,
+//   lag_seconds,catalog_version,cells
+std::string RenderStatusCsv(const v1::GetStatusResponse& status, absl::Time now);
+
+// A child's lag in seq (its newest seq as it last said, minus what is held here; signed,
+// so a parent ahead of a child restored from a backup reads negative) and in seconds
+// (since it was last heard from while behind; 0 when caught up).
+int64_t ChildLagSeq(const v1::ChildStatus& child);
+int64_t ChildLagSeconds(const v1::ChildStatus& child, absl::Time now);
+
 // One line of JSON ending in '\n'; kInternal only if protobuf cannot print the message.
 absl::StatusOr<std::string> RenderStatusJson(const v1::GetStatusResponse& status);
 

@@ -1,0 +1,219 @@
+#include "shared/http_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "shared/logging.h"
+
+namespace fedsync {
+namespace {
+
+// What libmicrohttpd remembers between the calls for one request.
+struct RequestState {
+  bool seen_headers = false;
+};
+
+MHD_Result Respond(MHD_Connection* connection, const HttpResponse& response, bool head) {
+  MHD_Response* out = MHD_create_response_from_buffer(
+      head ? 0 : response.body.size(), const_cast<char*>(response.body.data()),
+      MHD_RESPMEM_MUST_COPY);
+  if (out == nullptr) return MHD_NO;
+  MHD_add_response_header(out, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+  MHD_add_response_header(out, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_add_response_header(out, "X-Content-Type-Options", "nosniff");
+  // Every asset is embedded; nothing on the page may load from elsewhere.
+  MHD_add_response_header(out, "Content-Security-Policy",
+                          "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                          "script-src 'self' 'unsafe-inline'; img-src 'self' data:");
+  MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(response.status), out);
+  MHD_destroy_response(out);
+  return result;
+}
+
+MHD_Result CollectQuery(void* map, MHD_ValueKind, const char* key, const char* value) {
+  if (key != nullptr) {
+    (*static_cast<std::map<std::string, std::string>*>(map))[key] = value ? value : "";
+  }
+  return MHD_YES;
+}
+
+void LogFromLibrary(void*, const char* format, va_list args) {
+  char message[512];
+  std::vsnprintf(message, sizeof(message), format, args);
+  std::string text(message);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  LogWarning("http.server_error", {{"error", text}});
+}
+
+struct ParsedAddress {
+  std::string host;
+  int port = 0;
+  bool ipv6 = false;
+  sockaddr_in v4{};
+  sockaddr_in6 v6{};
+};
+
+absl::StatusOr<ParsedAddress> ParseListenAddress(const std::string& listen) {
+  ParsedAddress address;
+  absl::string_view text(listen);
+  absl::string_view port;
+  if (absl::StartsWith(text, "[")) {
+    size_t end = text.find("]:");
+    if (end == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http: '", listen, "' is not HOST:PORT (e.g. 127.0.0.1:9100)"));
+    }
+    address.host = std::string(text.substr(1, end - 1));
+    port = text.substr(end + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http: '", listen, "' is not HOST:PORT (e.g. 127.0.0.1:9100)"));
+    }
+    address.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  if (!absl::SimpleAtoi(port, &address.port) || address.port < 0 || address.port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http: '", listen, "' has no valid port (0-65535)"));
+  }
+  const bool loopback = address.host == "localhost" || address.host == "::1" ||
+                        absl::StartsWith(address.host, "127.");
+  if (!loopback) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--http is allowed only on loopback addresses (127.0.0.1, ::1, localhost) until "
+        "nodes have TLS; refusing to serve HTTP on ",
+        listen));
+  }
+  if (address.host == "::1") {
+    address.ipv6 = true;
+    address.v6.sin6_family = AF_INET6;
+    address.v6.sin6_port = htons(static_cast<uint16_t>(address.port));
+    address.v6.sin6_addr = in6addr_loopback;
+    return address;
+  }
+  const std::string ipv4 = address.host == "localhost" ? "127.0.0.1" : address.host;
+  address.v4.sin_family = AF_INET;
+  address.v4.sin_port = htons(static_cast<uint16_t>(address.port));
+  if (::inet_pton(AF_INET, ipv4.c_str(), &address.v4.sin_addr) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http: '", address.host, "' is not an IPv4 address"));
+  }
+  return address;
+}
+
+}  // namespace
+
+std::string HttpRequest::Param(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? "" : it->second;
+}
+
+HttpResponse HttpResponse::Text(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse HttpResponse::Json(std::string body) {
+  HttpResponse response;
+  response.content_type = "application/json; charset=utf-8";
+  response.body = std::move(body);
+  return response;
+}
+
+// libmicrohttpd calls this at least twice per request: once with the headers, then
+// for the body (none for GET), then once more to ask for the response.
+static MHD_Result HandleConnection(void* self, MHD_Connection* connection, const char* url,
+                                   const char* method, const char*, const char*,
+                                   size_t* upload_data_size, void** request_state) {
+  if (*request_state == nullptr) {
+    *request_state = new RequestState{true};
+    return MHD_YES;
+  }
+  if (*upload_data_size != 0) {
+    *upload_data_size = 0;  // a body on GET: read and ignore it
+    return MHD_YES;
+  }
+  const bool head = std::strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+  if (!head && std::strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
+    return Respond(connection, HttpResponse::Text(405, "only GET and HEAD\n"), false);
+  }
+  HttpRequest request;
+  request.path = url;
+  MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
+  return Respond(connection, static_cast<const HttpServer*>(self)->Dispatch(request), head);
+}
+
+static void RequestDone(void*, MHD_Connection*, void** request_state,
+                        MHD_RequestTerminationCode) {
+  delete static_cast<RequestState*>(*request_state);
+  *request_state = nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
+    const std::string& listen, std::map<std::string, HttpHandler> routes) {
+  absl::StatusOr<ParsedAddress> address = ParseListenAddress(listen);
+  if (!address.ok()) return address.status();
+  std::unique_ptr<HttpServer> server(new HttpServer(std::move(routes)));
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+  if (address->ipv6) flags |= MHD_USE_IPv6;
+  const sockaddr* bind_address =
+      address->ipv6 ? reinterpret_cast<const sockaddr*>(&address->v6)
+                    : reinterpret_cast<const sockaddr*>(&address->v4);
+  // Two threads: a slow scrape does not hold up the dashboard. Idle connections close
+  // after 30 s, and at most 64 are open, so a stuck client cannot pin the node.
+  server->daemon_ = MHD_start_daemon(
+      flags, static_cast<uint16_t>(address->port), nullptr, nullptr, &HandleConnection,
+      server.get(), MHD_OPTION_SOCK_ADDR, bind_address, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+      MHD_OPTION_NOTIFY_COMPLETED, &RequestDone, nullptr, MHD_OPTION_EXTERNAL_LOGGER,
+      &LogFromLibrary, nullptr, MHD_OPTION_END);
+  if (server->daemon_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot serve HTTP on ", listen,
+                                               " (address in use or not available)"));
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
+  server->port_ = info != nullptr ? info->port : address->port;
+  return server;
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() {
+  if (daemon_ != nullptr) {
+    MHD_stop_daemon(daemon_);
+    daemon_ = nullptr;
+  }
+}
+
+HttpResponse HttpServer::Dispatch(const HttpRequest& request) const {
+  auto route = routes_.find(request.path);
+  if (route == routes_.end()) {
+    return HttpResponse::Text(404, absl::StrCat("no page at ", request.path.substr(0, 200), "\n"));
+  }
+  return route->second(request);
+}
+
+absl::Status CheckHttpAddress(const std::string& listen) {
+  return ParseListenAddress(listen).status();
+}
+
+void AnnounceHttp(absl::string_view listen, int port) {
+  absl::string_view host = listen.substr(0, listen.rfind(':'));
+  std::printf("http on %s:%d\n", std::string(host).c_str(), port);
+  std::fflush(stdout);
+}
+
+}  // namespace fedsync
