@@ -104,7 +104,7 @@ struct UsageErrorCase {
 TEST(FedctlCommandLineTest, UsageErrorsNameTheCommandAndWhereToLook) {
   const std::vector<UsageErrorCase> cases = {
       {{},
-       "fedctl: missing command, one of: status, rollup, sync, registry import, verify "
+       "fedctl: missing command, one of: status, rollup, sync, registry import "
        "(see fedctl --help)"},
       {{"frobnicate"}, "fedctl: unknown command 'frobnicate' (see fedctl --help)"},
       {{"--bogus", "status"}, "fedctl: unknown flag --bogus (see fedctl --help)"},
