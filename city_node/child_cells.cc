@@ -30,6 +30,41 @@ CREATE TABLE child_cells(
 CREATE INDEX child_cells_by_cell ON child_cells(metric, period, dims);
 )sql";
 
+constexpr char kAggregatesSchema[] = R"sql(
+CREATE TABLE aggregates(
+  metric TEXT NOT NULL,
+  period TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  inputs INTEGER NOT NULL,
+  partial_inputs INTEGER NOT NULL,
+  noisy_inputs INTEGER NOT NULL,
+  perturbed_inputs INTEGER NOT NULL,
+  PRIMARY KEY (metric, period, dims)) WITHOUT ROWID;
+INSERT INTO aggregates
+  SELECT metric, period, dims, SUM(value), COUNT(*), SUM(status IN (2, 5)), SUM(status = 4),
+         SUM(status = 3)
+  FROM child_cells WHERE deleted = 0 GROUP BY metric, period, dims;
+)sql";
+
+constexpr char kSelectChildCell[] =
+    "SELECT value, status, deleted, seq FROM child_cells "
+    "WHERE child_id = ? AND metric = ? AND period = ? AND dims = ?";
+constexpr char kAddToAggregate[] =
+    "INSERT INTO aggregates(metric, period, dims, total, inputs, partial_inputs, "
+    "noisy_inputs, perturbed_inputs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT(metric, period, dims) DO UPDATE SET total = total + ?4, "
+    "inputs = inputs + ?5, partial_inputs = partial_inputs + ?6, "
+    "noisy_inputs = noisy_inputs + ?7, perturbed_inputs = perturbed_inputs + ?8";
+constexpr char kSelectAggregate[] =
+    "SELECT total, inputs, partial_inputs, noisy_inputs, perturbed_inputs FROM aggregates "
+    "WHERE metric = ? AND period = ? AND dims = ?";
+constexpr char kDeleteAggregate[] =
+    "DELETE FROM aggregates WHERE metric = ? AND period = ? AND dims = ?";
+constexpr char kSelectChildLiveCells[] =
+    "SELECT metric, period, dims, value, status FROM child_cells "
+    "WHERE child_id = ? AND deleted = 0";
+
 constexpr char kSelectChild[] = "SELECT epoch, watermark FROM children WHERE child_id = ?";
 constexpr char kUpsertChild[] =
     "INSERT INTO children(child_id, level, path, epoch, watermark, child_max_seq, "
@@ -38,8 +73,6 @@ constexpr char kUpsertChild[] =
     "epoch = excluded.epoch, watermark = excluded.watermark, "
     "child_max_seq = excluded.child_max_seq, catalog_version = excluded.catalog_version, "
     "last_seen_millis = excluded.last_seen_millis, admin_address = excluded.admin_address";
-constexpr char kSelectChildKeys[] =
-    "SELECT metric, period, dims FROM child_cells WHERE child_id = ?";
 constexpr char kDeleteChildCells[] = "DELETE FROM child_cells WHERE child_id = ?";
 constexpr char kUpsertChildCell[] =
     "INSERT INTO child_cells(child_id, metric, period, dims, value, status, deleted, seq) "
@@ -50,9 +83,6 @@ constexpr char kUpsertChildCell[] =
 constexpr char kUpdateWatermark[] =
     "UPDATE children SET watermark = MAX(watermark, ?), "
     "child_max_seq = MAX(child_max_seq, ?), last_seen_millis = ? WHERE child_id = ?";
-constexpr char kSelectInputs[] =
-    "SELECT value, status FROM child_cells "
-    "WHERE metric = ? AND period = ? AND dims = ? AND deleted = 0";
 constexpr char kSelectChildren[] =
     "SELECT c.child_id, c.level, c.path, c.epoch, c.watermark, c.child_max_seq, "
     "c.catalog_version, c.last_seen_millis, "
@@ -70,21 +100,11 @@ const Migrations& CityMigrations() {
       absl::StrCat(kPublishedCellsSchema, kCitySchema),
       // 2: where operators reach each child, for verify and the dashboard.
       "ALTER TABLE children ADD COLUMN admin_address TEXT NOT NULL DEFAULT '';",
+      // 3: running sums per cell, so that applying a child's cell costs the same
+      // whatever the number of children.
+      kAggregatesSchema,
   };
   return *migrations;
-}
-
-CellValue SumCells(const std::vector<CellValue>& inputs) {
-  CellValue sum;
-  bool partial = false, noisy = false, perturbed = false;
-  for (const CellValue& input : inputs) {
-    sum.value += input.value;  // a SUPPRESSED input carries no value
-    partial |= input.status == v1::SUPPRESSED || input.status == v1::PARTIAL;
-    noisy |= input.status == v1::NOISY;
-    perturbed |= input.status == v1::PERTURBED;
-  }
-  sum.status = partial ? v1::PARTIAL : noisy ? v1::NOISY : perturbed ? v1::PERTURBED : v1::OK;
-  return sum;
 }
 
 absl::Status ChildCells::ValidateCell(const v1::Cell& cell) const {
@@ -123,20 +143,25 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
   uint64_t watermark = known ? static_cast<uint64_t>(select.ColumnInt(1)) : 0;
   const bool same_epoch = known && static_cast<uint64_t>(select.ColumnInt(0)) == hello.epoch();
   if (known && !same_epoch) {
-    // The child starts afresh: replace everything held from it.
+    // The child starts afresh: take everything held from it out of the sums.
     std::set<CellKey> keys;
-    ASSIGN_OR_RETURN(Statement select_keys, db->Prepare(kSelectChildKeys));
-    select_keys.Bind(1, hello.node_id());
+    ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectChildLiveCells));
+    ASSIGN_OR_RETURN(Statement add, db->Prepare(kAddToAggregate));
+    live.Bind(1, hello.node_id());
     while (true) {
-      ASSIGN_OR_RETURN(bool row, select_keys.Step());
+      ASSIGN_OR_RETURN(bool row, live.Step());
       if (!row) break;
-      keys.insert(CellKey{select_keys.ColumnText(0), select_keys.ColumnText(1),
-                          select_keys.ColumnText(2)});
+      CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
+      RETURN_IF_ERROR(AddToAggregate(&add, key,
+                                     CellValue{live.ColumnInt(3),
+                                               static_cast<v1::CellStatus>(live.ColumnInt(4))},
+                                     -1));
+      keys.insert(std::move(key));
     }
     ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
     remove.Bind(1, hello.node_id());
     RETURN_IF_ERROR(remove.Run());
-    RETURN_IF_ERROR(Recompute(db, published, keys));
+    RETURN_IF_ERROR(PublishAggregates(db, published, keys));
     watermark = 0;
   }
   ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChild));
@@ -160,6 +185,8 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
   v1::Ack ack;
   ack.set_batch_id(batch.batch_id());
   ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChildCell));
+  ASSIGN_OR_RETURN(Statement select_old, db->Prepare(kSelectChildCell));
+  ASSIGN_OR_RETURN(Statement add, db->Prepare(kAddToAggregate));
   std::set<CellKey> touched;
   uint64_t max_seq = 0;
   for (const v1::Cell& cell : batch.cells()) {
@@ -174,6 +201,20 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
       continue;
     }
     CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
+    select_old.Reset();
+    select_old.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
+    ASSIGN_OR_RETURN(bool held, select_old.Step());
+    // Idempotent: a cell is replaced only by a higher seq.
+    if (held && static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) continue;
+    if (held && select_old.ColumnInt(2) == 0) {
+      RETURN_IF_ERROR(AddToAggregate(
+          &add, key,
+          CellValue{select_old.ColumnInt(0), static_cast<v1::CellStatus>(select_old.ColumnInt(1))},
+          -1));
+    }
+    if (!cell.deleted()) {
+      RETURN_IF_ERROR(AddToAggregate(&add, key, CellValue{cell.value(), cell.status()}, +1));
+    }
     upsert.Reset();
     upsert.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
     upsert.Bind(5, cell.deleted() ? 0 : cell.value());
@@ -182,7 +223,7 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
     RETURN_IF_ERROR(upsert.Run());
     touched.insert(std::move(key));
   }
-  RETURN_IF_ERROR(Recompute(db, published, touched));
+  RETURN_IF_ERROR(PublishAggregates(db, published, touched));
   ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
   watermark.Bind(1, static_cast<int64_t>(max_seq)).Bind(2, static_cast<int64_t>(max_seq));
   watermark.Bind(3, now_millis).Bind(4, child_id);
@@ -197,22 +238,39 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
   return ack;
 }
 
-absl::Status ChildCells::Recompute(Database* db, PublishedCells* published,
-                                   const std::set<CellKey>& keys) const {
+absl::Status ChildCells::AddToAggregate(Statement* add, const CellKey& key,
+                                        const CellValue& value, int sign) {
+  add->Reset();
+  add->Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+  // A SUPPRESSED input carries no value; it only marks the sum PARTIAL.
+  add->Bind(4, sign * (value.status == v1::SUPPRESSED ? 0 : value.value));
+  add->Bind(5, int64_t{sign});
+  add->Bind(6, int64_t{value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0});
+  add->Bind(7, int64_t{value.status == v1::NOISY ? sign : 0});
+  add->Bind(8, int64_t{value.status == v1::PERTURBED ? sign : 0});
+  return add->Run();
+}
+
+absl::Status ChildCells::PublishAggregates(Database* db, PublishedCells* published,
+                                           const std::set<CellKey>& keys) const {
   if (keys.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Statement inputs, db->Prepare(kSelectInputs));
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectAggregate));
+  ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteAggregate));
   for (const CellKey& key : keys) {
-    inputs.Reset();
-    inputs.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-    std::vector<CellValue> values;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, inputs.Step());
-      if (!row) break;
-      values.push_back(CellValue{inputs.ColumnInt(0),
-                                 static_cast<v1::CellStatus>(inputs.ColumnInt(1))});
-    }
+    select.Reset();
+    select.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+    ASSIGN_OR_RETURN(bool row, select.Step());
     std::optional<CellValue> sum;
-    if (!values.empty()) sum = SumCells(values);
+    if (row && select.ColumnInt(1) > 0) {
+      sum = CellValue{select.ColumnInt(0), select.ColumnInt(2) > 0   ? v1::PARTIAL
+                                           : select.ColumnInt(3) > 0 ? v1::NOISY
+                                           : select.ColumnInt(4) > 0 ? v1::PERTURBED
+                                                                     : v1::OK};
+    } else if (row) {
+      remove.Reset();
+      remove.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+      RETURN_IF_ERROR(remove.Run());
+    }
     RETURN_IF_ERROR(published->Put(key, sum).status());
   }
   return absl::OkStatus();

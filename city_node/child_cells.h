@@ -1,4 +1,5 @@
-// A parent's copy of its children's published cells, and its own aggregated cells.
+// A parent's copy of its children's published cells, and its own aggregated cells,
+// kept as running sums (total, number of inputs, inputs by status) per cell.
 // Applying a child's Hello registers the child (a new epoch drops the cells held from
 // it); applying a batch stores each valid cell idempotently (replaced only by a higher
 // seq), reports invalid ones as rejected without blocking the rest, advances the
@@ -43,8 +44,12 @@ class ChildCells {
   absl::Status ValidateCell(const v1::Cell& cell) const;
 
  private:
-  absl::Status Recompute(Database* db, PublishedCells* published,
-                         const std::set<CellKey>& keys) const;
+  // Adds `value` to (sign +1) or takes it out of (sign -1) the running sum of `key`.
+  static absl::Status AddToAggregate(Statement* add, const CellKey& key, const CellValue& value,
+                                     int sign);
+  // Publishes the running sums of `keys` as this node's own cells.
+  absl::Status PublishAggregates(Database* db, PublishedCells* published,
+                                 const std::set<CellKey>& keys) const;
 
   std::shared_ptr<const Catalog> catalog_;
 };
@@ -56,9 +61,6 @@ absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db);
 absl::StatusOr<std::vector<v1::RollupCell>> ReadChildCells(Database* db,
                                                            const std::string& metric,
                                                            const std::string& period);
-
-// The sum of `inputs` as a parent publishes it.
-CellValue SumCells(const std::vector<CellValue>& inputs);
 
 }  // namespace fedsync
 

@@ -85,27 +85,35 @@ absl::Status PublishedCells::Reload() {
   ASSIGN_OR_RETURN(bool row, max_seq.Step());
   epoch_ = epoch.value_or(0);
   last_acked_seq_ = acked.value_or(0);
+  // A cell's seq only ever grows and tombstones stay, so the newest seq is in the table.
   max_seq_ = row ? static_cast<uint64_t>(max_seq.ColumnInt(0)) : 0;
-  // The seq is also remembered apart from the cells, so that it never goes back.
-  ASSIGN_OR_RETURN(std::optional<uint64_t> stored_seq, ReadState(db_, "max_seq"));
-  if (stored_seq.value_or(0) > max_seq_) max_seq_ = *stored_seq;
   return absl::OkStatus();
 }
 
+absl::StatusOr<Statement*> PublishedCells::Cached(std::unique_ptr<Statement>* slot,
+                                                   const char* sql) {
+  if (*slot == nullptr) {
+    ASSIGN_OR_RETURN(Statement statement, db_->Prepare(sql));
+    *slot = std::make_unique<Statement>(std::move(statement));
+  }
+  (*slot)->Reset();
+  return slot->get();
+}
+
 absl::Status PublishedCells::SetState(const char* key, uint64_t value) {
-  ASSIGN_OR_RETURN(Statement statement, db_->Prepare(kUpsertState));
-  statement.Bind(1, key).Bind(2, static_cast<int64_t>(value));
-  return statement.Run();
+  ASSIGN_OR_RETURN(Statement * statement, Cached(&upsert_state_, kUpsertState));
+  statement->Bind(1, key).Bind(2, static_cast<int64_t>(value));
+  return statement->Run();
 }
 
 absl::Status PublishedCells::Write(const CellKey& key, const CellValue& value, bool deleted) {
-  ASSIGN_OR_RETURN(Statement statement, db_->Prepare(kUpsertCell));
+  ASSIGN_OR_RETURN(Statement * statement, Cached(&upsert_cell_, kUpsertCell));
   ++max_seq_;
-  statement.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-  statement.Bind(4, deleted ? 0 : value.value);
-  statement.Bind(5, deleted ? 0 : static_cast<int64_t>(value.status));
-  statement.Bind(6, int64_t{deleted ? 1 : 0}).Bind(7, static_cast<int64_t>(max_seq_));
-  return statement.Run();
+  statement->Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+  statement->Bind(4, deleted ? 0 : value.value);
+  statement->Bind(5, deleted ? 0 : static_cast<int64_t>(value.status));
+  statement->Bind(6, int64_t{deleted ? 1 : 0}).Bind(7, static_cast<int64_t>(max_seq_));
+  return statement->Run();
 }
 
 absl::StatusOr<int> PublishedCells::ReplaceAll(const CellMap& desired) {
@@ -136,28 +144,25 @@ absl::StatusOr<int> PublishedCells::ReplaceAll(const CellMap& desired) {
     RETURN_IF_ERROR(Write(key, CellValue{}, /*deleted=*/true));
     ++changed;
   }
-  if (changed > 0) RETURN_IF_ERROR(SetState("max_seq", max_seq_));
   return changed;
 }
 
 absl::StatusOr<bool> PublishedCells::Put(const CellKey& key,
                                          const std::optional<CellValue>& value) {
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare(kSelectCell));
-  select.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-  ASSIGN_OR_RETURN(bool row, select.Step());
-  const bool exists_live = row && select.ColumnInt(2) == 0;
+  ASSIGN_OR_RETURN(Statement * select, Cached(&select_cell_, kSelectCell));
+  select->Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+  ASSIGN_OR_RETURN(bool row, select->Step());
+  const bool exists_live = row && select->ColumnInt(2) == 0;
+  const CellValue old{row ? select->ColumnInt(0) : 0,
+                      static_cast<v1::CellStatus>(row ? select->ColumnInt(1) : 0)};
+  select->Reset();
   if (!value.has_value()) {
     if (!exists_live) return false;
     RETURN_IF_ERROR(Write(key, CellValue{}, /*deleted=*/true));
   } else {
-    if (exists_live &&
-        CellValue{select.ColumnInt(0), static_cast<v1::CellStatus>(select.ColumnInt(1))} ==
-            *value) {
-      return false;
-    }
+    if (exists_live && old == *value) return false;
     RETURN_IF_ERROR(Write(key, *value, /*deleted=*/false));
   }
-  RETURN_IF_ERROR(SetState("max_seq", max_seq_));
   return true;
 }
 

@@ -44,6 +44,7 @@ class PublishedCells {
   // Re-reads epoch and seq after a rolled-back transaction.
   absl::Status Reload();
 
+
   uint64_t epoch() const { return epoch_; }
   uint64_t max_seq() const { return max_seq_; }
   uint64_t last_acked_seq() const { return last_acked_seq_; }
@@ -52,8 +53,14 @@ class PublishedCells {
   explicit PublishedCells(Database* db) : db_(db) {}
   absl::Status Write(const CellKey& key, const CellValue& value, bool deleted);
   absl::Status SetState(const char* key, uint64_t value);
+  // The statement for `sql` in `slot`, prepared on first use and reset for reuse.
+  absl::StatusOr<Statement*> Cached(std::unique_ptr<Statement>* slot, const char* sql);
 
   Database* db_;
+  std::unique_ptr<Statement> select_cell_;
+  std::unique_ptr<Statement> upsert_cell_;
+  std::unique_ptr<Statement> upsert_state_;
+
   uint64_t epoch_ = 0;
   uint64_t max_seq_ = 0;
   uint64_t last_acked_seq_ = 0;

@@ -168,13 +168,19 @@ TEST_F(ChildCellsTest, ChildrenAndTheirCellsAreReadBack) {
   EXPECT_EQ((*cells)[0].cell().value(), 20);
 }
 
-TEST(SumCellsTest, StatusPrecedence) {
-  EXPECT_EQ(SumCells({{1, v1::OK}, {2, v1::OK}}).status, v1::OK);
-  EXPECT_EQ(SumCells({{1, v1::OK}, {2, v1::OK}}).value, 3);
-  EXPECT_EQ(SumCells({{0, v1::SUPPRESSED}, {2, v1::NOISY}}).status, v1::PARTIAL);
-  EXPECT_EQ(SumCells({{1, v1::PARTIAL}, {2, v1::OK}}).status, v1::PARTIAL);
-  EXPECT_EQ(SumCells({{1, v1::PERTURBED}, {2, v1::NOISY}}).status, v1::NOISY);
-  EXPECT_EQ(SumCells({{1, v1::PERTURBED}, {2, v1::OK}}).status, v1::PERTURBED);
+TEST_F(ChildCellsTest, StatusPrecedenceOfSums) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  Apply("luyang", {ByRegion("europe", 5, 1, v1::PERTURBED)});
+  Apply("yaohai", {ByRegion("europe", 4, 1, v1::OK)});
+  EXPECT_EQ(Own("returned_students_by_region", "europe"),
+            std::make_pair(int64_t{9}, v1::PERTURBED));
+  Apply("yaohai", {ByRegion("europe", 6, 2, v1::NOISY)});
+  EXPECT_EQ(Own("returned_students_by_region", "europe"), std::make_pair(int64_t{11}, v1::NOISY));
+  Apply("luyang", {ByRegion("europe", 0, 2, v1::SUPPRESSED)});
+  EXPECT_EQ(Own("returned_students_by_region", "europe"), std::make_pair(int64_t{6}, v1::PARTIAL));
+  Apply("luyang", {ByRegion("europe", 3, 3, v1::OK)});  // the suppression lifts
+  EXPECT_EQ(Own("returned_students_by_region", "europe"), std::make_pair(int64_t{9}, v1::NOISY));
 }
 
 }  // namespace

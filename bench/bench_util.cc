@@ -1,0 +1,89 @@
+#include "bench/bench_util.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "shared/node_config.h"
+#include "shared/server_runner.h"
+
+namespace fedsync::bench {
+
+InProcessCity::~InProcessCity() {
+  if (node != nullptr) node->Stop();
+  if (server != nullptr) server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+}
+
+absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
+                                                         v1::NodeLevel level,
+                                                         const std::string& db,
+                                                         const std::string& parent) {
+  v1::NodeConfig config;
+  config.set_id(id);
+  config.set_level(level);
+  config.set_db(db);
+  config.set_listen("127.0.0.1:0");
+  config.set_parent(parent);
+  config.set_insecure(true);
+  absl::Status finished = FinishNodeConfig(&config);
+  if (!finished.ok()) return finished;
+  auto city = std::make_unique<InProcessCity>();
+  auto node = CityNode::Create(config, grpc::InsecureChannelCredentials());
+  if (!node.ok()) return node.status();
+  city->node = std::move(*node);
+  city->federation = std::make_unique<FederationService>(city->node->hub());
+  city->admin = std::make_unique<CityAdminService>(city->node.get());
+  auto server = StartServer(config.listen(), grpc::InsecureServerCredentials(),
+                            {city->federation.get(), city->admin.get()});
+  if (!server.ok()) return server.status();
+  city->server = std::move(server->server);
+  city->address = absl::StrCat("127.0.0.1:", server->port);
+  city->node->Start(city->address);
+  return city;
+}
+
+std::string MakeTempDir() {
+  std::string pattern = "/tmp/fedsync-bench-XXXXXX";
+  char* made = ::mkdtemp(pattern.data());
+  return made ? made : "/tmp";
+}
+
+void RemoveDir(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
+double Percentile(std::vector<double> values, double fraction) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t index = static_cast<size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(index, values.size() - 1)];
+}
+
+void PrintFigure(const std::string& name, double fedsync, double baseline,
+                 const std::string& unit, const std::string& goal) {
+  if (baseline > 0) {
+    std::printf("%-48s %12.2f %12.2f %7.1f%%  %s  (goal %s)\n", name.c_str(), fedsync, baseline,
+                100.0 * fedsync / baseline, unit.c_str(), goal.c_str());
+    std::printf("FIGURE\t%s\t%.4f\t%.4f\t%s\n", name.c_str(), fedsync, baseline, goal.c_str());
+  } else {
+    std::printf("%-48s %12.2f %12s %8s  %s  (goal %s)\n", name.c_str(), fedsync, "-", "-",
+                unit.c_str(), goal.c_str());
+    std::printf("FIGURE\t%s\t%.4f\t-\t%s\n", name.c_str(), fedsync, goal.c_str());
+  }
+  std::fflush(stdout);
+}
+
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * ::sysconf(_SC_PAGESIZE);
+}
+
+}  // namespace fedsync::bench

@@ -1,0 +1,56 @@
+#include "tests/integration/tree.h"
+
+#include <fstream>
+
+#include "absl/time/clock.h"
+#include "shared/csv.h"
+#include "shared/demo_data.h"
+#include "shared/record_csv.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync::testing {
+
+absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const std::string& id,
+                                                      const std::string& level,
+                                                      const std::string& listen,
+                                                      const std::string& parent,
+                                                      std::vector<std::string> extra) {
+  std::vector<std::string> args = {"--id=" + id, "--db=" + dir.File(id + ".db"),
+                                   "--listen=" + listen, "--insecure"};
+  if (!parent.empty()) args.push_back("--parent=" + parent);
+  if (level != "district") args.push_back("--level=" + level);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return NodeProcess::Start(level == "district" ? FEDSYNC_DISTRICT_NODE : FEDSYNC_CITY_NODE,
+                            args, dir.File(id + ".log"));
+}
+
+void WriteCsv(const std::string& path, const std::vector<v1::Record>& records) {
+  std::ofstream out(path);
+  if (records.empty()) return;
+  out << FormatCsvRow(CsvHeader(*RegistryKindOf(records[0])));
+  for (const v1::Record& record : records) out << FormatCsvRow(RecordToCsvRow(record));
+}
+
+CommandOutput ImportCsv(const std::string& address, const std::string& kind,
+                        const std::string& path) {
+  return RunCommand(FEDSYNC_FEDCTL,
+                    {"--target=" + address, "registry", "import", "--kind=" + kind, path});
+}
+
+std::vector<v1::Record> Students(int64_t count, uint64_t seed) {
+  absl::StatusOr<std::vector<v1::Record>> records =
+      GeneratedRecords(*FindRegistryKind("returned_students"), count, seed, DemoYear());
+  return records.ok() ? *records : std::vector<v1::Record>();
+}
+
+int CurrentYear() {
+  return static_cast<int>(absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+}
+
+int DemoYear() {
+  absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  return today >= absl::CivilDay(today.year(), 11, 30) ? static_cast<int>(today.year())
+                                                        : static_cast<int>(today.year()) - 1;
+}
+
+}  // namespace fedsync::testing

@@ -1,0 +1,40 @@
+// Starting the nodes of a test federation as real processes, and feeding districts
+// through fedctl: the few steps every integration test repeats.
+#ifndef FEDSYNC_TESTS_INTEGRATION_TREE_H_
+#define FEDSYNC_TESTS_INTEGRATION_TREE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fedsync/v1/registry.pb.h"
+#include "tests/integration/process.h"
+
+namespace fedsync::testing {
+
+// Starts node `id` ("district", "city" or "province" `level`) with its database and
+// log in `dir`, listening on `listen` ("127.0.0.1:0" for any port).
+absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const std::string& id,
+                                                      const std::string& level,
+                                                      const std::string& listen,
+                                                      const std::string& parent,
+                                                      std::vector<std::string> extra = {});
+
+// Writes `records` (all of one kind) as a CSV file fedctl imports.
+void WriteCsv(const std::string& path, const std::vector<v1::Record>& records);
+
+// `fedctl registry import` of `path` into the district at `address`.
+CommandOutput ImportCsv(const std::string& address, const std::string& kind,
+                        const std::string& path);
+
+// `count` synthetic returned students (unique resident IDs), deterministic per `seed`.
+std::vector<v1::Record> Students(int64_t count, uint64_t seed);
+
+// The year the registries' dates are in (Beijing time) and the demo data's year.
+int CurrentYear();
+int DemoYear();
+
+}  // namespace fedsync::testing
+
+#endif  // FEDSYNC_TESTS_INTEGRATION_TREE_H_
