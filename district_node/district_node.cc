@@ -1,6 +1,8 @@
 #include "district_node/district_node.h"
 
 #include "absl/strings/str_cat.h"
+#include "district_node/audit_log.h"
+#include "shared/registry_kinds.h"
 #include "shared/demo_data.h"
 #include "shared/logging.h"
 #include "shared/period.h"
@@ -13,6 +15,7 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
     Clock* clock) {
   ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store,
                    NodeStore::Open(config.db(), DistrictMigrations()));
+  RETURN_IF_ERROR(store->Write([](Database* db, PublishedCells*) { return BackfillNames(db); }));
   std::unique_ptr<DistrictNode> node(
       new DistrictNode(config, Catalog::Default(), clock, std::move(store)));
   if (!config.demo_data().empty()) RETURN_IF_ERROR(node->LoadDemoData());
@@ -41,6 +44,8 @@ DistrictNode::DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog>
       store_(std::move(store)) {
   publisher_ = std::make_unique<Publisher>(store_.get(), catalog_, clock_,
                                            absl::Milliseconds(config_.debounce_millis()));
+  registry_ = std::make_unique<Registry>(store_.get(), clock_,
+                                         [publisher = publisher_.get()] { publisher->MarkDirty(); });
 }
 
 DistrictNode::~DistrictNode() { Stop(); }
@@ -86,20 +91,15 @@ void DistrictNode::Stop() {
 
 absl::StatusOr<v1::ImportResponse> DistrictNode::Import(
     const std::vector<v1::Record>& records, const std::vector<int64_t>& row_numbers) {
-  const absl::CivilDay today = TodayInChina(clock_->Now());
-  ImportCounts counts;
-  std::vector<v1::RowError> errors;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
-    ASSIGN_OR_RETURN(counts, ImportRecords(db, records, row_numbers, today, &errors));
-    return absl::OkStatus();
-  }));
-  publisher_->MarkDirty();
-  v1::ImportResponse response;
-  response.set_rows_received(static_cast<int64_t>(records.size()));
-  response.set_created(counts.created);
-  response.set_updated(counts.updated);
-  response.set_unchanged(counts.unchanged);
-  return response;
+  if (records.empty()) return v1::ImportResponse();
+  const RegistryKind* kind = RegistryKindOf(records.front());
+  if (kind == nullptr) return absl::InvalidArgumentError("record.kind: no registry kind set");
+  ASSIGN_OR_RETURN(std::unique_ptr<ImportSession> session,
+                   registry_->BeginImport(kind->name, ImportOptions()));
+  for (size_t i = 0; i < records.size(); ++i) {
+    RETURN_IF_ERROR(session->Add(records[i], i < row_numbers.size() ? row_numbers[i] : 0));
+  }
+  return registry_->FinishImport(kLocalOperator, session.get());
 }
 
 absl::StatusOr<v1::GetStatusResponse> DistrictNode::Status() const {

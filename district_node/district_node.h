@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "district_node/publisher.h"
+#include "district_node/registry.h"
 #include "district_node/registry_store.h"
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/config.pb.h"
@@ -36,7 +37,10 @@ class DistrictNode {
   // Stops the uplink and the publisher; the database stays consistent.
   void Stop();
 
-  // Imports records of one kind, all or nothing (see ImportRecords).
+  // The registries, for the RegistryService.
+  Registry& registry() { return *registry_; }
+  // Imports records of one kind as the local operator, all or nothing (see
+  // ImportSession); for the demo data.
   absl::StatusOr<v1::ImportResponse> Import(const std::vector<v1::Record>& records,
                                             const std::vector<int64_t>& row_numbers);
   absl::StatusOr<v1::GetStatusResponse> Status() const;
@@ -60,6 +64,7 @@ class DistrictNode {
   Clock* const clock_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<Registry> registry_;  // after publisher_, which it marks dirty
   std::unique_ptr<Uplink> uplink_;  // null on a node without a parent
 };
 

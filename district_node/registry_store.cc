@@ -1,21 +1,18 @@
 #include "district_node/registry_store.h"
 
-#include <set>
-
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/substitute.h"
+#include "district_node/audit_log.h"
 #include "shared/published_cells.h"
-#include "shared/record_validation.h"
-#include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
 namespace {
 
-// One table per registry kind, the same shape for each. Records are kept as their
-// protobuf so that every kind is handled by the same code (registry_kinds.h).
-constexpr char kRegistryTableTemplate[] = R"sql(
+// Schema version 1: the three registries of the foundation. Frozen: a migration never
+// changes once released; later kinds and columns come in later migrations.
+constexpr char kVersion1Table[] = R"sql(
 CREATE TABLE $0(
   id INTEGER PRIMARY KEY,
   natural_key TEXT NOT NULL UNIQUE,
@@ -26,119 +23,245 @@ CREATE TABLE $0(
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
 )sql";
+constexpr const char* kVersion1Kinds[] = {"returned_students", "identity_certifications",
+                                          "study_certificates"};
 
-constexpr char kSelectByKey[] = "SELECT id, record FROM $0 WHERE natural_key = ?";
+// Schema version 2: soft deletes, names for search, the other registries, the audit
+// log. New tables are version 1's shape plus the version 2 columns.
+constexpr char kVersion2Columns[] = R"sql(
+ALTER TABLE $0 ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE $0 ADD COLUMN deleted_at TEXT;
+ALTER TABLE $0 ADD COLUMN delete_reason TEXT;
+ALTER TABLE $0 ADD COLUMN delete_end_date TEXT;
+CREATE INDEX $0_community ON $0(community);
+)sql";
+constexpr const char* kVersion2Kinds[] = {"enterprises", "community_figures", "hardship_cases",
+                                          "aid_visits"};
+
+constexpr char kSelectByKey[] = "SELECT $1 FROM $0 WHERE natural_key = ?";
+constexpr char kSelectById[] = "SELECT $1 FROM $0 WHERE id = ?";
 constexpr char kInsertRecord[] =
-    "INSERT INTO $0(natural_key, community, start_date, record) VALUES(?, ?, ?, ?)";
+    "INSERT INTO $0(natural_key, community, start_date, end_date, name, record) "
+    "VALUES(?, ?, ?, ?, ?, ?)";
 constexpr char kUpdateRecord[] =
-    "UPDATE $0 SET community = ?, start_date = ?, record = ?, "
+    "UPDATE $0 SET community = ?, start_date = ?, end_date = ?, name = ?, record = ?, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?";
-constexpr char kSelectAll[] = "SELECT start_date, end_date, record FROM $0";
+constexpr char kSetDeletion[] =
+    "UPDATE $0 SET deleted_at = ?, delete_reason = ?, delete_end_date = ?, end_date = ?, "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?";
+constexpr char kSelectCounted[] =
+    "SELECT start_date, end_date, record FROM $0 WHERE end_date IS NULL OR end_date > start_date";
+constexpr char kSelectUnnamed[] = "SELECT id, record FROM $0 WHERE name = ''";
+constexpr char kSetName[] = "UPDATE $0 SET name = ? WHERE id = ?";
 
-std::string ForTable(const char* sql_template, const RegistryKind& kind) {
-  return absl::Substitute(sql_template, kind.name);
+std::string ForTable(const char* sql_template, absl::string_view table) {
+  return absl::Substitute(sql_template, table, kRowColumns);
 }
 
-std::string FirstMigration() {
+std::string Version1() {
   std::string sql = kPublishedCellsSchema;
-  for (const RegistryKind& kind : AllRegistryKinds()) {
-    sql += ForTable(kRegistryTableTemplate, kind);
-  }
+  for (const char* kind : kVersion1Kinds) sql += ForTable(kVersion1Table, kind);
   return sql;
 }
 
-constexpr size_t kMaxReportedErrors = 20;
+std::string Version2() {
+  std::string sql;
+  for (const char* kind : kVersion1Kinds) sql += ForTable(kVersion2Columns, kind);
+  for (const char* kind : kVersion2Kinds) {
+    sql += ForTable(kVersion1Table, kind);
+    sql += ForTable(kVersion2Columns, kind);
+  }
+  sql += kAuditLogSchema;
+  return sql;
+}
+
+// Earlier of two dates, either of which may be empty (no date).
+std::string EarlierDate(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a < b ? a : b;
+}
+
+void BindNullable(Statement& statement, int index, const std::string& text) {
+  if (text.empty()) {
+    statement.BindNull(index);
+  } else {
+    statement.Bind(index, text);
+  }
+}
 
 }  // namespace
 
+const char kRowColumns[] =
+    "id, natural_key, community, start_date, end_date, name, record, deleted_at, "
+    "delete_reason, delete_end_date, created_at, updated_at";
+
 const Migrations& DistrictMigrations() {
-  static const auto* migrations = new Migrations{FirstMigration()};
+  static const auto* migrations = new Migrations{Version1(), Version2()};
   return *migrations;
 }
 
-absl::StatusOr<ImportCounts> ImportRecords(Database* db, const std::vector<v1::Record>& records,
-                                           const std::vector<int64_t>& row_numbers,
-                                           absl::CivilDay today,
-                                           std::vector<v1::RowError>* row_errors) {
-  auto row_of = [&](size_t i) {
-    return i < row_numbers.size() ? row_numbers[i] : static_cast<int64_t>(i + 1);
-  };
-  auto add_error = [&](size_t i, std::string field, std::string reason) {
-    v1::RowError error;
-    error.set_row(row_of(i));
-    error.set_field(std::move(field));
-    error.set_reason(std::move(reason));
-    row_errors->push_back(std::move(error));
-  };
-  const RegistryKind* first_kind = records.empty() ? nullptr : RegistryKindOf(records[0]);
-  std::set<std::string> keys;
-  for (size_t i = 0; i < records.size(); ++i) {
-    const RegistryKind* kind = RegistryKindOf(records[i]);
-    if (kind == nullptr || kind != first_kind) {
-      add_error(i, "kind", "every record of one import must be of the same registry");
-      continue;
+RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Message& payload) {
+  RecordColumns columns;
+  columns.natural_key = NaturalKey(kind, payload);
+  columns.community = FieldText(payload, kind.community_field);
+  columns.start_date = FieldText(payload, kind.start_date_field);
+  if (!kind.end_date_field.empty()) columns.own_end_date = FieldText(payload, kind.end_date_field);
+  if (!kind.name_field.empty()) columns.name = FieldText(payload, kind.name_field);
+  payload.SerializeToString(&columns.bytes);
+  return columns;
+}
+
+std::string EffectiveEndDate(const std::string& own_end_date, bool deleted,
+                             const std::string& delete_end_date) {
+  return deleted ? EarlierDate(own_end_date, delete_end_date) : own_end_date;
+}
+
+StoredRow ReadRow(const Statement& statement) {
+  StoredRow row;
+  row.id = statement.ColumnInt(0);
+  row.columns.natural_key = statement.ColumnText(1);
+  row.columns.community = statement.ColumnText(2);
+  row.columns.start_date = statement.ColumnText(3);
+  row.end_date = statement.ColumnText(4);
+  row.columns.name = statement.ColumnText(5);
+  row.columns.bytes = statement.ColumnBlob(6);
+  row.deleted_at = statement.ColumnText(7);
+  row.delete_reason = statement.ColumnText(8);
+  row.delete_end_date = statement.ColumnText(9);
+  row.created_at = statement.ColumnText(10);
+  row.updated_at = statement.ColumnText(11);
+  return row;
+}
+
+absl::StatusOr<v1::RecordEntry> ToEntry(const RegistryKind& kind, const StoredRow& row) {
+  v1::RecordEntry entry;
+  entry.set_id(row.id);
+  entry.set_kind(kind.name);
+  if (!MutableRecordPayload(kind, entry.mutable_record())->ParseFromString(row.columns.bytes)) {
+    return absl::DataLossError(absl::StrCat("stored ", kind.name, " record ", row.id,
+                                            " is corrupt"));
+  }
+  entry.set_status(!row.deleted_at.empty() ? v1::DELETED
+                   : !row.end_date.empty() ? v1::LEFT
+                                           : v1::ACTIVE);
+  entry.set_start_date(row.columns.start_date);
+  entry.set_end_date(row.end_date);
+  entry.set_deleted_at(row.deleted_at);
+  entry.set_delete_reason(row.delete_reason);
+  entry.set_created_at(row.created_at);
+  entry.set_updated_at(row.updated_at);
+  return entry;
+}
+
+absl::StatusOr<RegistryTable> RegistryTable::Prepare(Database* db, const RegistryKind& kind) {
+  ASSIGN_OR_RETURN(Statement by_key, db->Prepare(ForTable(kSelectByKey, kind.name)));
+  ASSIGN_OR_RETURN(Statement by_id, db->Prepare(ForTable(kSelectById, kind.name)));
+  ASSIGN_OR_RETURN(Statement insert, db->Prepare(ForTable(kInsertRecord, kind.name)));
+  ASSIGN_OR_RETURN(Statement update, db->Prepare(ForTable(kUpdateRecord, kind.name)));
+  ASSIGN_OR_RETURN(Statement deletion, db->Prepare(ForTable(kSetDeletion, kind.name)));
+  return RegistryTable(db, &kind, std::move(by_key), std::move(by_id), std::move(insert),
+                       std::move(update), std::move(deletion));
+}
+
+absl::StatusOr<std::optional<StoredRow>> RegistryTable::FindOne(Statement& statement) {
+  ASSIGN_OR_RETURN(bool found, statement.Step());
+  if (!found) return std::optional<StoredRow>();
+  StoredRow row = ReadRow(statement);
+  // The record's own end date has no column (end_date may be the deletion's); it is read
+  // from the record, for the kinds that have one.
+  if (!kind_->end_date_field.empty()) {
+    v1::Record record;
+    google::protobuf::Message* payload = MutableRecordPayload(*kind_, &record);
+    if (!payload->ParseFromString(row.columns.bytes)) {
+      return absl::DataLossError(absl::StrCat("stored ", kind_->name, " record ", row.id,
+                                              " is corrupt"));
     }
-    absl::Status valid = ValidateRecord(records[i], today);
-    if (!valid.ok()) {
-      add_error(i, "", std::string(valid.message()));
-      continue;
+    row.columns.own_end_date = FieldText(*payload, kind_->end_date_field);
+  }
+  return std::optional<StoredRow>(std::move(row));
+}
+
+absl::StatusOr<std::optional<StoredRow>> RegistryTable::FindByKey(absl::string_view natural_key) {
+  by_key_.Reset();
+  by_key_.Bind(1, natural_key);
+  return FindOne(by_key_);
+}
+
+absl::StatusOr<std::optional<StoredRow>> RegistryTable::FindById(int64_t id) {
+  by_id_.Reset();
+  by_id_.Bind(1, id);
+  return FindOne(by_id_);
+}
+
+absl::StatusOr<int64_t> RegistryTable::Insert(const RecordColumns& columns) {
+  insert_.Reset();
+  insert_.Bind(1, columns.natural_key).Bind(2, columns.community).Bind(3, columns.start_date);
+  BindNullable(insert_, 4, columns.own_end_date);
+  insert_.Bind(5, columns.name).BindBlob(6, columns.bytes);
+  absl::Status status = insert_.Run();
+  if (!status.ok()) {
+    // The UNIQUE index on natural_key is the one constraint a valid record can break.
+    if (absl::StrContains(status.message(), "UNIQUE")) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(kind_->name, ": a record with this key exists already"));
     }
-    if (!keys.insert(NaturalKey(*kind, RecordPayload(records[i]))).second) {
-      add_error(i, absl::StrJoin(kind->key_fields, "+"),
-                "the same record appears twice in this import");
+    return status;
+  }
+  return db_->LastInsertRowId();
+}
+
+absl::Status RegistryTable::Update(const StoredRow& existing, const RecordColumns& columns) {
+  update_.Reset();
+  update_.Bind(1, columns.community).Bind(2, columns.start_date);
+  BindNullable(update_, 3,
+               EffectiveEndDate(columns.own_end_date, !existing.deleted_at.empty(),
+                                existing.delete_end_date));
+  update_.Bind(4, columns.name).BindBlob(5, columns.bytes).Bind(6, existing.id);
+  return update_.Run();
+}
+
+absl::Status RegistryTable::SetDeletion(const StoredRow& existing, const std::string& deleted_at,
+                                        const std::string& reason,
+                                        const std::string& delete_end_date) {
+  deletion_.Reset();
+  BindNullable(deletion_, 1, deleted_at);
+  BindNullable(deletion_, 2, reason);
+  BindNullable(deletion_, 3, delete_end_date);
+  BindNullable(deletion_, 4,
+               EffectiveEndDate(existing.columns.own_end_date, !deleted_at.empty(),
+                                delete_end_date));
+  deletion_.Bind(5, existing.id);
+  return deletion_.Run();
+}
+
+absl::Status BackfillNames(Database* db) {
+  for (const RegistryKind& kind : AllRegistryKinds()) {
+    if (kind.name_field.empty()) continue;
+    ASSIGN_OR_RETURN(Statement select, db->Prepare(ForTable(kSelectUnnamed, kind.name)));
+    ASSIGN_OR_RETURN(Statement set_name, db->Prepare(ForTable(kSetName, kind.name)));
+    std::vector<std::pair<int64_t, std::string>> names;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      v1::Record record;
+      google::protobuf::Message* payload = MutableRecordPayload(kind, &record);
+      if (!payload->ParseFromString(select.ColumnBlob(1))) continue;  // LoadAllRecords reports it
+      names.emplace_back(select.ColumnInt(0), FieldText(*payload, kind.name_field));
+    }
+    for (const auto& [id, name] : names) {
+      set_name.Reset();
+      set_name.Bind(1, name).Bind(2, id);
+      RETURN_IF_ERROR(set_name.Run());
     }
   }
-  if (!row_errors->empty()) {
-    std::vector<std::string> lines;
-    for (size_t i = 0; i < row_errors->size() && i < kMaxReportedErrors; ++i) {
-      const v1::RowError& error = (*row_errors)[i];
-      lines.push_back(absl::StrCat("row ", error.row(), ": ",
-                                   error.field().empty() ? "" : error.field() + ": ",
-                                   error.reason()));
-    }
-    if (row_errors->size() > kMaxReportedErrors) {
-      lines.push_back(absl::StrCat("... and ", row_errors->size() - kMaxReportedErrors,
-                                   " more"));
-    }
-    return absl::InvalidArgumentError(absl::StrCat(
-        row_errors->size(), " invalid row(s), nothing imported:\n", absl::StrJoin(lines, "\n")));
-  }
-  ImportCounts counts;
-  if (first_kind == nullptr) return counts;
-  ASSIGN_OR_RETURN(Statement select, db->Prepare(ForTable(kSelectByKey, *first_kind)));
-  ASSIGN_OR_RETURN(Statement insert, db->Prepare(ForTable(kInsertRecord, *first_kind)));
-  ASSIGN_OR_RETURN(Statement update, db->Prepare(ForTable(kUpdateRecord, *first_kind)));
-  for (const v1::Record& record : records) {
-    const google::protobuf::Message& payload = RecordPayload(record);
-    const std::string key = NaturalKey(*first_kind, payload);
-    const std::string community = FieldText(payload, first_kind->community_field);
-    const std::string start_date = FieldText(payload, first_kind->start_date_field);
-    std::string bytes;
-    payload.SerializeToString(&bytes);
-    select.Reset();
-    select.Bind(1, key);
-    ASSIGN_OR_RETURN(bool exists, select.Step());
-    if (!exists) {
-      insert.Reset();
-      insert.Bind(1, key).Bind(2, community).Bind(3, start_date).BindBlob(4, bytes);
-      RETURN_IF_ERROR(insert.Run());
-      ++counts.created;
-    } else if (select.ColumnBlob(1) == bytes) {
-      ++counts.unchanged;
-    } else {
-      update.Reset();
-      update.Bind(1, community).Bind(2, start_date).BindBlob(3, bytes).Bind(4, select.ColumnInt(0));
-      RETURN_IF_ERROR(update.Run());
-      ++counts.updated;
-    }
-  }
-  return counts;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<StoredRecord>> LoadAllRecords(Database* db) {
   std::vector<StoredRecord> records;
   for (const RegistryKind& kind : AllRegistryKinds()) {
-    ASSIGN_OR_RETURN(Statement select, db->Prepare(ForTable(kSelectAll, kind)));
+    ASSIGN_OR_RETURN(Statement select, db->Prepare(ForTable(kSelectCounted, kind.name)));
     while (true) {
       ASSIGN_OR_RETURN(bool row, select.Step());
       if (!row) break;
@@ -158,8 +281,8 @@ absl::StatusOr<std::vector<StoredRecord>> LoadAllRecords(Database* db) {
 absl::StatusOr<int64_t> CountRecords(Database* db) {
   int64_t total = 0;
   for (const RegistryKind& kind : AllRegistryKinds()) {
-    ASSIGN_OR_RETURN(Statement count, db->Prepare(absl::StrCat("SELECT COUNT(*) FROM ",
-                                                              kind.name, " WHERE end_date IS NULL")));
+    ASSIGN_OR_RETURN(Statement count,
+                     db->Prepare(absl::StrCat("SELECT COUNT(*) FROM ", kind.name)));
     ASSIGN_OR_RETURN(bool row, count.Step());
     if (row) total += count.ColumnInt(0);
   }

@@ -10,22 +10,41 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "shared/civil_date.h"
+#include "shared/demo_people.h"
+#include "shared/demo_registries.h"
 #include "shared/resident_id.h"
 
 namespace fedsync {
 namespace {
 
+using demo::AgeRange;
+using demo::Dice;
+using demo::DistrictIdentities;
+using demo::EarliestBirth;
+using demo::Identity;
+using demo::kApplicantAges;
+using demo::kOtherRegions;
+using demo::kSchoolAges;
+using demo::kSequences;
+using demo::kStudentAges;
+using demo::LatestBirth;
+using demo::MakeIdentity;
+using demo::MobileNumber;
+using demo::PersonName;
+using demo::Weighted;
+
 constexpr int kMinDemoYear = 2018;
 constexpr int kMaxDemoYear = 2100;
 constexpr int64_t kMaxGeneratedCount = 10'000'000;
-// Sequence numbers 001-998: both parities for each gender, and no 000 or 999, which
-// real registration offices do not hand out.
-constexpr int kSequences = 998;
 // Decisions besides the year's approvals, per district (see the header).
 constexpr int kRejectedCertifications = 2;
 constexpr int kPreviousYearCertifications = 5;
 constexpr int kRejectedStudyCertificates = 1;
 constexpr int kPreviousYearStudyCertificates = 4;
+// Records that left their registry before the end of demo_year, per district: stock
+// metrics must leave them out of demo_year while counting them in earlier years.
+constexpr int kClosedEnterprises = 2;
+constexpr int kLiftedHardshipCases = 2;
 
 struct DemoDistrict {
   std::string id;
@@ -36,6 +55,10 @@ struct DemoDistrict {
   std::vector<std::string> communities;
   // Study countries given to exactly one student each, so some cells are small.
   std::vector<std::string> rare_study_countries;
+  // At the end of demo_year, in the registry.
+  int enterprises;
+  int community_figures;
+  int hardship_cases;
 };
 
 // Street/community names are modelled on the districts' real streets; the communities
@@ -49,7 +72,8 @@ const std::vector<DemoDistrict>& DemoDistricts() {
        /*approved_study_certificates=*/20,
        {"林店街道金池社区", "亳州路街道北二社区", "双岗街道双岗社区", "杏花村街道杏花社区",
         "逍遥津街道长江路社区", "三孝口街道前进社区"},
-       {"IS"}},
+       {"IS"},
+       /*enterprises, community_figures, hardship_cases=*/27, 112, 7},
       {"yaohai",
        "340102",
        /*returned_students=*/38,
@@ -57,7 +81,8 @@ const std::vector<DemoDistrict>& DemoDistricts() {
        /*approved_study_certificates=*/12,
        {"明光路街道明光社区", "胜利路街道胜利社区", "三里街街道三里街社区", "七里站街道七里站社区",
         "铜陵路街道铜陵路社区"},
-       {"CL"}},
+       {"CL"},
+       /*enterprises, community_figures, hardship_cases=*/19, 84, 5},
       {"shushan",
        "340104",
        /*returned_students=*/71,
@@ -65,56 +90,26 @@ const std::vector<DemoDistrict>& DemoDistricts() {
        /*approved_study_certificates=*/25,
        {"三里庵街道安居苑社区", "稻香村街道稻香社区", "琥珀街道琥珀社区", "南七街道南七社区",
         "西园街道西园新村社区", "五里墩街道五里墩社区"},
-       {"FI", "ZA"}},
+       {"FI", "ZA"},
+       /*enterprises, community_figures, hardship_cases=*/34, 131, 9},
       {"baohe",
        "340111",
        /*returned_students=*/46,
        /*approved_certifications=*/9,
        /*approved_study_certificates=*/15,
        {"芜湖路街道包河社区", "包公街道包公社区", "望湖街道望湖社区", "常青街道常青社区"},
-       {"PT"}},
+       {"PT"},
+       /*enterprises, community_figures, hardship_cases=*/22, 96, 6},
   };
   return *districts;
 }
 
-// Where people not born in the district were first registered: Anhui's cities and
-// counties, and the big cities people move from. All real GB/T 2260 codes.
-constexpr const char* kOtherRegions[] = {"340102", "340103", "340104", "340111", "340121", "340122",
-                                         "340123", "340124", "340181", "340202", "340302", "340403",
-                                         "340802", "341002", "341102", "341202", "341302", "341502",
-                                         "341602", "110105", "310115", "320102", "330106", "420106",
-                                         "440305", "370102", "410105", "510107"};
-
-constexpr const char* kSurnames[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱",
-    "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯",
-    "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜",
-    "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "汪", "方", "陶", "钱"};
-constexpr const char* kMaleGiven[] = {"伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明",
-                                      "超", "斌", "鹏", "辉", "浩", "宇", "轩", "博", "俊",
-                                      "峰", "建", "国", "志", "海", "东", "晨", "昊", "睿",
-                                      "泽", "凯", "毅", "诚", "健", "锋", "翔", "振", "鑫"};
-constexpr const char* kFemaleGiven[] = {
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "婷", "雪", "琳", "颖", "欣", "怡", "萱", "梦",
-    "瑶", "慧", "玲", "倩", "洁", "晶", "蕾", "璐", "悦", "诗", "媛", "珊", "薇", "燕", "红", "岚"};
-constexpr const char* kNeutralGiven[] = {"子", "晓", "一", "文", "天", "嘉", "宁", "安",
-                                         "清", "心", "若", "思", "雨", "佳", "家", "云"};
 constexpr const char* kFieldsOfStudy[] = {
     "计算机科学",   "软件工程",       "电子信息工程", "机械工程", "材料科学与工程", "化学工程",
     "生物医学工程", "金融学",         "会计学",       "工商管理", "国际贸易",       "经济学",
     "法学",         "教育学",         "建筑学",       "城乡规划", "环境科学",       "物理学",
     "数学",         "统计学",         "临床医学",     "药学",     "新闻传播学",     "艺术设计",
     "人工智能",     "能源与动力工程", "土木工程"};
-constexpr const char* kMobilePrefixes[] = {
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151",
-    "152", "153", "155", "156", "157", "158", "159", "166", "173", "177", "180",
-    "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199"};
-
-template <typename T>
-struct Weighted {
-  T value;
-  int weight;
-};
 
 constexpr Weighted<const char*> kStudyCountries[] = {
     {"GB", 14}, {"US", 12}, {"AU", 9}, {"JP", 7}, {"DE", 6}, {"CA", 5}, {"FR", 4},
@@ -146,88 +141,7 @@ int ReturnAge(v1::Degree degree) {
   }
 }
 
-// Portable draws from an mt19937_64; range reduction by modulo, whose bias is below
-// 2^-30 for the ranges used here, which is nothing for demo data. Callers take each draw
-// in its own statement: the order in which a call's arguments are evaluated is
-// unspecified, so two draws in one argument list could swap on another compiler.
-class Dice {
- public:
-  explicit Dice(std::mt19937_64* engine) : engine_(engine) {}
 
-  int64_t Between(int64_t low, int64_t high) {  // inclusive
-    return low + static_cast<int64_t>((*engine_)() % static_cast<uint64_t>(high - low + 1));
-  }
-  bool Percent(int percent) { return Between(0, 99) < percent; }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Between(0, N - 1)];
-  }
-  template <typename T>
-  const T& Pick(const std::vector<T>& items) {
-    return items[Between(0, static_cast<int64_t>(items.size()) - 1)];
-  }
-  // `items`: an array or vector of Weighted<T>.
-  template <typename Items>
-  auto PickWeighted(const Items& items) -> decltype(std::begin(items)->value) {
-    int total = 0;
-    for (const auto& item : items) total += item.weight;
-    int64_t point = Between(0, total - 1);
-    for (const auto& item : items) {
-      if (point < item.weight) return item.value;
-      point -= item.weight;
-    }
-    return std::begin(items)->value;  // unreachable: point < total
-  }
-  absl::CivilDay DayBetween(absl::CivilDay first, absl::CivilDay last) {
-    return first + Between(0, last - first);
-  }
-
- private:
-  std::mt19937_64* engine_;
-};
-
-struct Identity {
-  std::string resident_id;
-  absl::CivilDay birth;
-  bool male = false;
-};
-
-Identity MakeIdentity(absl::string_view region, absl::CivilDay birth, int sequence) {
-  const std::string compact =
-      absl::StrFormat("%04d%02d%02d", birth.year(), birth.month(), birth.day());
-  return {MakeResidentId(region, compact, sequence), birth, sequence % 2 == 1};
-}
-
-// Birth dates giving an age of min_age..max_age (in completed years) on the last day
-// of demo_year.
-absl::CivilDay EarliestBirth(int demo_year, int max_age) {
-  return absl::CivilDay(demo_year - max_age, 1, 1);
-}
-absl::CivilDay LatestBirth(int demo_year, int min_age) {
-  return absl::CivilDay(demo_year - min_age, 12, 31);
-}
-
-std::string PersonName(Dice& dice, bool male) {
-  // The smaller of two draws favours the front of the list, where the common surnames
-  // are.
-  const int64_t first = dice.Between(0, std::size(kSurnames) - 1);
-  const int64_t second = dice.Between(0, std::size(kSurnames) - 1);
-  std::string name = kSurnames[std::min(first, second)];
-  const int given_chars = dice.Percent(30) ? 1 : 2;
-  for (int i = 0; i < given_chars; ++i) {
-    if (dice.Percent(25)) {
-      name += dice.Pick(kNeutralGiven);
-    } else {
-      name += male ? dice.Pick(kMaleGiven) : dice.Pick(kFemaleGiven);
-    }
-  }
-  return name;
-}
-
-std::string MobileNumber(Dice& dice) {
-  return absl::StrCat(dice.Pick(kMobilePrefixes),
-                      absl::StrFormat("%08d", dice.Between(0, 99'999'999)));
-}
 
 void FillReturnedStudent(Dice& dice, const Identity& who, absl::string_view study_country,
                          absl::string_view community, int demo_year, v1::Record* record) {
@@ -283,19 +197,12 @@ void FillStudyCertificate(Dice& dice, const Identity& who, absl::string_view com
   c->set_community(std::string(community));
 }
 
-// Ages (on the last day of demo_year) of the people of each kind.
-struct AgeRange {
-  int min_age;
-  int max_age;
-};
-constexpr AgeRange kStudentAges = {24, 50};
-constexpr AgeRange kApplicantAges = {3, 90};
-constexpr AgeRange kSchoolAges = {6, 17};
-
 AgeRange AgesOf(v1::Record::KindCase kind) {
   switch (kind) {
     case v1::Record::kIdentityCertification:
       return kApplicantAges;
+    case v1::Record::kHardshipCase:
+      return demo::kHardshipHeadAges;
     case v1::Record::kStudyCertificate:
       return kSchoolAges;
     default:
@@ -303,31 +210,6 @@ AgeRange AgesOf(v1::Record::KindCase kind) {
   }
 }
 
-// Draws identities for one district, unique across everything it draws.
-class DistrictIdentities {
- public:
-  DistrictIdentities(Dice* dice, std::string region, int demo_year)
-      : dice_(dice), region_(std::move(region)), demo_year_(demo_year) {}
-
-  Identity Draw(AgeRange ages) {
-    while (true) {
-      // Most people's IDs come from the district itself; the rest moved in.
-      const absl::string_view region =
-          dice_->Percent(65) ? absl::string_view(region_) : dice_->Pick(kOtherRegions);
-      const absl::CivilDay birth = dice_->DayBetween(EarliestBirth(demo_year_, ages.max_age),
-                                                     LatestBirth(demo_year_, ages.min_age));
-      const int sequence = static_cast<int>(dice_->Between(1, kSequences));
-      Identity who = MakeIdentity(region, birth, sequence);
-      if (used_.insert(who.resident_id).second) return who;
-    }
-  }
-
- private:
-  Dice* dice_;
-  std::string region_;
-  int demo_year_;
-  absl::flat_hash_set<std::string> used_;
-};
 
 // The i-th of n days spread over January..November of `year`, a random day within its
 // month, so monthly rollups have something in most months and all fall before the
@@ -353,6 +235,55 @@ absl::Status CheckDemoYear(int demo_year) {
         absl::StrCat("demo_year must be between ", kMinDemoYear, " and ", kMaxDemoYear));
   }
   return absl::OkStatus();
+}
+
+// Enterprises, community figures, families in hardship and their aid visits, drawn after
+// the other registries so that adding them left those draws unchanged.
+void AddOtherRegistries(const DemoDistrict& district, int demo_year, Dice& dice,
+                        DistrictIdentities& identities, std::vector<v1::Record>* records) {
+  const absl::CivilDay first(kMinDemoYear, 1, 1);
+  const absl::CivilDay cutoff(demo_year, 11, 30);
+  for (int i = 0; i < district.enterprises + kClosedEnterprises; ++i) {
+    const absl::CivilDay registered = dice.DayBetween(first, cutoff - 60);
+    const bool closed = i >= district.enterprises;
+    const std::string closed_date = closed ? FormatDate(dice.DayBetween(registered + 30, cutoff))
+                                           : std::string();
+    const std::string& community = dice.Pick(district.communities);
+    demo::FillEnterprise(dice, demo::DemoCreditCode(district.region_code, 1000 + i), community,
+                         registered, closed_date, &records->emplace_back());
+  }
+  absl::flat_hash_set<std::string> figure_keys;  // (name, birth_date) is their key
+  for (int i = 0; i < district.community_figures;) {
+    const Identity who = identities.Draw(demo::kFigureAges);
+    const std::string& community = dice.Pick(district.communities);
+    v1::Record record;
+    demo::FillCommunityFigure(dice, who, community, dice.DayBetween(first, cutoff), &record);
+    const auto& figure = record.community_figure();
+    if (!figure_keys.insert(absl::StrCat(figure.name(), "|", figure.birth_date())).second) continue;
+    records->push_back(std::move(record));
+    ++i;
+  }
+  std::vector<v1::Record> visits;
+  for (int i = 0; i < district.hardship_cases + kLiftedHardshipCases; ++i) {
+    const Identity head = identities.Draw(demo::kHardshipHeadAges);
+    const std::string& community = dice.Pick(district.communities);
+    // Heads of household file as adults (and in the year-2100 demo, are born after 2018).
+    const absl::CivilDay filed =
+        dice.DayBetween(std::max(first, head.birth + 20 * 366), cutoff - 120);
+    const bool lifted = i >= district.hardship_cases;
+    const absl::CivilDay last_visit = lifted ? dice.DayBetween(filed + 60, cutoff) : cutoff;
+    demo::FillHardshipCase(dice, head, community, filed, lifted ? FormatDate(last_visit) : "",
+                           &records->emplace_back());
+    // A visit on filing, and one or two more of other kinds before the case closed.
+    const v1::AidKind kinds[] = {v1::CONDOLENCE_VISIT, v1::CASH_AID, v1::MEDICAL_AID};
+    const int count = static_cast<int>(dice.Between(2, 3));
+    for (int k = 0; k < count; ++k) {
+      const absl::CivilDay day = k == 0 ? filed : dice.DayBetween(filed + 1, last_visit);
+      demo::FillAidVisit(dice, head.resident_id, community, day, kinds[k], &visits.emplace_back());
+    }
+  }
+  // After every case, so that an import by kind finds each visit's household.
+  for (v1::Record& visit : visits) records->push_back(std::move(visit));
 }
 
 }  // namespace
@@ -429,6 +360,7 @@ absl::StatusOr<std::vector<v1::Record>> DemoRecords(absl::string_view district_i
   for (int i = 0; i < kPreviousYearStudyCertificates; ++i) {
     study_certificate(dice.DayBetween(previous_start, previous_end), v1::APPROVED);
   }
+  AddOtherRegistries(district, demo_year, dice, identities, &records);
   return records;
 }
 
@@ -439,6 +371,12 @@ absl::StatusOr<GeneratedRecordStream> GeneratedRecordStream::Create(const Regist
   if (count < 0 || count > kMaxGeneratedCount) {
     return absl::InvalidArgumentError(
         absl::StrCat("count must be between 0 and ", kMaxGeneratedCount));
+  }
+  // Community figures are keyed by (name, birth date), which a stream of a million cannot
+  // keep unique without remembering them; aid visits need their households first.
+  if (kind.record_case == v1::Record::kCommunityFigure ||
+      kind.record_case == v1::Record::kAidVisit) {
+    return absl::UnimplementedError(absl::StrCat("no generated stream of ", kind.name));
   }
   return GeneratedRecordStream(&kind, count, seed, demo_year);
 }
@@ -467,6 +405,7 @@ bool GeneratedRecordStream::Next(v1::Record* record) {
   if (produced_ >= count_) return false;
   // space_ < 2^31 and produced_ < 2^24, so the product cannot overflow 64 bits.
   uint64_t index = (multiplier_ * static_cast<uint64_t>(produced_) + offset_) % space_;
+  const uint64_t serial = index;  // distinct for every record of the stream
   ++produced_;
   const int sequence = static_cast<int>(index % kSequences) + 1;
   index /= kSequences;
@@ -490,6 +429,16 @@ bool GeneratedRecordStream::Next(v1::Record* record) {
       break;
     case v1::Record::kStudyCertificate:
       FillStudyCertificate(dice, who, community, issued, outcome, record);
+      break;
+    case v1::Record::kEnterprise: {
+      const absl::CivilDay registered =
+          dice.DayBetween(absl::CivilDay(kMinDemoYear, 1, 1), absl::CivilDay(demo_year_, 11, 30));
+      demo::FillEnterprise(dice, demo::DemoCreditCode(district.region_code, serial), community,
+                           registered, "", record);
+      break;
+    }
+    case v1::Record::kHardshipCase:
+      demo::FillHardshipCase(dice, who, community, issued, "", record);
       break;
     default: {
       const absl::string_view country = dice.PickWeighted(kStudyCountries);

@@ -9,9 +9,12 @@
 // absl random (deliberately unstable between runs).
 //
 // The demo districts reproduce the counts of a real district report (see DESIGN.md):
-// at the end of demo_year, Luyang has 53 returned students in its registry and has
-// issued 11 approved identity certifications and 20 approved study certificates in the
-// year, plus rejected and previous-year decisions that a correct metric must leave out.
+// at the end of demo_year, Luyang has 53 returned students, 27 enterprises, 112
+// community figures and 7 families in hardship in its registries, and has issued 11
+// approved identity certifications and 20 approved study certificates in the year —
+// plus what a correct metric must leave out: rejected and previous-year decisions, 2
+// enterprises that closed and 2 families lifted out of hardship before the year's end.
+// Families in hardship come with 2-3 aid visits each, listed after every case.
 // Stateless functions are thread-safe; a GeneratedRecordStream is not.
 #ifndef FEDSYNC_SHARED_DEMO_DATA_H_
 #define FEDSYNC_SHARED_DEMO_DATA_H_
@@ -38,9 +41,11 @@ const std::vector<std::string>& DemoDistrictIds();
 absl::StatusOr<std::vector<v1::Record>> DemoRecords(absl::string_view district_id, int demo_year);
 
 // `count` records of one kind for load tests, produced one at a time so a million need
-// not sit in memory. Resident IDs are unique within one stream (the identities are a
-// permutation of a space of some 10^8 region/birth date/sequence combinations); records
-// are otherwise drawn like the demo's, from all demo districts' communities.
+// not sit in memory: every kind but community_figures and aid_visits, whose keys a
+// stream cannot keep unique (kUnimplemented). Resident IDs and credit codes are unique
+// within one stream (the identities are a permutation of a space of some 10^8
+// region/birth date/sequence combinations); records are otherwise drawn like the
+// demo's, from all demo districts' communities.
 class GeneratedRecordStream {
  public:
   // kInvalidArgument unless 0 <= count <= 10,000,000 and 2018 <= demo_year <= 2100.

@@ -1,199 +1,35 @@
 #include "shared/record_validation.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "shared/civil_date.h"
-#include "shared/countries.h"
+#include "shared/field_checker.h"
 #include "shared/registry_kinds.h"
 #include "shared/resident_id.h"
 
 namespace fedsync {
 namespace {
 
-// Generous bounds that still stop a pasted paragraph from becoming a name.
-constexpr int kMaxNameChars = 50;
-constexpr int kMaxTextChars = 100;
 // The registry is of people who returned after China reopened to study abroad; an
 // earlier year is a typing mistake.
 constexpr int kEarliestReturnYear = 1950;
-constexpr int kEarliestBirthYear = 1900;
+// Enterprises of the registry were founded after 1949; earlier is a typing mistake.
+constexpr int kEarliestFoundingYear = 1949;
+// A household of more is a data-entry slip (an extra digit), not a family.
+constexpr int kMaxHouseholdSize = 30;
+// One aid payment above this is a slip (yuan typed as fen), not aid.
+constexpr int64_t kMaxAidYuan = 10'000'000;
 
-// Code points, counted as bytes that do not continue a UTF-8 sequence (protobuf
-// strings are valid UTF-8 by the time they get here).
-int CharCount(absl::string_view text) {
-  int count = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
-
-bool HasControlChar(absl::string_view text) {
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) return true;
-  }
-  return false;
-}
-
-bool AllDigits(absl::string_view text) {
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !text.empty();
-}
-
-// Mainland mobile numbers: 11 digits, 1 then 3-9.
-bool IsMobileNumber(absl::string_view phone) {
-  return phone.size() == 11 && AllDigits(phone) && phone[0] == '1' && phone[1] >= '3' &&
-         phone[1] <= '9';
-}
-
-// Landlines: an area code of 0 plus 2-3 digits (010, 0551), an optional '-', and a
-// 7-8 digit local number. Area codes never start 00 (that is the international prefix).
-bool IsLandlineNumber(absl::string_view phone) {
-  if (phone.size() < 2 || phone[0] != '0' || phone[1] == '0') return false;
-  const size_t dash = phone.find('-');
-  if (dash == absl::string_view::npos) {
-    return AllDigits(phone) && phone.size() >= 10 && phone.size() <= 12;
-  }
-  const absl::string_view area = phone.substr(0, dash);
-  const absl::string_view local = phone.substr(dash + 1);
-  return AllDigits(area) && area.size() >= 3 && area.size() <= 4 && AllDigits(local) &&
-         local.size() >= 7 && local.size() <= 8;
-}
-
-// Collects the errors of one record's payload. Each Check* returns whether the field
-// passed, so relating rules run only on fields that are individually sound.
-class Checker {
- public:
-  explicit Checker(absl::CivilDay today) : today_(today) {}
-
-  std::vector<FieldError> TakeErrors() { return std::move(errors_); }
-
-  void Fail(absl::string_view field, absl::string_view reason) {
-    errors_.push_back({std::string(field), std::string(reason)});
-  }
-
-  bool Text(absl::string_view field, absl::string_view value, bool required, int max_chars) {
-    if (absl::StripAsciiWhitespace(value).empty()) {
-      if (!required) return true;
-      Fail(field, "required");
-      return false;
-    }
-    if (HasControlChar(value)) {
-      Fail(field, "contains control characters");
-      return false;
-    }
-    if (CharCount(value) > max_chars) {
-      Fail(field, absl::StrCat("longer than ", max_chars, " characters"));
-      return false;
-    }
-    return true;
-  }
-
-  // `valid` is the generated *_IsValid; proto3 keeps unknown enum numbers from the
-  // wire, so a set value may still be none of the names.
-  bool Enum(absl::string_view field, int value, bool (*valid)(int), bool required) {
-    if (!valid(value)) {
-      Fail(field, "unknown enum value");
-      return false;
-    }
-    if (required && value == 0) {
-      Fail(field, "required");
-      return false;
-    }
-    return true;
-  }
-
-  bool ResidentId(absl::string_view field, absl::string_view id) {
-    if (id.empty()) {
-      Fail(field, "required");
-      return false;
-    }
-    absl::Status status = ValidateResidentId(id, today_);
-    if (!status.ok()) {
-      Fail(field, status.message());
-      return false;
-    }
-    return true;
-  }
-
-  bool Date(absl::string_view field, absl::string_view text, absl::CivilDay* day) {
-    if (text.empty()) {
-      Fail(field, "required");
-      return false;
-    }
-    if (!ParseDate(text, day)) {
-      Fail(field, "not a real date in YYYY-MM-DD form");
-      return false;
-    }
-    if (*day > today_) {
-      Fail(field, "is in the future");
-      return false;
-    }
-    return true;
-  }
-
-  bool Country(absl::string_view field, absl::string_view code) {
-    if (code.empty()) {
-      Fail(field, "required");
-      return false;
-    }
-    if (!IsCountryCode(code)) {
-      Fail(field, "not an ISO 3166-1 alpha-2 code (two uppercase letters, e.g. GB)");
-      return false;
-    }
-    // These registries are about life abroad; CN here is always a slip.
-    if (code == "CN") {
-      Fail(field, "must be a place outside mainland China");
-      return false;
-    }
-    return true;
-  }
-
-  void Phone(absl::string_view field, absl::string_view phone) {
-    if (phone.empty() || IsMobileNumber(phone) || IsLandlineNumber(phone)) return;
-    Fail(field,
-         "not a mainland mobile number (11 digits starting 13-19) or landline "
-         "(0 + 2-3 digit area code, optional '-', 7-8 digits)");
-  }
-
-  // A date that must not precede the birth date encoded in a valid resident ID.
-  void NotBeforeIdBirth(absl::string_view field, absl::CivilDay day, absl::string_view id) {
-    absl::CivilDay birth;
-    if (ParseDate(ResidentIdBirthDate(id), &birth) && day < birth) {
-      Fail(field, "is before the birth date in resident_id");
-    }
-  }
-
-  absl::CivilDay today() const { return today_; }
-
- private:
-  absl::CivilDay today_;
-  std::vector<FieldError> errors_;
-};
-
-void CheckReturnedStudent(const v1::ReturnedStudent& s, Checker& check) {
+void CheckReturnedStudent(const v1::ReturnedStudent& s, FieldChecker& check) {
   check.Text("name", s.name(), /*required=*/true, kMaxNameChars);
   const bool gender_ok = check.Enum("gender", s.gender(), v1::Gender_IsValid, true);
   const bool id_ok = check.ResidentId("resident_id", s.resident_id());
   absl::CivilDay birth;
-  bool birth_ok = check.Date("birth_date", s.birth_date(), &birth);
-  if (birth_ok && birth.year() < kEarliestBirthYear) {
-    check.Fail("birth_date", "is before 1900");
-    birth_ok = false;
-  }
+  const bool birth_ok = check.BirthDate("birth_date", s.birth_date(), &birth);
   check.Country("study_country", s.study_country());
   check.Enum("degree", s.degree(), v1::Degree_IsValid, true);
   check.Text("field", s.field(), /*required=*/false, kMaxTextChars);
-  const int latest_year = static_cast<int>(check.today().year());
-  const bool year_ok = s.return_year() >= kEarliestReturnYear && s.return_year() <= latest_year;
-  if (!year_ok) {
-    check.Fail("return_year",
-               absl::StrCat("must be between ", kEarliestReturnYear, " and ", latest_year));
-  }
+  const bool year_ok = check.Range("return_year", s.return_year(), kEarliestReturnYear,
+                                   check.today().year());
   check.Enum("employer_type", s.employer_type(), v1::EmployerType_IsValid, false);
   check.Text("community", s.community(), /*required=*/true, kMaxTextChars);
   check.Phone("phone", s.phone());
@@ -216,7 +52,7 @@ void CheckReturnedStudent(const v1::ReturnedStudent& s, Checker& check) {
   }
 }
 
-void CheckIdentityCertification(const v1::IdentityCertification& c, Checker& check) {
+void CheckIdentityCertification(const v1::IdentityCertification& c, FieldChecker& check) {
   check.Text("applicant_name", c.applicant_name(), /*required=*/true, kMaxNameChars);
   const bool id_ok = check.ResidentId("resident_id", c.resident_id());
   check.Enum("category", c.category(), v1::IdentityCategory_IsValid, true);
@@ -227,7 +63,7 @@ void CheckIdentityCertification(const v1::IdentityCertification& c, Checker& che
   if (id_ok && issued_ok) check.NotBeforeIdBirth("issue_date", issued, c.resident_id());
 }
 
-void CheckStudyCertificate(const v1::StudyCertificate& c, Checker& check) {
+void CheckStudyCertificate(const v1::StudyCertificate& c, FieldChecker& check) {
   check.Text("student_name", c.student_name(), /*required=*/true, kMaxNameChars);
   const bool id_ok = check.ResidentId("resident_id", c.resident_id());
   check.Country("parent_country", c.parent_country());
@@ -238,10 +74,93 @@ void CheckStudyCertificate(const v1::StudyCertificate& c, Checker& check) {
   if (id_ok && issued_ok) check.NotBeforeIdBirth("issue_date", issued, c.resident_id());
 }
 
+void CheckEnterprise(const v1::Enterprise& e, FieldChecker& check) {
+  check.Text("name", e.name(), /*required=*/true, kMaxTextChars);
+  check.CreditCode("credit_code", e.credit_code());
+  check.Enum("funding_type", e.funding_type(), v1::FundingType_IsValid, true);
+  check.Country("source_country", e.source_country());
+  check.Enum("industry", e.industry(), v1::IndustrySection_IsValid, true);
+  check.NonNegative("registered_capital_yuan", e.registered_capital_yuan());
+  check.NonNegative("employees", e.employees());
+  const bool founded_ok = check.Range("founding_year", e.founding_year(), kEarliestFoundingYear,
+                                      check.today().year());
+  check.Text("community", e.community(), /*required=*/true, kMaxTextChars);
+  check.Phone("phone", e.phone());
+  absl::CivilDay registered, closed;
+  const bool registered_ok = check.Date("registered_date", e.registered_date(), &registered);
+  bool has_closed = false;
+  const bool closed_ok = check.OptionalDate("closed_date", e.closed_date(), &closed, &has_closed);
+
+  if (founded_ok && registered_ok && registered.year() < e.founding_year()) {
+    check.Fail("registered_date", "is before founding_year");
+  }
+  if (registered_ok && closed_ok && has_closed && closed < registered) {
+    check.Fail("closed_date", "is before registered_date");
+  }
+}
+
+void CheckCommunityFigure(const v1::CommunityFigure& f, FieldChecker& check) {
+  check.Text("name", f.name(), /*required=*/true, kMaxNameChars);
+  check.Enum("gender", f.gender(), v1::Gender_IsValid, true);
+  absl::CivilDay birth;
+  const bool birth_ok = check.BirthDate("birth_date", f.birth_date(), &birth);
+  check.Enum("category", f.category(), v1::FigureCategory_IsValid, true);
+  check.Text("role", f.role(), /*required=*/false, kMaxTextChars);
+  check.Country("country", f.country());
+  check.Text("community", f.community(), /*required=*/true, kMaxTextChars);
+  check.Phone("phone", f.phone());
+  absl::CivilDay registered;
+  const bool registered_ok = check.Date("registered_date", f.registered_date(), &registered);
+  if (birth_ok && registered_ok && registered < birth) {
+    check.Fail("registered_date", "is before birth_date");
+  }
+}
+
+void CheckHardshipCase(const v1::HardshipCase& h, FieldChecker& check) {
+  check.Text("head_name", h.head_name(), /*required=*/true, kMaxNameChars);
+  const bool id_ok = check.ResidentId("resident_id", h.resident_id());
+  check.Range("household_size", h.household_size(), 1, kMaxHouseholdSize);
+  check.Enum("hardship_type", h.hardship_type(), v1::HardshipType_IsValid, true);
+  absl::CivilDay filed, lifted;
+  const bool filed_ok = check.Date("filed_date", h.filed_date(), &filed);
+  const bool status_ok = check.Enum("status", h.status(), v1::HardshipStatus_IsValid, true);
+  bool has_lifted = false;
+  const bool lifted_ok = check.OptionalDate("lifted_date", h.lifted_date(), &lifted, &has_lifted);
+  check.Text("community", h.community(), /*required=*/true, kMaxTextChars);
+  check.Phone("phone", h.phone());
+
+  if (status_ok && lifted_ok) {
+    if (h.status() == v1::HARDSHIP_LIFTED && !has_lifted) {
+      check.Fail("lifted_date", "required when status is HARDSHIP_LIFTED");
+    } else if (h.status() == v1::HARDSHIP_ACTIVE && has_lifted) {
+      check.Fail("lifted_date", "must be empty while status is HARDSHIP_ACTIVE");
+    }
+  }
+  if (filed_ok && lifted_ok && has_lifted && lifted < filed) {
+    check.Fail("lifted_date", "is before filed_date");
+  }
+  if (id_ok && filed_ok) check.NotBeforeIdBirth("filed_date", filed, h.resident_id());
+}
+
+void CheckAidVisit(const v1::AidVisit& v, FieldChecker& check) {
+  const bool id_ok = check.ResidentId("household_resident_id", v.household_resident_id());
+  absl::CivilDay visited;
+  const bool visited_ok = check.Date("visit_date", v.visit_date(), &visited);
+  check.Enum("aid_kind", v.aid_kind(), v1::AidKind_IsValid, true);
+  if (check.NonNegative("amount_yuan", v.amount_yuan())) {
+    check.Range("amount_yuan", v.amount_yuan(), 0, kMaxAidYuan);
+  }
+  check.Text("community", v.community(), /*required=*/true, kMaxTextChars);
+  check.Text("note", v.note(), /*required=*/false, kMaxTextChars);
+  if (id_ok && visited_ok) {
+    check.NotBeforeIdBirth("visit_date", visited, v.household_resident_id());
+  }
+}
+
 }  // namespace
 
 std::vector<FieldError> RecordFieldErrors(const v1::Record& record, absl::CivilDay today) {
-  Checker check(today);
+  FieldChecker check(today);
   switch (record.kind_case()) {
     case v1::Record::kReturnedStudent:
       CheckReturnedStudent(record.returned_student(), check);
@@ -251,6 +170,18 @@ std::vector<FieldError> RecordFieldErrors(const v1::Record& record, absl::CivilD
       break;
     case v1::Record::kStudyCertificate:
       CheckStudyCertificate(record.study_certificate(), check);
+      break;
+    case v1::Record::kEnterprise:
+      CheckEnterprise(record.enterprise(), check);
+      break;
+    case v1::Record::kCommunityFigure:
+      CheckCommunityFigure(record.community_figure(), check);
+      break;
+    case v1::Record::kHardshipCase:
+      CheckHardshipCase(record.hardship_case(), check);
+      break;
+    case v1::Record::kAidVisit:
+      CheckAidVisit(record.aid_visit(), check);
       break;
     case v1::Record::KIND_NOT_SET:
       check.Fail("kind", "no registry kind set");

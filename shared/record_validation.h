@@ -1,7 +1,9 @@
 // Validation of registry records before they are stored: required fields, resident ID
-// check characters, real dates that are not in the future, birth date and gender
-// consistent with the ID, closed code lists (countries, enums), year ranges, phone
-// number shapes.
+// (GB 11643) and credit code (GB 32100) check characters, real dates that are not in
+// the future, birth date and gender consistent with the ID, closed code lists
+// (countries, enums), year ranges, non-negative amounts, phone number shapes, and the
+// order of related dates (filed before lifted, registered before closed). The field
+// rules themselves are in field_checker.h.
 //
 // Reasons name the field and the rule, never the value: a record is personal data and
 // its errors end up in import reports, gRPC statuses and logs. Stateless; thread-safe.
@@ -14,16 +16,9 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "fedsync/v1/registry.pb.h"
+#include "shared/field_checker.h"
 
 namespace fedsync {
-
-// One problem with one field of a record. `field` is the proto field name
-// ("resident_id"), or "kind" when the record has no kind set; `reason` is free of
-// personal values.
-struct FieldError {
-  std::string field;
-  std::string reason;
-};
 
 // Every problem of `record`, in a fixed order: each field's own rules in field order,
 // then the rules that relate fields (birth date against the ID, ...), which run only

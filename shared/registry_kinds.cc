@@ -9,14 +9,21 @@ using google::protobuf::Message;
 
 const std::vector<RegistryKind>& AllRegistryKinds() {
   static const auto* kinds = new std::vector<RegistryKind>{
-      {"returned_students", v1::Record::kReturnedStudent,
-       v1::ReturnedStudent::descriptor(), {"resident_id"}, "registered_date", "community"},
+      {"returned_students", v1::Record::kReturnedStudent, v1::ReturnedStudent::descriptor(),
+       {"resident_id"}, "registered_date", "community", "", "name"},
       {"identity_certifications", v1::Record::kIdentityCertification,
-       v1::IdentityCertification::descriptor(), {"resident_id", "issue_date"},
-       "issue_date", "community"},
-      {"study_certificates", v1::Record::kStudyCertificate,
-       v1::StudyCertificate::descriptor(), {"resident_id", "issue_date"}, "issue_date",
-       "community"},
+       v1::IdentityCertification::descriptor(), {"resident_id", "issue_date"}, "issue_date",
+       "community", "", "applicant_name"},
+      {"study_certificates", v1::Record::kStudyCertificate, v1::StudyCertificate::descriptor(),
+       {"resident_id", "issue_date"}, "issue_date", "community", "", "student_name"},
+      {"enterprises", v1::Record::kEnterprise, v1::Enterprise::descriptor(), {"credit_code"},
+       "registered_date", "community", "closed_date", "name"},
+      {"community_figures", v1::Record::kCommunityFigure, v1::CommunityFigure::descriptor(),
+       {"name", "birth_date"}, "registered_date", "community", "", "name"},
+      {"hardship_cases", v1::Record::kHardshipCase, v1::HardshipCase::descriptor(),
+       {"resident_id"}, "filed_date", "community", "lifted_date", "head_name"},
+      {"aid_visits", v1::Record::kAidVisit, v1::AidVisit::descriptor(),
+       {"household_resident_id", "visit_date", "aid_kind"}, "visit_date", "community", "", ""},
   };
   return *kinds;
 }

@@ -1,6 +1,6 @@
 // The registry kinds a district keeps, described once: the CSV/CLI kind name, the
-// SQLite table, the protobuf record type, the natural key and the date a record enters
-// the registry. Everything generic over registries (import, storage, aggregation, CSV)
+// SQLite table, the protobuf record type, the natural key, the date a record enters the
+// registry and (for kinds whose records leave on their own) the date it leaves. Everything generic over registries (import, storage, aggregation, CSV)
 // goes through this table. Immutable after static initialisation; thread-safe.
 #ifndef FEDSYNC_SHARED_REGISTRY_KINDS_H_
 #define FEDSYNC_SHARED_REGISTRY_KINDS_H_
@@ -20,6 +20,12 @@ struct RegistryKind {
   std::vector<std::string> key_fields;  // the natural key, in order
   std::string start_date_field;         // the day the record counts from
   std::string community_field;
+  // The day the record leaves the registry by its own data (a family lifted out of
+  // hardship, an enterprise closed); empty for kinds without one.
+  std::string end_date_field;
+  // The person's or enterprise's name, for search and listings; empty for kinds
+  // without one (aid visits).
+  std::string name_field;
 };
 
 const std::vector<RegistryKind>& AllRegistryKinds();

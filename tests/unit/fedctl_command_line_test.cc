@@ -102,10 +102,13 @@ struct UsageErrorCase {
 };
 
 TEST(FedctlCommandLineTest, UsageErrorsNameTheCommandAndWhereToLook) {
+  // Every command, in the order AllCommands() lists them (it grows).
+  std::string command_names;
+  for (const Command& command : AllCommands()) {
+    command_names += (command_names.empty() ? "" : ", ") + command.spec.name;
+  }
   const std::vector<UsageErrorCase> cases = {
-      {{},
-       "fedctl: missing command, one of: status, rollup, sync, registry import "
-       "(see fedctl --help)"},
+      {{}, "fedctl: missing command, one of: " + command_names + " (see fedctl --help)"},
       {{"frobnicate"}, "fedctl: unknown command 'frobnicate' (see fedctl --help)"},
       {{"--bogus", "status"}, "fedctl: unknown flag --bogus (see fedctl --help)"},
       {{"status", "--bogus"}, "fedctl status: unknown flag --bogus (see fedctl status --help)"},
@@ -118,8 +121,9 @@ TEST(FedctlCommandLineTest, UsageErrorsNameTheCommandAndWhereToLook) {
        "fedctl rollup: --metric needs a value (--metric=ID) (see fedctl rollup --help)"},
       {{"rollup", "--metric", "--period=2026"},
        "fedctl rollup: --metric needs a value (--metric=ID) (see fedctl rollup --help)"},
-      {{"status", "--format=csv"},
-       "fedctl status: --format must be table or json, not 'csv' (see fedctl status --help)"},
+      {{"status", "--format=xml"},
+       "fedctl status: --format must be table or csv or json, not 'xml' (see fedctl status "
+       "--help)"},
       {{"rollup", "--metric=m", "--format=xml"},
        "fedctl rollup: --format must be table or csv or json, not 'xml' "
        "(see fedctl rollup --help)"},
@@ -134,9 +138,10 @@ TEST(FedctlCommandLineTest, UsageErrorsNameTheCommandAndWhereToLook) {
       {{"sync", "--full=yes"},
        "fedctl sync: --full takes no value (or true|false), got 'yes' (see fedctl sync --help)"},
       {{"registry"},
-       "fedctl registry: missing subcommand, one of: import (see fedctl registry --help)"},
-      {{"registry", "export"},
-       "fedctl registry: unknown subcommand 'export' (see fedctl registry --help)"},
+       "fedctl registry: missing subcommand, one of: import, export, add, update, get, list, "
+       "delete, restore, history (see fedctl registry --help)"},
+      {{"registry", "purge"},
+       "fedctl registry: unknown subcommand 'purge' (see fedctl registry --help)"},
       {{"registry", "import", "--kind=returned_students"},
        "fedctl registry import: missing FILE.csv (see fedctl registry import --help)"},
       {{"registry", "import", "a.csv"},

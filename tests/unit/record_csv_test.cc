@@ -122,7 +122,8 @@ TEST(RecordCsvTest, CreateRefusesBadHeaders) {
   const HeaderCase cases[] = {
       {"unknown kind", "returned_student", kStudentHeader,
        "unknown registry kind \"returned_student\"; known: returned_students, "
-       "identity_certifications, study_certificates"},
+       "identity_certifications, study_certificates, enterprises, community_figures, "
+       "hardship_cases, aid_visits"},
       {"unknown column", "returned_students", With(kStudentHeader, "email"),
        "column 13 is not a field of returned_students " + expected_columns},
       {"data row instead of a header", "returned_students", Replace(kStudentHeader, 0, "王晓明"),

@@ -10,6 +10,14 @@ const std::vector<Command>& AllCommands() {
       {RollupCommandSpec(), &RunRollup},
       {SyncCommandSpec(), &RunSync},
       {RegistryImportCommandSpec(), &RunRegistryImport},
+      {RegistryExportCommandSpec(), &RunRegistryExport},
+      {RegistryAddCommandSpec(), &RunRegistryAdd},
+      {RegistryUpdateCommandSpec(), &RunRegistryUpdate},
+      {RegistryGetCommandSpec(), &RunRegistryGet},
+      {RegistryListCommandSpec(), &RunRegistryList},
+      {RegistryDeleteCommandSpec(), &RunRegistryDelete},
+      {RegistryRestoreCommandSpec(), &RunRegistryRestore},
+      {RegistryHistoryCommandSpec(), &RunRegistryHistory},
       {VerifyCommandSpec(), &RunVerify},
   };
   return *commands;

@@ -32,6 +32,24 @@ int RunSync(const CommandLine& command_line);
 CommandSpec RegistryImportCommandSpec();
 int RunRegistryImport(const CommandLine& command_line);
 
+// The other registry subcommands (commands_registry_records.cc, commands_registry_list.cc).
+CommandSpec RegistryExportCommandSpec();
+int RunRegistryExport(const CommandLine& command_line);
+CommandSpec RegistryAddCommandSpec();
+int RunRegistryAdd(const CommandLine& command_line);
+CommandSpec RegistryUpdateCommandSpec();
+int RunRegistryUpdate(const CommandLine& command_line);
+CommandSpec RegistryGetCommandSpec();
+int RunRegistryGet(const CommandLine& command_line);
+CommandSpec RegistryListCommandSpec();
+int RunRegistryList(const CommandLine& command_line);
+CommandSpec RegistryDeleteCommandSpec();
+int RunRegistryDelete(const CommandLine& command_line);
+CommandSpec RegistryRestoreCommandSpec();
+int RunRegistryRestore(const CommandLine& command_line);
+CommandSpec RegistryHistoryCommandSpec();
+int RunRegistryHistory(const CommandLine& command_line);
+
 CommandSpec VerifyCommandSpec();
 int RunVerify(const CommandLine& command_line);
 

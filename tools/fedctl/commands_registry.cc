@@ -2,7 +2,9 @@
 // to the district's RegistryService.Import in chunks. Checking first means a file with
 // a bad row is never half sent: a local error (missing file, malformed CSV, a header
 // that does not fit the kind, a row that does not map) sends nothing at all. The
-// district then validates every record and stores all of them or none.
+// district then validates every record and stores all of them or none — or, with
+// --skip-invalid, the valid ones, reporting the rest (rows that do not map are then
+// skipped here and reported the same way).
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
 #include "tools/fedctl/import_file.h"
+#include "tools/fedctl/registry_call.h"
 
 namespace fedsync::fedctl {
 namespace {
@@ -63,9 +66,11 @@ int LocalFailure(const absl::Status& status) {
 }
 
 // First pass: every row must map to a record. Returns the number of rows.
-absl::StatusOr<int64_t> CheckFile(const std::string& path, const std::string& kind) {
+absl::StatusOr<int64_t> CheckFile(const std::string& path, const std::string& kind,
+                                  bool skip_invalid) {
   absl::StatusOr<std::unique_ptr<ImportFile>> file = ImportFile::Open(path, kind);
   if (!file.ok()) return file.status();
+  (*file)->set_skip_invalid(skip_invalid);
   Progress progress;
   v1::ImportRequest chunk;
   while (true) {
@@ -91,6 +96,7 @@ CommandSpec RegistryImportCommandSpec() {
   spec.flags = {
       {"kind", "KIND", absl::StrCat("the registry: ", absl::StrJoin(kinds, ", ")),
        /*required=*/true},
+      {"skip-invalid", "", "store the valid rows and report the others (default: all or none)"},
   };
   spec.default_timeout = absl::Seconds(600);
   spec.description =
@@ -98,6 +104,8 @@ CommandSpec RegistryImportCommandSpec() {
       "(any order, every field present); enums by name, dates as YYYY-MM-DD. The whole\n"
       "file is checked here first: if any row is wrong, nothing is sent. The district\n"
       "then stores every row or none; rows are numbered from 1 after the header.\n"
+      "Records are keyed by resident ID / credit code: importing a file again updates\n"
+      "them and creates no duplicates. Errors are listed as row, field and reason.\n"
       "--target must be the district node.";
   return spec;
 }
@@ -113,7 +121,8 @@ int RunRegistryImport(const CommandLine& command_line) {
   }
   const std::string& path = command_line.arguments.front();
 
-  absl::StatusOr<int64_t> total = CheckFile(path, kind);
+  const bool skip_invalid = command_line.IsSet("skip-invalid");
+  absl::StatusOr<int64_t> total = CheckFile(path, kind, skip_invalid);
   if (!total.ok()) return LocalFailure(total.status());
   if (*total == 0) {
     std::cout << "nothing to import: " << path << " has a header but no rows\n";
@@ -124,16 +133,19 @@ int RunRegistryImport(const CommandLine& command_line) {
   // file costs one chunk of memory.
   absl::StatusOr<std::unique_ptr<ImportFile>> file = ImportFile::Open(path, kind);
   if (!file.ok()) return LocalFailure(file.status());
+  (*file)->set_skip_invalid(skip_invalid);
 
   auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
   grpc::ClientContext context;
-  SetDeadline(&context, command_line.timeout);
+  PrepareRegistryCall(command_line, &context);
   v1::ImportResponse response;
   std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer = stub->Import(&context, &response);
 
   Progress progress;
   v1::ImportRequest chunk;
   chunk.set_kind(kind);
+  chunk.set_skip_invalid(skip_invalid);
+  bool first = true;
   while (true) {
     absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, &chunk);
     if (!read.ok()) {
@@ -146,10 +158,14 @@ int RunRegistryImport(const CommandLine& command_line) {
                 << "; the import was cancelled and nothing was stored\n";
       return kExitFailure;
     }
-    if (*read == 0) break;
+    // The first message carries the kind even when every row was skipped here.
+    if (*read == 0 && !first) break;
     // A failed write means the stream is over; Finish() below says why.
     if (!writer->Write(chunk)) break;
-    chunk.clear_kind();  // the kind goes on the first message only
+    first = false;
+    if (*read == 0) break;
+    chunk.clear_kind();  // the kind and options go on the first message only
+    chunk.clear_skip_invalid();
     progress.Show(absl::StrCat("sent ", (*file)->rows_read(), "/", *total, " rows"));
   }
   writer->WritesDone();
@@ -167,9 +183,23 @@ int RunRegistryImport(const CommandLine& command_line) {
               << "\n";
     return kExitFailure;
   }
-  std::cout << "imported " << response.rows_received() << " rows: " << response.created()
-            << " created, " << response.updated() << " updated, " << response.unchanged()
-            << " unchanged\n";
+  const std::vector<v1::RowError>& local = (*file)->skipped_rows();
+  std::cout << "imported " << response.rows_received() + static_cast<int64_t>(local.size())
+            << " rows: " << response.created() << " created, " << response.updated()
+            << " updated, " << response.unchanged() << " unchanged";
+  const int64_t skipped = response.skipped() + static_cast<int64_t>(local.size());
+  if (skip_invalid) std::cout << ", " << skipped << " skipped";
+  std::cout << "\n";
+  auto print = [&](const v1::RowError& error) {
+    std::cerr << "row " << error.row() << ": " << (error.field().empty() ? "" : kind + ".")
+              << error.field() << (error.field().empty() ? "" : ": ") << error.reason() << "\n";
+  };
+  for (const v1::RowError& error : local) print(error);
+  for (const v1::RowError& error : response.errors()) print(error);
+  if (response.error_count() > response.errors_size()) {
+    std::cerr << "... and " << response.error_count() - response.errors_size()
+              << " more errors\n";
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace fedsync::fedctl {
@@ -65,6 +66,22 @@ absl::StatusOr<int> ImportFile::ReadChunk(int max_records, v1::ImportRequest* re
     ++rows_read_;
     v1::Record* record = request->add_records();
     absl::Status filled = mapper_->Fill(fields_, record);
+    if (!filled.ok() && skip_invalid_) {
+      request->mutable_records()->RemoveLast();
+      v1::RowError& error = skipped_rows_.emplace_back();
+      error.set_row(rows_read_);
+      // "<kind>.<field>: <reason>" names the field; a row-shape error names none.
+      const absl::string_view message = filled.message();
+      const std::string prefix = mapper_->kind().name + ".";
+      const size_t colon = message.find(": ");
+      if (absl::StartsWith(message, prefix) && colon != absl::string_view::npos) {
+        error.set_field(std::string(message.substr(prefix.size(), colon - prefix.size())));
+        error.set_reason(std::string(message.substr(colon + 2)));
+      } else {
+        error.set_reason(std::string(message));
+      }
+      continue;
+    }
     if (!filled.ok()) {
       return absl::Status(filled.code(), absl::StrCat(path_, " line ", reader_.line(), " (row ",
                                                       rows_read_, "): ", filled.message()));

@@ -42,6 +42,13 @@ class ImportFile {
 
   int64_t rows_read() const { return rows_read_; }
 
+  // With skip_invalid, a row that does not map to a record (a cell that does not parse,
+  // the wrong number of fields) is left out of the chunks and noted in skipped_rows()
+  // instead of failing the read. Malformed CSV still fails: the rows after it cannot be
+  // trusted.
+  void set_skip_invalid(bool skip) { skip_invalid_ = skip; }
+  const std::vector<v1::RowError>& skipped_rows() const { return skipped_rows_; }
+
  private:
   ImportFile(std::string path, std::unique_ptr<std::ifstream> stream);
 
@@ -50,6 +57,8 @@ class ImportFile {
   CsvReader reader_;
   std::unique_ptr<RecordCsvMapper> mapper_;
   int64_t rows_read_ = 0;
+  bool skip_invalid_ = false;
+  std::vector<v1::RowError> skipped_rows_;
   std::vector<std::string> fields_;  // reused across rows
 };
 

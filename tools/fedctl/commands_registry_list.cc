@@ -1,0 +1,206 @@
+// fedctl registry list | history | export: reading a district's registries.
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "fedsync/v1/registry.grpc.pb.h"
+#include "shared/civil_date.h"
+#include "shared/csv.h"
+#include "shared/record_csv.h"
+#include "tools/fedctl/commands.h"
+#include "tools/fedctl/connection.h"
+#include "tools/fedctl/registry_call.h"
+#include "tools/fedctl/registry_output.h"
+
+namespace fedsync::fedctl {
+namespace {
+
+const std::vector<OutputFormat> kAllFormats = {OutputFormat::kTable, OutputFormat::kCsv,
+                                               OutputFormat::kJson};
+
+int Failed(const CommandLine& command_line, const grpc::Status& status) {
+  std::cerr << DescribeRpcError(command_line.command->name, command_line.target,
+                                command_line.timeout, status)
+            << "\n";
+  return kExitFailure;
+}
+
+absl::StatusOr<v1::RecordStatus> StatusFlag(const CommandLine& command_line) {
+  const std::string value = command_line.Get("status");
+  if (value.empty() || value == "any") return v1::RECORD_STATUS_UNSPECIFIED;
+  if (value == "active") return v1::ACTIVE;
+  if (value == "left") return v1::LEFT;
+  if (value == "deleted") return v1::DELETED;
+  return UsageError(*command_line.command,
+                    absl::StrCat("--status must be active, left, deleted or any, not '", value,
+                                 "'"));
+}
+
+}  // namespace
+
+CommandSpec RegistryListCommandSpec() {
+  CommandSpec spec;
+  spec.name = "registry list";
+  spec.summary = "list and search the records of a registry";
+  spec.flags = {
+      {"kind", "KIND", KindFlagHelp(), /*required=*/true},
+      {"community", "NAME", "only this street/community (exact)"},
+      {"status", "STATUS", "active, left, deleted or any (default: any)"},
+      {"from", "YYYY-MM-DD", "entered the registry on or after"},
+      {"to", "YYYY-MM-DD", "entered the registry on or before"},
+      {"name", "TEXT", "the name contains TEXT"},
+      {"page-size", "N", "records per page, 1-1000 (default 50)"},
+      {"page-token", "TOKEN", "the page after the one that printed this token"},
+      {"all", "", "every page, one after another"},
+  };
+  spec.formats = kAllFormats;
+  spec.description =
+      "Records in id order. CSV columns: id,status,start_date,end_date, then the\n"
+      "record's fields as in an import.";
+  return spec;
+}
+
+int RunRegistryList(const CommandLine& command_line) {
+  absl::StatusOr<const RegistryKind*> kind = KindOf(command_line);
+  if (!kind.ok()) return ReportUsageError(kind.status());
+  absl::StatusOr<v1::RecordStatus> status_filter = StatusFlag(command_line);
+  if (!status_filter.ok()) return ReportUsageError(status_filter.status());
+  v1::ListRecordsRequest request;
+  request.set_kind((*kind)->name);
+  request.set_community(command_line.Get("community"));
+  request.set_status(*status_filter);
+  for (const char* flag : {"from", "to"}) {
+    absl::CivilDay day;
+    if (command_line.Has(flag) && !ParseDate(command_line.Get(flag), &day)) {
+      return ReportUsageError(UsageError(*command_line.command,
+                                         absl::StrCat("--", flag, " must be a date as YYYY-MM-DD")));
+    }
+  }
+  request.set_start_from(command_line.Get("from"));
+  request.set_start_to(command_line.Get("to"));
+  request.set_name_contains(command_line.Get("name"));
+  if (command_line.Has("page-size")) {
+    int size = 0;
+    if (!absl::SimpleAtoi(command_line.Get("page-size"), &size) || size < 1 || size > 1000) {
+      return ReportUsageError(
+          UsageError(*command_line.command, "--page-size must be a number from 1 to 1000"));
+    }
+    request.set_page_size(size);
+  }
+  request.set_page_token(command_line.Get("page-token"));
+
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  v1::ListRecordsResponse all;
+  while (true) {
+    grpc::ClientContext context;
+    PrepareRegistryCall(command_line, &context);
+    v1::ListRecordsResponse page;
+    grpc::Status status = stub->ListRecords(&context, request, &page);
+    if (!status.ok()) return Failed(command_line, status);
+    for (v1::RecordEntry& entry : *page.mutable_entries()) {
+      *all.add_entries() = std::move(entry);
+    }
+    all.set_next_page_token(page.next_page_token());
+    if (!command_line.IsSet("all") || page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  std::cout << RenderEntries(**kind, all, command_line.format);
+  return kExitOk;
+}
+
+CommandSpec RegistryHistoryCommandSpec() {
+  CommandSpec spec;
+  spec.name = "registry history";
+  spec.summary = "show the audit log of one record";
+  spec.flags = {{"kind", "KIND", KindFlagHelp(), /*required=*/true},
+                {"id", "ID", "the record id", /*required=*/true}};
+  spec.formats = kAllFormats;
+  spec.description =
+      "Every change to the record, oldest first: when (UTC), who, what operation, and\n"
+      "the fields it changed. The log stays on the district.";
+  return spec;
+}
+
+int RunRegistryHistory(const CommandLine& command_line) {
+  absl::StatusOr<const RegistryKind*> kind = KindOf(command_line);
+  if (!kind.ok()) return ReportUsageError(kind.status());
+  absl::StatusOr<int64_t> id = RecordIdOf(command_line);
+  if (!id.ok()) return ReportUsageError(id.status());
+  v1::GetHistoryRequest request;
+  request.set_kind((*kind)->name);
+  request.set_id(*id);
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  grpc::ClientContext context;
+  PrepareRegistryCall(command_line, &context);
+  v1::GetHistoryResponse response;
+  grpc::Status status = stub->GetHistory(&context, request, &response);
+  if (!status.ok()) return Failed(command_line, status);
+  std::cout << RenderHistory(response, command_line.format);
+  return kExitOk;
+}
+
+CommandSpec RegistryExportCommandSpec() {
+  CommandSpec spec;
+  spec.name = "registry export";
+  spec.summary = "write a registry as CSV that imports unchanged";
+  spec.flags = {{"kind", "KIND", KindFlagHelp(), /*required=*/true},
+                {"out", "FILE", "write to FILE (default: standard output)"},
+                {"include-deleted", "", "also the deleted records"}};
+  spec.default_timeout = absl::Seconds(600);
+  spec.description =
+      "The header is the record's field names in registry.proto order; one row per\n"
+      "record in id order. `fedctl registry import --kind=KIND FILE` reads it back.";
+  return spec;
+}
+
+int RunRegistryExport(const CommandLine& command_line) {
+  absl::StatusOr<const RegistryKind*> kind = KindOf(command_line);
+  if (!kind.ok()) return ReportUsageError(kind.status());
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  const std::string path = command_line.Get("out");
+  if (!path.empty()) {
+    file.open(path, std::ios::binary | std::ios::trunc);
+    if (!file.is_open()) {
+      std::cerr << "fedctl registry export: cannot write " << path << "\n";
+      return kExitFailure;
+    }
+    out = &file;
+  }
+  v1::ExportRequest request;
+  request.set_kind((*kind)->name);
+  request.set_include_deleted(command_line.IsSet("include-deleted"));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  grpc::ClientContext context;
+  PrepareRegistryCall(command_line, &context);
+  std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =
+      stub->Export(&context, request);
+  *out << FormatCsvRow(CsvHeader(**kind));
+  int64_t rows = 0;
+  v1::ExportResponse chunk;
+  std::string text;
+  while (reader->Read(&chunk)) {
+    text.clear();
+    for (const v1::Record& record : chunk.records()) text += FormatCsvRow(RecordToCsvRow(record));
+    *out << text;
+    rows += chunk.records_size();
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    if (file.is_open()) {
+      file.close();
+      std::remove(path.c_str());  // a partial export must not pass for a whole one
+    }
+    return Failed(command_line, status);
+  }
+  out->flush();
+  if (!*out) {
+    std::cerr << "fedctl registry export: writing failed\n";
+    return kExitFailure;
+  }
+  if (!path.empty()) std::cerr << "exported " << rows << " records to " << path << "\n";
+  return kExitOk;
+}
+
+}  // namespace fedsync::fedctl
