@@ -179,6 +179,11 @@ rollup "city hefei: returned overseas students, ${year} (hefei and each district
   "${city}" --metric=returned_students_total --period="${year}"
 rollup "city hefei: returned overseas students by degree, ${year} (x = suppressed, fewer than 3)" \
   "${city}" --metric=returned_students_by_degree --period="${year}"
+for metric in enterprises_total community_figures_total hardship_cases_total \
+  certifications_issued_by_year; do
+  rollup "city hefei: ${metric}, ${year} (hefei and each district)" \
+    "${city}" --metric="${metric}" --period="${year}"
+done
 rollup "district luyang: its own published cells, ${year}" \
   "${district_address[luyang]}" --metric=returned_students_by_region --period="${year}"
 echo "== city hefei: status"
