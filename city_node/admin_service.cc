@@ -52,4 +52,20 @@ grpc::Status CityAdminService::ListMetrics(grpc::ServerContext*, const v1::ListM
   return grpc::Status::OK;
 }
 
+grpc::Status CityAdminService::SetTarget(grpc::ServerContext*, const v1::SetTargetRequest* request,
+                                         v1::SetTargetResponse* response) {
+  absl::StatusOr<v1::TargetProgress> target = node_->SetTarget(*request);
+  if (!target.ok()) return ToGrpcStatus(target.status());
+  *response->mutable_target() = std::move(*target);
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::ListTargets(grpc::ServerContext*, const v1::ListTargetsRequest*,
+                                           v1::ListTargetsResponse* response) {
+  absl::StatusOr<v1::ListTargetsResponse> targets = node_->ListTargets();
+  if (!targets.ok()) return ToGrpcStatus(targets.status());
+  *response = std::move(*targets);
+  return grpc::Status::OK;
+}
+
 }  // namespace fedsync

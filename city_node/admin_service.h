@@ -20,6 +20,10 @@ class CityAdminService final : public v1::AdminService::Service {
                        v1::SyncNowResponse* response) override;
   grpc::Status ListMetrics(grpc::ServerContext* context, const v1::ListMetricsRequest* request,
                            v1::ListMetricsResponse* response) override;
+  grpc::Status SetTarget(grpc::ServerContext* context, const v1::SetTargetRequest* request,
+                         v1::SetTargetResponse* response) override;
+  grpc::Status ListTargets(grpc::ServerContext* context, const v1::ListTargetsRequest* request,
+                           v1::ListTargetsResponse* response) override;
 
  private:
   CityNode* node_;

@@ -1,7 +1,10 @@
 #include "city_node/child_cells.h"
 
 #include "absl/strings/str_cat.h"
+#include "city_node/child_targets.h"
+#include "city_node/completeness.h"
 #include "shared/period.h"
+#include "shared/targets.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -103,6 +106,8 @@ const Migrations& CityMigrations() {
       // 3: running sums per cell, so that applying a child's cell costs the same
       // whatever the number of children.
       kAggregatesSchema,
+      // 4: targets set for children and received from the parent; reports per period.
+      absl::StrCat(kChildTargetsSchema, kReceivedTargetsSchema, kReportsSchema),
   };
   return *migrations;
 }
@@ -225,7 +230,8 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
   }
   RETURN_IF_ERROR(PublishAggregates(db, published, touched));
   ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
-  watermark.Bind(1, static_cast<int64_t>(max_seq)).Bind(2, static_cast<int64_t>(max_seq));
+  watermark.Bind(1, static_cast<int64_t>(max_seq));
+  watermark.Bind(2, static_cast<int64_t>(std::max<uint64_t>(max_seq, batch.child_max_seq())));
   watermark.Bind(3, now_millis).Bind(4, child_id);
   RETURN_IF_ERROR(watermark.Run());
   if (db->Changes() == 0) {
@@ -274,6 +280,13 @@ absl::Status ChildCells::PublishAggregates(Database* db, PublishedCells* publish
     RETURN_IF_ERROR(published->Put(key, sum).status());
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> ChildWatermark(Database* db, const std::string& child_id) {
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
+  select.Bind(1, child_id);
+  ASSIGN_OR_RETURN(bool row, select.Step());
+  return row ? static_cast<uint64_t>(select.ColumnInt(1)) : 0;
 }
 
 absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db) {

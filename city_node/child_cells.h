@@ -54,6 +54,9 @@ class ChildCells {
   std::shared_ptr<const Catalog> catalog_;
 };
 
+// The highest seq held from `child_id` (0 when unknown).
+absl::StatusOr<uint64_t> ChildWatermark(Database* db, const std::string& child_id);
+
 // The children this node has heard from, as stored.
 absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db);
 

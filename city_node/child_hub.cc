@@ -1,6 +1,8 @@
 #include "city_node/child_hub.h"
 
 #include "absl/strings/str_cat.h"
+#include "city_node/child_targets.h"
+#include "city_node/completeness.h"
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
 #include "shared/status_macros.h"
@@ -71,9 +73,15 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
   }
   applier_.Post([this, stream_id, hello] {
     absl::StatusOr<v1::Welcome> welcome;
+    absl::StatusOr<v1::TargetList> targets;
     absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
       welcome = cells_.ApplyHello(db, published, hello, absl::ToUnixMillis(absl::Now()));
-      return welcome.status();
+      if (!welcome.ok()) return welcome.status();
+      if (welcome->watermark() == hello.max_seq()) {
+        RETURN_IF_ERROR(RecordReport(db, hello.node_id(), absl::Now()));
+      }
+      targets = TargetsForChild(db, hello.node_id());
+      return targets.status();
     });
     if (!status.ok()) {
       LogError("child.hello_failed", {{"child", hello.node_id()}, {"error", status.message()}});
@@ -100,6 +108,9 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
     v1::DownMessage message;
     *message.mutable_welcome() = *welcome;
     stream->second->Send(std::move(message));
+    v1::DownMessage targets_message;
+    *targets_message.mutable_targets() = std::move(*targets);
+    stream->second->Send(std::move(targets_message));
   });
 }
 
@@ -114,10 +125,17 @@ void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
       return;
     }
     absl::StatusOr<v1::Ack> ack;
+    // The batch ends with the child's newest seq: after it, this node is up to date.
+    const bool caught_up = batch.cells_size() > 0 &&
+                           batch.cells(batch.cells_size() - 1).seq() == batch.child_max_seq();
     const absl::Time apply_start = absl::Now();
     absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
-      ack = cells_.ApplyBatch(db, published, child, batch, absl::ToUnixMillis(absl::Now()));
-      return ack.status();
+      const int64_t now = absl::ToUnixMillis(absl::Now());
+      ack = cells_.ApplyBatch(db, published, child, batch, now);
+      if (!ack.ok()) return ack.status();
+      if (caught_up) RETURN_IF_ERROR(RecordReport(db, child, absl::Now()));
+      // Progress toward this child's targets moves with its cells.
+      return ChildTargetProgress(db, child, now).status();
     });
     if (!status.ok()) {
       LogError("child.batch_failed", {{"child", child}, {"error", status.message()}});
@@ -152,10 +170,36 @@ void ChildHub::OnCommandResult(uint64_t stream_id, const v1::CommandResult& resu
   command_answered_.SignalAll();
 }
 
-void ChildHub::OnHeartbeat(uint64_t stream_id) {
+void ChildHub::OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto child = child_of_stream_.find(stream_id);
+    if (child == child_of_stream_.end()) return;
+    last_seen_[child->second] = absl::Now();
+  }
+  // An idle child still reports: if this node holds its newest seq, it is up to date.
+  applier_.Post([this, stream_id, max_seq = heartbeat.max_seq()] {
+    const std::string child = ChildOf(stream_id);
+    if (child.empty()) return;
+    absl::Status status = store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+      ASSIGN_OR_RETURN(uint64_t watermark, ChildWatermark(db, child));
+      if (watermark != max_seq) return absl::OkStatus();
+      return RecordReport(db, child, absl::Now());
+    });
+    if (!status.ok()) LogWarning("child.report_failed", {{"child", child}, {"error", status.message()}});
+  });
+}
+
+bool ChildHub::SendTargets(const std::string& child_id, v1::TargetList targets) {
   absl::MutexLock lock(&mu_);
-  auto child = child_of_stream_.find(stream_id);
-  if (child != child_of_stream_.end()) last_seen_[child->second] = absl::Now();
+  auto stream = stream_of_child_.find(child_id);
+  if (stream == stream_of_child_.end()) return false;
+  auto handle = streams_.find(stream->second);
+  if (handle == streams_.end()) return false;
+  v1::DownMessage message;
+  *message.mutable_targets() = std::move(targets);
+  handle->second->Send(std::move(message));
+  return true;
 }
 
 CommandOutcome ChildHub::RunCommand(const std::vector<std::string>& children,

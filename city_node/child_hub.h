@@ -53,7 +53,11 @@ class ChildHub {
   void OnHello(uint64_t stream_id, const v1::Hello& hello);
   void OnBatch(uint64_t stream_id, v1::CellBatch batch);
   void OnCommandResult(uint64_t stream_id, const v1::CommandResult& result);
-  void OnHeartbeat(uint64_t stream_id);
+  void OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat);
+
+  // Sends `child_id` its whole target list now; false when it is not connected (it gets
+  // the list with its next Welcome).
+  bool SendTargets(const std::string& child_id, v1::TargetList targets);
 
   // Sends `command` to each of `children` that is connected; the rest are `missing`
   // at once. With `wait`, gathers results until every reached child answered or the

@@ -5,9 +5,12 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "city_node/child_targets.h"
+#include "city_node/completeness.h"
 #include "shared/logging.h"
 #include "shared/period.h"
 #include "shared/status_macros.h"
+#include "shared/targets.h"
 
 namespace fedsync {
 namespace {
@@ -41,13 +44,20 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
                                       node->catalog_->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
+    NodeStore* store = node->store_.get();
+    options.on_targets = [store](const v1::TargetList& targets) {
+      StoreReceivedTargets(store, targets);
+    };
     CityNode* raw = node.get();
     node->uplink_ = std::make_unique<Uplink>(
         node->store_.get(), std::move(options),
         [raw](const v1::Command& command, std::function<void(v1::CommandResult)> reply) {
           raw->HandleCommand(command, std::move(reply));
         });
-    node->store_->SetPublishedListener([raw] { raw->uplink_->Notify(); });
+    node->store_->SetPublishedListener([raw] {
+      raw->uplink_->Notify();
+      UpdateReceivedTargets(raw->store_.get());
+    });
   }
   return node;
 }
@@ -91,6 +101,9 @@ absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
         child.set_last_seen_unix_millis(absl::ToUnixMillis(it->second));
       }
     }
+    ASSIGN_OR_RETURN(std::vector<v1::PeriodReport> reports,
+                     ReadReports(reader.get(), child.node_id(), config_, absl::Now()));
+    for (v1::PeriodReport& report : reports) *child.add_reports() = std::move(report);
     *response.add_children() = std::move(child);
   }
   return response;
@@ -114,6 +127,55 @@ absl::StatusOr<v1::GetRollupResponse> CityNode::Rollup(const std::string& metric
     *out->mutable_cell() = std::move(cell);
   }
   for (v1::RollupCell& cell : children) *response.add_cells() = std::move(cell);
+  return response;
+}
+
+absl::StatusOr<v1::TargetProgress> CityNode::SetTarget(const v1::SetTargetRequest& request) {
+  v1::Target target;
+  target.set_child_id(request.child_id());
+  target.set_metric(request.metric());
+  target.set_period(request.period());
+  target.set_value(request.value());
+  target.set_set_unix_millis(absl::ToUnixMillis(absl::Now()));
+  target.set_set_by(config_.id());
+  RETURN_IF_ERROR(ValidateTarget(*catalog_, target));
+  ASSIGN_OR_RETURN(std::vector<std::string> known, KnownChildren());
+  if (std::find(known.begin(), known.end(), target.child_id()) == known.end()) {
+    return absl::NotFoundError(absl::StrCat("child_id: '", target.child_id().substr(0, 64),
+                                            "' is not a child of ", config_.id()));
+  }
+  std::vector<v1::TargetProgress> progress;
+  v1::TargetList list;
+  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+    RETURN_IF_ERROR(PutChildTarget(db, target));
+    ASSIGN_OR_RETURN(progress, ChildTargetProgress(db, target.child_id(),
+                                                   absl::ToUnixMillis(absl::Now())));
+    ASSIGN_OR_RETURN(list, TargetsForChild(db, target.child_id()));
+    return absl::OkStatus();
+  }));
+  hub_->SendTargets(target.child_id(), std::move(list));
+  LogInfo("target.set", {{"child", target.child_id()}, {"metric", target.metric()},
+                         {"period", target.period()}, {"value", target.value()}});
+  for (v1::TargetProgress& one : progress) {
+    if (one.target().metric() == target.metric() && one.target().period() == target.period()) {
+      return one;
+    }
+  }
+  return absl::InternalError("the target was not stored");
+}
+
+absl::StatusOr<v1::ListTargetsResponse> CityNode::ListTargets() const {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::vector<v1::TargetProgress> set_here,
+                   ChildTargetProgress(reader.get(), "", /*now_millis=*/0));
+  ASSIGN_OR_RETURN(std::vector<v1::TargetProgress> from_parent,
+                   ReceivedTargetProgress(reader.get(), /*now_millis=*/0));
+  v1::ListTargetsResponse response;
+  for (v1::TargetProgress& one : set_here) *response.add_set_here() = std::move(one);
+  for (v1::TargetProgress& one : from_parent) {
+    one.mutable_target()->set_child_id(config_.id());
+    *response.add_from_parent() = std::move(one);
+  }
   return response;
 }
 

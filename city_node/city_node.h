@@ -39,6 +39,10 @@ class CityNode {
                                                const std::string& period) const;
   // Sends a sync command to one child (kNotFound when unknown) or all children known to
   // this node, and with `wait` gathers their results until the deadline.
+  // Sets (or replaces) a target for a known child and sends it down at once.
+  absl::StatusOr<v1::TargetProgress> SetTarget(const v1::SetTargetRequest& request);
+  // Targets set here for children, and those this node's parent set for it.
+  absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;
   absl::StatusOr<v1::SyncNowResponse> SyncNow(const std::string& child_id, bool full, bool wait,
                                               absl::Duration timeout);
 

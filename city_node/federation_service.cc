@@ -53,7 +53,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
         hub_->OnCommandResult(id_, incoming_.command_result());
         break;
       case v1::UpMessage::kHeartbeat:
-        hub_->OnHeartbeat(id_);
+        hub_->OnHeartbeat(id_, incoming_.heartbeat());
         break;
       default:
         Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "empty message"));

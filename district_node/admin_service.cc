@@ -50,4 +50,19 @@ grpc::Status DistrictAdminService::ListMetrics(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status DistrictAdminService::SetTarget(grpc::ServerContext*, const v1::SetTargetRequest*,
+                                             v1::SetTargetResponse*) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                      "a district has no children to set targets for; set them at its city");
+}
+
+grpc::Status DistrictAdminService::ListTargets(grpc::ServerContext*,
+                                               const v1::ListTargetsRequest*,
+                                               v1::ListTargetsResponse* response) {
+  absl::StatusOr<v1::ListTargetsResponse> targets = node_->ListTargets();
+  if (!targets.ok()) return ToGrpcStatus(targets.status());
+  *response = std::move(*targets);
+  return grpc::Status::OK;
+}
+
 }  // namespace fedsync

@@ -7,6 +7,7 @@
 #include "shared/logging.h"
 #include "shared/period.h"
 #include "shared/status_macros.h"
+#include "shared/targets.h"
 
 namespace fedsync {
 
@@ -27,13 +28,20 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
                                       node->catalog_->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
+    NodeStore* store = node->store_.get();
+    options.on_targets = [store](const v1::TargetList& targets) {
+      StoreReceivedTargets(store, targets);
+    };
     DistrictNode* raw = node.get();
     node->uplink_ = std::make_unique<Uplink>(
         node->store_.get(), std::move(options),
         [raw](const v1::Command& command, std::function<void(v1::CommandResult)> reply) {
           raw->HandleCommand(command, std::move(reply));
         });
-    node->store_->SetPublishedListener([raw] { raw->uplink_->Notify(); });
+    node->store_->SetPublishedListener([raw] {
+      raw->uplink_->Notify();
+      UpdateReceivedTargets(raw->store_.get());
+    });
   }
   return node;
 }
@@ -131,6 +139,18 @@ absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& me
     v1::RollupCell* out = response.add_cells();
     out->set_node_id(config_.id());
     *out->mutable_cell() = std::move(cell);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ListTargetsResponse> DistrictNode::ListTargets() const {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::vector<v1::TargetProgress> targets,
+                   ReceivedTargetProgress(reader.get(), /*now_millis=*/0));
+  v1::ListTargetsResponse response;
+  for (v1::TargetProgress& target : targets) {
+    target.mutable_target()->set_child_id(config_.id());
+    *response.add_from_parent() = std::move(target);
   }
   return response;
 }

@@ -52,6 +52,8 @@ class DistrictNode {
   // first when `full`). Without a parent, only publishes.
   v1::NodeResult SyncNow(bool full, absl::Duration timeout);
   const Catalog& catalog() const { return *catalog_; }
+  // The targets this district's city set for it, with its own progress.
+  absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;
 
  private:
   DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog, Clock* clock,

@@ -6,6 +6,7 @@
 #include "district_node/audit_log.h"
 #include "shared/published_cells.h"
 #include "shared/status_macros.h"
+#include "shared/targets.h"
 
 namespace fedsync {
 namespace {
@@ -97,7 +98,10 @@ const char kRowColumns[] =
     "delete_reason, delete_end_date, created_at, updated_at";
 
 const Migrations& DistrictMigrations() {
-  static const auto* migrations = new Migrations{Version1(), Version2()};
+  static const auto* migrations = new Migrations{
+      Version1(), Version2(),
+      // 3: the targets this district's city sets for it.
+      kReceivedTargetsSchema};
   return *migrations;
 }
 

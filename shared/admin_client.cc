@@ -46,6 +46,11 @@ absl::StatusOr<v1::ListMetricsResponse> AdminClient::Metrics() {
       stub_.get(), &v1::AdminService::Stub::ListMetrics, v1::ListMetricsRequest(), timeout_);
 }
 
+absl::StatusOr<v1::ListTargetsResponse> AdminClient::Targets() {
+  return Call<v1::ListTargetsRequest, v1::ListTargetsResponse>(
+      stub_.get(), &v1::AdminService::Stub::ListTargets, v1::ListTargetsRequest(), timeout_);
+}
+
 absl::StatusOr<v1::SyncNowResponse> AdminClient::SyncNow(const v1::SyncNowRequest& request) {
   // A sync with --wait runs as long as the request allows, plus a margin.
   absl::Duration timeout = timeout_;

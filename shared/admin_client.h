@@ -25,6 +25,7 @@ class AdminClient {
                                                const std::string& period = "");
   absl::StatusOr<v1::ListMetricsResponse> Metrics();
   absl::StatusOr<v1::SyncNowResponse> SyncNow(const v1::SyncNowRequest& request);
+  absl::StatusOr<v1::ListTargetsResponse> Targets();
   const std::string& address() const { return address_; }
 
  private:

@@ -62,6 +62,9 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
   if (config->debounce_millis() <= 0) config->set_debounce_millis(200);
   if (config->heartbeat_millis() <= 0) config->set_heartbeat_millis(5000);
   if (config->batch_cells() <= 0) config->set_batch_cells(500);
+  if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
+  if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
+  if (config->year_deadline_days() <= 0) config->set_year_deadline_days(31);
   return absl::OkStatus();
 }
 

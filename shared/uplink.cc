@@ -194,6 +194,7 @@ absl::Status Uplink::RunStream() {
       if (!message.has_value() && absl::Now() >= next_heartbeat) {
         message.emplace();
         message->mutable_heartbeat()->set_unix_millis(absl::ToUnixMillis(absl::Now()));
+        message->mutable_heartbeat()->set_max_seq(outbox_->max_seq());
       }
     }
     if (!message.has_value()) continue;
@@ -254,6 +255,12 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
         break;
       case v1::DownMessage::kCommand:
         HandleCommand(message.command());
+        break;
+      case v1::DownMessage::kTargets:
+        if (options_.on_targets) {
+          // Stored off the reader thread, in order with commands.
+          commands_.Post([this, targets = message.targets()] { options_.on_targets(targets); });
+        }
         break;
       default:
         break;  // heartbeats only prove the link is alive

@@ -37,6 +37,8 @@ struct UplinkOptions {
   absl::Duration heartbeat = absl::Seconds(5);
   absl::Duration welcome_timeout = absl::Seconds(10);
   BackoffPolicy backoff;
+  // Called (on the uplink's command thread) with every target list the parent sends.
+  std::function<void(const v1::TargetList&)> on_targets;
 };
 
 // Runs a command from the parent; must call `reply` exactly once (from any thread).

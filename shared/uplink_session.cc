@@ -55,6 +55,7 @@ absl::StatusOr<std::optional<v1::UpMessage>> UplinkSession::NextBatch() {
   v1::UpMessage message;
   v1::CellBatch* batch = message.mutable_batch();
   batch->set_batch_id(next_batch_id_++);
+  batch->set_child_max_seq(outbox_->max_seq());
   size_t bytes = 0;
   for (v1::Cell& cell : cells) {
     bytes += cell.ByteSizeLong();

@@ -236,6 +236,17 @@ v1::GetStatusResponse SampleStatus() {
   luyang->set_child_max_seq(95);
   luyang->set_catalog_version(1);
   luyang->set_cell_count(33);
+  struct Report {
+    const char* period;
+    bool reported, on_time;
+  };
+  for (const Report& report :
+       {Report{"2025", true, true}, Report{"2026-Q3", true, false}, Report{"2026-10", false, false}}) {
+    v1::PeriodReport* added = luyang->add_reports();
+    added->set_period(report.period);
+    added->set_reported(report.reported);
+    added->set_on_time(report.on_time);
+  }
   v1::ChildStatus* baohe = status.add_children();
   baohe->set_node_id("baohe");
   baohe->set_level(v1::DISTRICT);
@@ -262,11 +273,11 @@ TEST(FedctlStatusOutputTest, Table) {
             "\n"
             "children (2):\n"
             "id      level     connected  last seen  watermark  child max seq  lag  lag s  "
-            "catalog version  cells\n"
+            "catalog version  cells  reported (last ended periods)\n"
             "luyang  district  yes        3s ago            90             95    5      3  "
-            "              1     33\n"
+            "              1     33  2025 on time, 2026-Q3 late, 2026-10 missing\n"
             "baohe   district  no         never              0              0    0      0  "
-            "              0      0\n");
+            "              0      0  -\n");
 }
 
 TEST(FedctlStatusOutputTest, TopNodeWithoutChildren) {

@@ -50,6 +50,11 @@ int RunRegistryRestore(const CommandLine& command_line);
 CommandSpec RegistryHistoryCommandSpec();
 int RunRegistryHistory(const CommandLine& command_line);
 
+CommandSpec TargetsSetCommandSpec();
+int RunTargetsSet(const CommandLine& command_line);
+CommandSpec TargetsListCommandSpec();
+int RunTargetsList(const CommandLine& command_line);
+
 CommandSpec VerifyCommandSpec();
 int RunVerify(const CommandLine& command_line);
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "shared/csv.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/fedctl/output.h"
@@ -51,17 +52,31 @@ std::string NodeSection(const v1::GetStatusResponse& status, absl::Time now) {
   return table.Render();
 }
 
+// "2025 on time, 2026-Q3 late, 2026-10 missing": has the child reported since each
+// of the last ended periods, and within its deadline.
+std::string Completeness(const v1::ChildStatus& child) {
+  std::vector<std::string> parts;
+  for (const v1::PeriodReport& report : child.reports()) {
+    parts.push_back(absl::StrCat(report.period(), " ",
+                                 !report.reported() ? "missing"
+                                 : report.on_time() ? "on time"
+                                                    : "late"));
+  }
+  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+}
+
 std::string ChildrenSection(const v1::GetStatusResponse& status, absl::Time now) {
   if (status.children().empty()) return "children: none\n";
   TextTable table({"id", "level", "connected", "last seen", "watermark", "child max seq", "lag",
-                   "lag s", "catalog version", "cells"});
+                   "lag s", "catalog version", "cells", "reported (last ended periods)"});
   for (size_t column : {4, 5, 6, 7, 8, 9}) table.AlignRight(column);
   for (const v1::ChildStatus& child : status.children()) {
     table.AddRow({child.node_id(), LevelName(child.level()), YesNo(child.connected()),
                   Age(child.last_seen_unix_millis(), now), absl::StrCat(child.watermark()),
                   absl::StrCat(child.child_max_seq()), absl::StrCat(ChildLagSeq(child)),
                   absl::StrCat(ChildLagSeconds(child, now)),
-                  absl::StrCat(child.catalog_version()), absl::StrCat(child.cell_count())});
+                  absl::StrCat(child.catalog_version()), absl::StrCat(child.cell_count()),
+                  Completeness(child)});
   }
   return absl::StrCat("children (", status.children_size(), "):\n", table.Render());
 }
