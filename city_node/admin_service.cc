@@ -45,10 +45,11 @@ grpc::Status CityAdminService::SyncNow(grpc::ServerContext* context,
 
 grpc::Status CityAdminService::ListMetrics(grpc::ServerContext*, const v1::ListMetricsRequest*,
                                            v1::ListMetricsResponse* response) {
-  for (const v1::MetricDef& metric : node_->catalog().proto().metrics()) {
+  const std::shared_ptr<const Catalog> catalog = node_->catalog();
+  for (const v1::MetricDef& metric : catalog->proto().metrics()) {
     response->add_metric_ids(metric.id());
   }
-  response->set_catalog_version(node_->catalog().version());
+  response->set_catalog_version(catalog->version());
   return grpc::Status::OK;
 }
 
@@ -65,6 +66,21 @@ grpc::Status CityAdminService::ListTargets(grpc::ServerContext*, const v1::ListT
   absl::StatusOr<v1::ListTargetsResponse> targets = node_->ListTargets();
   if (!targets.ok()) return ToGrpcStatus(targets.status());
   *response = std::move(*targets);
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::GetCatalog(grpc::ServerContext*, const v1::GetCatalogRequest*,
+                                          v1::Catalog* response) {
+  *response = node_->catalog()->proto();
+  return grpc::Status::OK;
+}
+
+grpc::Status CityAdminService::PushCatalog(grpc::ServerContext*,
+                                           const v1::PushCatalogRequest* request,
+                                           v1::PushCatalogResponse* response) {
+  absl::StatusOr<v1::PushCatalogResponse> pushed = node_->PushCatalog(request->catalog());
+  if (!pushed.ok()) return ToGrpcStatus(pushed.status());
+  *response = std::move(*pushed);
   return grpc::Status::OK;
 }
 

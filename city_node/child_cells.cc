@@ -108,12 +108,14 @@ const Migrations& CityMigrations() {
       kAggregatesSchema,
       // 4: targets set for children and received from the parent; reports per period.
       absl::StrCat(kChildTargetsSchema, kReceivedTargetsSchema, kReportsSchema),
+      // 5: the catalog this node runs, once a newer one than the built-in arrived.
+      kCatalogSchema,
   };
   return *migrations;
 }
 
-absl::Status ChildCells::ValidateCell(const v1::Cell& cell) const {
-  const v1::MetricDef* metric = catalog_->Find(cell.metric());
+absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& cell) {
+  const v1::MetricDef* metric = catalog.Find(cell.metric());
   if (metric == nullptr) return absl::InvalidArgumentError("metric: not in this node's catalog");
   ASSIGN_OR_RETURN(Period period, ParsePeriod(cell.period()));
   if (period.type != metric->period_type()) {
@@ -179,7 +181,7 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
   v1::Welcome welcome;
   welcome.set_epoch(hello.epoch());
   welcome.set_watermark(watermark);
-  welcome.set_catalog_version(catalog_->version());
+  welcome.set_catalog_version(catalogs_->Get()->version());
   return welcome;
 }
 
@@ -194,9 +196,10 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
   ASSIGN_OR_RETURN(Statement add, db->Prepare(kAddToAggregate));
   std::set<CellKey> touched;
   uint64_t max_seq = 0;
+  const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
   for (const v1::Cell& cell : batch.cells()) {
     max_seq = std::max<uint64_t>(max_seq, cell.seq());
-    absl::Status valid = ValidateCell(cell);
+    absl::Status valid = ValidateCell(*catalog, cell);
     if (!valid.ok()) {
       v1::RejectedCell* rejected = ack.add_rejected();
       rejected->set_metric(cell.metric().substr(0, 64));

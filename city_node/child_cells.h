@@ -21,6 +21,7 @@
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/federation.pb.h"
 #include "shared/catalog.h"
+#include "shared/catalog_holder.h"
 #include "shared/cell.h"
 #include "shared/database.h"
 #include "shared/migrations.h"
@@ -32,7 +33,8 @@ const Migrations& CityMigrations();
 
 class ChildCells {
  public:
-  explicit ChildCells(std::shared_ptr<const Catalog> catalog) : catalog_(std::move(catalog)) {}
+  // Cells are checked against the catalog `catalogs` holds when each batch arrives.
+  explicit ChildCells(const CatalogHolder* catalogs) : catalogs_(catalogs) {}
 
   absl::StatusOr<v1::Welcome> ApplyHello(Database* db, PublishedCells* published,
                                          const v1::Hello& hello, int64_t now_millis) const;
@@ -41,7 +43,7 @@ class ChildCells {
                                      int64_t now_millis) const;
 
   // kInvalidArgument with the reason when `cell` may not be stored.
-  absl::Status ValidateCell(const v1::Cell& cell) const;
+  static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);
 
  private:
   // Adds `value` to (sign +1) or takes it out of (sign -1) the running sum of `key`.
@@ -51,7 +53,7 @@ class ChildCells {
   absl::Status PublishAggregates(Database* db, PublishedCells* published,
                                  const std::set<CellKey>& keys) const;
 
-  std::shared_ptr<const Catalog> catalog_;
+  const CatalogHolder* catalogs_;
 };
 
 // The highest seq held from `child_id` (0 when unknown).

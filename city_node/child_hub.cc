@@ -21,8 +21,8 @@ bool IsNodeId(const std::string& id) {
 
 }  // namespace
 
-ChildHub::ChildHub(NodeStore* store, std::shared_ptr<const Catalog> catalog)
-    : store_(store), cells_(std::move(catalog)) {}
+ChildHub::ChildHub(NodeStore* store, const CatalogHolder* catalogs)
+    : store_(store), catalogs_(catalogs), cells_(catalogs) {}
 
 ChildHub::~ChildHub() { Shutdown(); }
 
@@ -111,6 +111,12 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
     v1::DownMessage targets_message;
     *targets_message.mutable_targets() = std::move(*targets);
     stream->second->Send(std::move(targets_message));
+    const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
+    if (hello.catalog_version() < catalog->version()) {
+      v1::DownMessage catalog_message;
+      *catalog_message.mutable_catalog() = catalog->proto();
+      stream->second->Send(std::move(catalog_message));
+    }
   });
 }
 
@@ -230,6 +236,20 @@ CommandOutcome ChildHub::RunCommand(const std::vector<std::string>& children,
   }
   pending_.erase(command.command_id());
   return outcome;
+}
+
+std::vector<std::string> ChildHub::BroadcastCatalog(const v1::Catalog& catalog) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> sent_to;
+  for (const auto& [child, stream_id] : stream_of_child_) {
+    auto stream = streams_.find(stream_id);
+    if (stream == streams_.end()) continue;
+    v1::DownMessage message;
+    *message.mutable_catalog() = catalog;
+    stream->second->Send(std::move(message));
+    sent_to.push_back(child);
+  }
+  return sent_to;
 }
 
 std::map<std::string, absl::Time> ChildHub::Connected() const {

@@ -44,7 +44,7 @@ struct CommandOutcome {
 
 class ChildHub {
  public:
-  ChildHub(NodeStore* store, std::shared_ptr<const Catalog> catalog);
+  ChildHub(NodeStore* store, const CatalogHolder* catalogs);
   ~ChildHub();  // Shutdown()s
 
   uint64_t Register(StreamHandle* stream);
@@ -65,6 +65,10 @@ class ChildHub {
   CommandOutcome RunCommand(const std::vector<std::string>& children, v1::Command command,
                             bool wait, absl::Time deadline);
 
+  // Sends `catalog` to every connected child; returns their ids. A child that connects
+  // later with an older version gets it after its Welcome.
+  std::vector<std::string> BroadcastCatalog(const v1::Catalog& catalog);
+
   // Connected children and when each was last heard from.
   std::map<std::string, absl::Time> Connected() const;
 
@@ -82,6 +86,7 @@ class ChildHub {
   std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
   NodeStore* const store_;
+  const CatalogHolder* const catalogs_;
   const ChildCells cells_;
   WorkQueue applier_{"child-applier"};
 

@@ -35,19 +35,33 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
     v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials) {
   ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store,
                    NodeStore::Open(config.db(), CityMigrations()));
-  std::unique_ptr<CityNode> node(new CityNode(config, Catalog::Default(), std::move(store)));
+  std::shared_ptr<const Catalog> catalog;
+  RETURN_IF_ERROR(store->Read([&](Database* db) -> absl::Status {
+    ASSIGN_OR_RETURN(catalog, LoadStoredCatalog(db));
+    return absl::OkStatus();
+  }));
+  std::unique_ptr<CityNode> node(new CityNode(config, catalog, std::move(store)));
   if (!config.parent().empty()) {
     UplinkOptions options;
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
     options.identity = UplinkIdentity{config.id(), config.level(), config.path(),
-                                      node->catalog_->version(), ""};
+                                      catalog->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
     NodeStore* store = node->store_.get();
     options.on_targets = [store](const v1::TargetList& targets) {
       StoreReceivedTargets(store, targets);
     };
+    CityNode* adopter = node.get();
+    options.on_catalog = [adopter](const v1::Catalog& catalog) {
+      absl::StatusOr<std::vector<std::string>> adopted = adopter->AdoptCatalog(catalog);
+      if (!adopted.ok()) {
+        LogWarning("catalog.refused", {{"version", catalog.version()},
+                                       {"reason", adopted.status().message()}});
+      }
+    };
+    options.catalog_version = [adopter] { return adopter->catalog()->version(); };
     CityNode* raw = node.get();
     node->uplink_ = std::make_unique<Uplink>(
         node->store_.get(), std::move(options),
@@ -64,8 +78,8 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
 
 CityNode::CityNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
                    std::unique_ptr<NodeStore> store)
-    : config_(std::move(config)), catalog_(std::move(catalog)), store_(std::move(store)) {
-  hub_ = std::make_unique<ChildHub>(store_.get(), catalog_);
+    : config_(std::move(config)), catalogs_(std::move(catalog)), store_(std::move(store)) {
+  hub_ = std::make_unique<ChildHub>(store_.get(), &catalogs_);
 }
 
 CityNode::~CityNode() { Stop(); }
@@ -86,7 +100,7 @@ absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
   response.set_path(config_.path());
   response.set_epoch(store_->epoch());
   response.set_max_seq(store_->max_seq());
-  response.set_catalog_version(catalog_->version());
+  response.set_catalog_version(catalog()->version());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
   ASSIGN_OR_RETURN(int64_t cells, CountPublishedCells(reader.get()));
   response.set_published_cells(cells);
@@ -111,7 +125,7 @@ absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
 
 absl::StatusOr<v1::GetRollupResponse> CityNode::Rollup(const std::string& metric,
                                                        const std::string& period) const {
-  if (catalog_->Find(metric) == nullptr) {
+  if (catalog()->Find(metric) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
                                             "'; the catalog defines no such metric"));
   }
@@ -138,7 +152,7 @@ absl::StatusOr<v1::TargetProgress> CityNode::SetTarget(const v1::SetTargetReques
   target.set_value(request.value());
   target.set_set_unix_millis(absl::ToUnixMillis(absl::Now()));
   target.set_set_by(config_.id());
-  RETURN_IF_ERROR(ValidateTarget(*catalog_, target));
+  RETURN_IF_ERROR(ValidateTarget(*catalog(), target));
   ASSIGN_OR_RETURN(std::vector<std::string> known, KnownChildren());
   if (std::find(known.begin(), known.end(), target.child_id()) == known.end()) {
     return absl::NotFoundError(absl::StrCat("child_id: '", target.child_id().substr(0, 64),
@@ -176,6 +190,35 @@ absl::StatusOr<v1::ListTargetsResponse> CityNode::ListTargets() const {
     one.mutable_target()->set_child_id(config_.id());
     *response.add_from_parent() = std::move(one);
   }
+  return response;
+}
+
+absl::StatusOr<std::vector<std::string>> CityNode::AdoptCatalog(const v1::Catalog& proto) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
+  // One writer at a time, so two pushes cannot both pass the version check.
+  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+    RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
+    RETURN_IF_ERROR(StoreCatalog(db, *candidate));
+    catalogs_.Set(candidate);
+    return absl::OkStatus();
+  }));
+  LogInfo("catalog.adopted", {{"version", candidate->version()},
+                              {"metrics", candidate->proto().metrics_size()}});
+  std::vector<std::string> sent_to = hub_->BroadcastCatalog(candidate->proto());
+  // The parent learns the version a node runs from its Hello.
+  if (uplink_ != nullptr) uplink_->Reconnect();
+  return sent_to;
+}
+
+absl::StatusOr<v1::PushCatalogResponse> CityNode::PushCatalog(const v1::Catalog& catalog) {
+  if (!config_.parent().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "push the catalog at the top of the tree; ", config_.id(), " takes it from its parent"));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> sent_to, AdoptCatalog(catalog));
+  v1::PushCatalogResponse response;
+  response.set_version(catalog.version());
+  for (std::string& child : sent_to) response.add_sent_to(std::move(child));
   return response;
 }
 

@@ -13,6 +13,7 @@
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/config.pb.h"
 #include "shared/catalog.h"
+#include "shared/catalog_holder.h"
 #include "shared/node_store.h"
 #include "shared/uplink.h"
 
@@ -30,7 +31,12 @@ class CityNode {
   void Stop();
 
   ChildHub* hub() { return hub_.get(); }
-  const Catalog& catalog() const { return *catalog_; }
+  // The catalog this node runs now (it changes when a newer one arrives).
+  std::shared_ptr<const Catalog> catalog() const { return catalogs_.Get(); }
+  // At the top node: adopts a newer catalog and sends it down. kFailedPrecondition on a
+  // node with a parent or for a version that is not newer; kInvalidArgument for a
+  // catalog that does not load.
+  absl::StatusOr<v1::PushCatalogResponse> PushCatalog(const v1::Catalog& catalog);
 
   absl::StatusOr<v1::GetStatusResponse> Status() const;
   // This node's own cells and every child's. kNotFound for an unknown metric,
@@ -53,7 +59,10 @@ class CityNode {
   void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
 
   const v1::NodeConfig config_;
-  const std::shared_ptr<const Catalog> catalog_;
+  // Adopts `proto` when it loads and is newer, stores it, and sends it down.
+  absl::StatusOr<std::vector<std::string>> AdoptCatalog(const v1::Catalog& proto);
+
+  CatalogHolder catalogs_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<ChildHub> hub_;
   std::unique_ptr<Uplink> uplink_;  // null on the top node

@@ -84,7 +84,8 @@ std::map<std::string, HttpHandler> Dashboard::Routes() const {
 
 absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
   ASSIGN_OR_RETURN(v1::GetStatusResponse status, node_->Status());
-  const v1::Catalog& catalog = node_->catalog().proto();
+  const std::shared_ptr<const Catalog> current = node_->catalog();
+  const v1::Catalog& catalog = current->proto();
   // Completeness: which metrics each child has cells of.
   std::map<std::string, std::set<std::string>> reported;
   std::vector<std::string> metrics;
@@ -129,7 +130,8 @@ absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
 }
 
 absl::StatusOr<std::string> Dashboard::RollupJson(const std::string& metric_id) const {
-  const v1::MetricDef* metric = node_->catalog().Find(metric_id);
+  const std::shared_ptr<const Catalog> catalog = node_->catalog();
+  const v1::MetricDef* metric = catalog->Find(metric_id);
   if (metric == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown metric '", metric_id.substr(0, 64), "'"));
   }

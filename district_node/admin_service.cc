@@ -65,4 +65,18 @@ grpc::Status DistrictAdminService::ListTargets(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status DistrictAdminService::GetCatalog(grpc::ServerContext*, const v1::GetCatalogRequest*,
+                                              v1::Catalog* response) {
+  *response = node_->catalog().proto();
+  return grpc::Status::OK;
+}
+
+grpc::Status DistrictAdminService::PushCatalog(grpc::ServerContext*,
+                                               const v1::PushCatalogRequest*,
+                                               v1::PushCatalogResponse*) {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                      "push the catalog at the top of the tree; a district takes it from its "
+                      "city");
+}
+
 }  // namespace fedsync

@@ -24,6 +24,10 @@ class DistrictAdminService final : public v1::AdminService::Service {
                          v1::SetTargetResponse* response) override;
   grpc::Status ListTargets(grpc::ServerContext* context, const v1::ListTargetsRequest* request,
                            v1::ListTargetsResponse* response) override;
+  grpc::Status GetCatalog(grpc::ServerContext* context, const v1::GetCatalogRequest* request,
+                          v1::Catalog* response) override;
+  grpc::Status PushCatalog(grpc::ServerContext* context, const v1::PushCatalogRequest* request,
+                           v1::PushCatalogResponse* response) override;
 
  private:
   DistrictNode* node_;

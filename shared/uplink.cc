@@ -128,7 +128,9 @@ void Uplink::Run() {
 
 absl::Status Uplink::RunStream() {
   grpc::ClientContext context;
-  UplinkSession session(outbox_, options_.identity, options_.batch_cells, options_.window);
+  UplinkIdentity identity = options_.identity;
+  if (options_.catalog_version) identity.catalog_version = options_.catalog_version();
+  UplinkSession session(outbox_, identity, options_.batch_cells, options_.window);
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::OkStatus();
@@ -255,6 +257,11 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
         break;
       case v1::DownMessage::kCommand:
         HandleCommand(message.command());
+        break;
+      case v1::DownMessage::kCatalog:
+        if (options_.on_catalog) {
+          commands_.Post([this, catalog = message.catalog()] { options_.on_catalog(catalog); });
+        }
         break;
       case v1::DownMessage::kTargets:
         if (options_.on_targets) {

@@ -39,6 +39,10 @@ struct UplinkOptions {
   BackoffPolicy backoff;
   // Called (on the uplink's command thread) with every target list the parent sends.
   std::function<void(const v1::TargetList&)> on_targets;
+  // Called (on the same thread) with a catalog the parent sends down.
+  std::function<void(const v1::Catalog&)> on_catalog;
+  // The catalog version to report in each Hello (identity.catalog_version when unset).
+  std::function<int64_t()> catalog_version;
 };
 
 // Runs a command from the parent; must call `reply` exactly once (from any thread).

@@ -51,7 +51,8 @@ class ChildCellsTest : public ::testing::Test {
 
   std::unique_ptr<Database> db_;
   std::unique_ptr<PublishedCells> published_;
-  ChildCells cells_{Catalog::Default()};
+  CatalogHolder catalogs_{Catalog::Default()};
+  ChildCells cells_{&catalogs_};
 };
 
 v1::Cell Total(int64_t value, uint64_t seq, v1::CellStatus status = v1::OK) {

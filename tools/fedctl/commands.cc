@@ -18,6 +18,8 @@ const std::vector<Command>& AllCommands() {
       {RegistryDeleteCommandSpec(), &RunRegistryDelete},
       {RegistryRestoreCommandSpec(), &RunRegistryRestore},
       {RegistryHistoryCommandSpec(), &RunRegistryHistory},
+      {CatalogShowCommandSpec(), &RunCatalogShow},
+      {CatalogPushCommandSpec(), &RunCatalogPush},
       {TargetsSetCommandSpec(), &RunTargetsSet},
       {TargetsListCommandSpec(), &RunTargetsList},
       {VerifyCommandSpec(), &RunVerify},

@@ -50,6 +50,11 @@ int RunRegistryRestore(const CommandLine& command_line);
 CommandSpec RegistryHistoryCommandSpec();
 int RunRegistryHistory(const CommandLine& command_line);
 
+CommandSpec CatalogShowCommandSpec();
+int RunCatalogShow(const CommandLine& command_line);
+CommandSpec CatalogPushCommandSpec();
+int RunCatalogPush(const CommandLine& command_line);
+
 CommandSpec TargetsSetCommandSpec();
 int RunTargetsSet(const CommandLine& command_line);
 CommandSpec TargetsListCommandSpec();
