@@ -75,7 +75,8 @@ TEST(DisclosureAuditTest, LoneSuppressedCellInARowIsDerivable) {
 }
 
 TEST(DisclosureAuditTest, RectangleOfSuppressionsProtects) {
-  // Suppressing the 2x2 corner block: each cell moves along a cycle, interval [0, 9]...
+  // The 2x2 corner block suppressed: its four cells can shift together around the
+  // rectangle, so none is determined.
   LinkedTables tables = Grid({3, 3}, {2, 5, 9, 4, 6, 9, 9, 9, 9});
   MarkPrimary(&tables, GridIndex({3, 3}, {0, 0}));
   for (auto coordinates : std::vector<std::vector<int>>{{0, 1}, {1, 0}, {1, 1}}) {
@@ -84,7 +85,7 @@ TEST(DisclosureAuditTest, RectangleOfSuppressionsProtects) {
   auto report = AuditSuppression(tables);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->passed());
-  // x00 + x01 = 7 and x00 + x10 = 6 and x11 = 6 - ... : x00 in [max(0, 7-..), ...].
+  // x00 + x01 = 7, x00 + x10 = 6, x10 + x11 = 10: x00 runs over [0, 6].
   const CellAudit& corner = report->cells[0];
   EXPECT_FALSE(corner.derivable);
   EXPECT_DOUBLE_EQ(corner.lower, 0);
