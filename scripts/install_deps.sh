@@ -15,6 +15,8 @@ packages=(
   jq
   # The nodes' HTTP listener (/metrics, dashboard): GNU libmicrohttpd.
   libmicrohttpd-dev
+  # The privacy filter: exact rationals (GMP) and the suppression audit's LPs (GLPK).
+  libgmp-dev libglpk-dev
   # tests/integration/dashboard_test.cc drives the dashboard in headless Chromium; the
   # CJK font draws its Chinese labels in the screenshot.
   chromium fonts-noto-cjk
