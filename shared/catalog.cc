@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "shared/registry_kinds.h"
 
@@ -133,10 +134,25 @@ absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::FromProto(v1::Catalog pr
   return std::shared_ptr<const Catalog>(new Catalog(std::move(proto)));
 }
 
+namespace {
+// Keeps the first parse error with its position, instead of protobuf's log line.
+class FirstParseError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (text.empty()) text = absl::StrCat("line ", line + 1, " column ", column + 1, ": ", message);
+  }
+  std::string text;
+};
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const Catalog>> Catalog::FromText(absl::string_view text) {
   v1::Catalog proto;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &proto)) {
-    return absl::InvalidArgumentError("catalog is not valid protobuf text format");
+  google::protobuf::TextFormat::Parser parser;
+  FirstParseError error;
+  parser.RecordErrorsTo(&error);
+  if (!parser.ParseFromString(std::string(text), &proto)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("catalog is not valid protobuf text format: ", error.text));
   }
   return FromProto(std::move(proto));
 }
