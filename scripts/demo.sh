@@ -186,6 +186,19 @@ for metric in enterprises_total community_figures_total hardship_cases_total \
 done
 rollup "district luyang: its own published cells, ${year}" \
   "${district_address[luyang]}" --metric=returned_students_by_region --period="${year}"
+echo "== city hefei sets luyang a target, and both ends show the same progress"
+"${fedctl}" --target="${city}" targets set --child=luyang \
+  --metric=certifications_issued_by_year --period="${year}" --value=25
+deadline=$((SECONDS + converge_seconds))
+until "${fedctl}" --target="${district_address[luyang]}" targets list | grep -q certifications; do
+  ((SECONDS < deadline)) || fail "the target did not reach luyang"
+  sleep 0.2
+done
+echo "-- at hefei:"
+"${fedctl}" --target="${city}" targets list
+echo "-- at luyang:"
+"${fedctl}" --target="${district_address[luyang]}" targets list
+echo
 echo "== city hefei: status"
 "${fedctl}" --target="${city}" status
 echo
