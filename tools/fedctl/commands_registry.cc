@@ -18,6 +18,7 @@
 #include "shared/registry_kinds.h"
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
+#include "tools/fedctl/output.h"
 #include "tools/fedctl/import_file.h"
 #include "tools/fedctl/registry_call.h"
 
@@ -28,37 +29,6 @@ constexpr char kCommand[] = "fedctl registry import";
 // Records per stream message: about 0.3 MB, far below gRPC's 4 MB message limit, and
 // large enough that per-message cost vanishes (DESIGN.md: batch).
 constexpr int kChunkRecords = 1000;
-
-// A progress line on stderr, redrawn in place, for files that take a while. Only on a
-// terminal: in a log file or a pipe, carriage returns are noise.
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(absl::Now()) {}
-  ~Progress() { Clear(); }
-
-  void Show(const std::string& text) {
-    if (!enabled_) return;
-    absl::Time now = absl::Now();
-    // Small files finish before anything is drawn; large ones redraw at most 10/s.
-    if (now - start_ < absl::Milliseconds(300) || now - last_ < absl::Milliseconds(100)) {
-      return;
-    }
-    last_ = now;
-    std::cerr << "\r" << text << std::flush;
-    width_ = std::max(width_, text.size());
-  }
-  void Clear() {
-    if (width_ == 0) return;
-    std::cerr << "\r" << std::string(width_, ' ') << "\r" << std::flush;
-    width_ = 0;
-  }
-
- private:
-  bool enabled_;
-  absl::Time start_;
-  absl::Time last_ = absl::InfinitePast();
-  size_t width_ = 0;
-};
 
 int LocalFailure(const absl::Status& status) {
   std::cerr << kCommand << ": " << status.message() << "; nothing was sent\n";
@@ -71,7 +41,7 @@ absl::StatusOr<int64_t> CheckFile(const std::string& path, const std::string& ki
   absl::StatusOr<std::unique_ptr<ImportFile>> file = ImportFile::Open(path, kind);
   if (!file.ok()) return file.status();
   (*file)->set_skip_invalid(skip_invalid);
-  Progress progress;
+  ProgressLine progress;
   v1::ImportRequest chunk;
   while (true) {
     absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, &chunk);
@@ -141,7 +111,7 @@ int RunRegistryImport(const CommandLine& command_line) {
   v1::ImportResponse response;
   std::unique_ptr<grpc::ClientWriter<v1::ImportRequest>> writer = stub->Import(&context, &response);
 
-  Progress progress;
+  ProgressLine progress;
   v1::ImportRequest chunk;
   chunk.set_kind(kind);
   chunk.set_skip_invalid(skip_invalid);

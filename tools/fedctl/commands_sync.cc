@@ -1,10 +1,16 @@
 // fedctl sync: AdminService.SyncNow, rendered by sync_output.h.
 #include <algorithm>
+#include <atomic>
 #include <iostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 #include "fedsync/v1/admin.grpc.pb.h"
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
+#include "tools/fedctl/output.h"
 #include "tools/fedctl/sync_output.h"
 
 namespace fedsync::fedctl {
@@ -15,6 +21,31 @@ namespace {
 absl::Duration NodeWaitFor(absl::Duration rpc_timeout) {
   absl::Duration margin = std::min(rpc_timeout / 10, absl::Seconds(2));
   return rpc_timeout - margin;
+}
+
+// While the command runs, one line on a terminal: which children this node already
+// holds up to date (lag 0) and how far the others are behind.
+void ShowProgress(v1::AdminService::Stub* stub, absl::Duration timeout,
+                  const std::atomic<bool>& done) {
+  ProgressLine progress;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done && absl::Now() < deadline) {
+    grpc::ClientContext context;
+    SetDeadline(&context, absl::Seconds(2));
+    v1::GetStatusResponse status;
+    if (stub->GetStatus(&context, v1::GetStatusRequest(), &status).ok()) {
+      int caught_up = 0;
+      int64_t behind = 0;
+      for (const v1::ChildStatus& child : status.children()) {
+        const int64_t lag = static_cast<int64_t>(child.child_max_seq() - child.watermark());
+        if (lag <= 0) ++caught_up; else behind += lag;
+      }
+      progress.Show(absl::StrCat("sync: ", caught_up, "/", status.children_size(),
+                                 " children up to date, ", behind, " seq behind"));
+    }
+    // A progress display on a terminal; the command's own deadline ends the wait.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 }  // namespace
@@ -58,7 +89,14 @@ int RunSync(const CommandLine& command_line) {
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::SyncNowResponse response;
-  grpc::Status status = stub->SyncNow(&context, request, &response);
+  grpc::Status status;
+  std::atomic<bool> done{false};
+  std::thread call([&] {
+    status = stub->SyncNow(&context, request, &response);
+    done = true;
+  });
+  if (wait) ShowProgress(stub.get(), command_line.timeout, done);
+  call.join();
   if (!status.ok()) {
     std::cerr << DescribeRpcError("sync", command_line.target, command_line.timeout, status)
               << "\n";

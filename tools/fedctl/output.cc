@@ -1,13 +1,34 @@
 #include "tools/fedctl/output.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <iostream>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace fedsync::fedctl {
+
+ProgressLine::ProgressLine() : enabled_(::isatty(STDERR_FILENO) == 1), start_(absl::Now()) {}
+
+void ProgressLine::Show(const std::string& text) {
+  if (!enabled_) return;
+  const absl::Time now = absl::Now();
+  if (now - start_ < absl::Milliseconds(300) || now - last_ < absl::Milliseconds(100)) return;
+  last_ = now;
+  std::cerr << "\r" << text << std::flush;
+  width_ = std::max(width_, text.size());
+}
+
+void ProgressLine::Clear() {
+  if (width_ == 0) return;
+  std::cerr << "\r" << std::string(width_, ' ') << "\r" << std::flush;
+  width_ = 0;
+}
 namespace {
 
 // Decodes the code point at text[*pos] and advances *pos. Returns -1 for a byte that

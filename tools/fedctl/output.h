@@ -15,6 +15,23 @@ namespace fedsync::fedctl {
 // Columns separated by two spaces, padded to the widest cell, no trailing spaces.
 // Widths are in terminal columns, so a Chinese community name (two columns per
 // character) still lines up.
+// A progress line on stderr, redrawn in place, for work that takes a while. Only on a
+// terminal: in a log file or a pipe, carriage returns are noise. Nothing is drawn in
+// the first 300 ms, and at most 10 redraws a second.
+class ProgressLine {
+ public:
+  ProgressLine();
+  ~ProgressLine() { Clear(); }
+  void Show(const std::string& text);
+  void Clear();
+
+ private:
+  bool enabled_;
+  absl::Time start_;
+  absl::Time last_ = absl::InfinitePast();
+  size_t width_ = 0;
+};
+
 class TextTable {
  public:
   // An empty header prints no header line.
