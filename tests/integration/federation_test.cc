@@ -178,6 +178,26 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   ASSERT_TRUE(at_province.ok());
   EXPECT_EQ(TotalOf(*at_province, "anhui", year), 53 + first_count + second_count);
   EXPECT_EQ(TotalOf(*at_province, "hefei", year), 53 + first_count + second_count);
+
+  // A record deleted at a district reaches the province as a changed cell.
+  CommandOutput listed = RunCommand(
+      FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry", "list",
+                       "--kind=returned_students", "--page-size=1", "--format=csv"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const std::string first_row = listed.out.substr(listed.out.find('\n') + 1);
+  const std::string id = first_row.substr(0, first_row.find(','));
+  CommandOutput deleted = RunCommand(
+      FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry", "delete",
+                       "--kind=returned_students", "--id=" + id, "--reason=duplicate entry",
+                       "--entered-in-error"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  converged = WaitFor(
+      [&] {
+        return Converged((*province)->address(), city_address, districts,
+                         53 + first_count + second_count - 1);
+      },
+      absl::Seconds(60));
+  EXPECT_TRUE(converged.ok()) << converged;
 }
 
 }  // namespace
