@@ -86,4 +86,54 @@ int64_t ResidentBytes() {
   return pages_resident * ::sysconf(_SC_PAGESIZE);
 }
 
+MemoryOutbox::MemoryOutbox(uint64_t epoch, std::vector<v1::Cell> cells)
+    : cells_(std::move(cells)), epoch_(epoch) {}
+
+uint64_t MemoryOutbox::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return epoch_;
+}
+
+uint64_t MemoryOutbox::last_acked_seq() const {
+  absl::MutexLock lock(&mu_);
+  return acked_;
+}
+
+absl::StatusOr<std::vector<v1::Cell>> MemoryOutbox::CellsAfter(uint64_t after, int limit) {
+  std::vector<v1::Cell> cells;
+  for (uint64_t seq = after + 1; seq <= cells_.size() && cells.size() < static_cast<size_t>(limit);
+       ++seq) {
+    cells.push_back(cells_[seq - 1]);
+    cells.back().set_seq(seq);
+  }
+  return cells;
+}
+
+absl::Status MemoryOutbox::RecordAck(uint64_t watermark) {
+  absl::MutexLock lock(&mu_);
+  acked_ = std::max(acked_, watermark);
+  return absl::OkStatus();
+}
+
+absl::Status MemoryOutbox::StartNewEpoch() {
+  absl::MutexLock lock(&mu_);
+  ++epoch_;
+  acked_ = 0;
+  return absl::OkStatus();
+}
+
+std::unique_ptr<Uplink> SimulatedUplink(Outbox* outbox, const std::string& id,
+                                        const std::string& parent) {
+  UplinkOptions options;
+  options.target = parent;
+  options.credentials = grpc::InsecureChannelCredentials();
+  options.identity = UplinkIdentity{id, v1::DISTRICT, "", 1, ""};
+  options.batch_cells = 500;
+  options.heartbeat = absl::Seconds(30);
+  return std::make_unique<Uplink>(
+      outbox, options, [](const v1::Command&, std::function<void(v1::CommandResult)> reply) {
+        reply(v1::CommandResult());
+      });
+}
+
 }  // namespace fedsync::bench

@@ -12,7 +12,10 @@
 #include "city_node/city_node.h"
 #include "city_node/federation_service.h"
 #include "city_node/admin_service.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
+#include "shared/outbox.h"
+#include "shared/uplink.h"
 
 namespace fedsync::bench {
 
@@ -44,6 +47,28 @@ void PrintFigure(const std::string& name, double fedsync, double baseline,
 
 // Resident set size of this process, bytes.
 int64_t ResidentBytes();
+
+// A simulated child's outbox in memory: fixed cells, seq 1..n in order. Thread-safe.
+class MemoryOutbox : public Outbox {
+ public:
+  MemoryOutbox(uint64_t epoch, std::vector<v1::Cell> cells);
+  uint64_t epoch() const override;
+  uint64_t max_seq() const override { return cells_.size(); }
+  uint64_t last_acked_seq() const override;
+  absl::StatusOr<std::vector<v1::Cell>> CellsAfter(uint64_t after, int limit) override;
+  absl::Status RecordAck(uint64_t watermark) override;
+  absl::Status StartNewEpoch() override;
+
+ private:
+  const std::vector<v1::Cell> cells_;
+  mutable absl::Mutex mu_;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_);
+  uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// A simulated child's uplink to `parent`, answering commands with an empty result.
+std::unique_ptr<Uplink> SimulatedUplink(Outbox* outbox, const std::string& id,
+                                        const std::string& parent);
 
 }  // namespace fedsync::bench
 

@@ -33,53 +33,23 @@ extern char** environ;
 namespace fedsync::bench {
 namespace {
 
-// A district's outbox in memory: `cells` cells of returned_students_by_region, each
-// with value 1, so that the city's sum for a region is the number of districts.
-class MemoryOutbox : public Outbox {
- public:
-  MemoryOutbox(uint64_t epoch, int64_t cells) : epoch_(epoch), cells_(cells) {}
-  uint64_t epoch() const override { return epoch_; }
-  uint64_t max_seq() const override { return static_cast<uint64_t>(cells_); }
-  uint64_t last_acked_seq() const override {
-    absl::MutexLock lock(&mu_);
-    return acked_;
+// `cells` cells of returned_students_by_region, each with value 1, so that the city's
+// sum for a region is the number of districts.
+std::vector<v1::Cell> RegionCells(int64_t cells) {
+  std::vector<v1::Cell> out;
+  for (int64_t i = 1; i <= cells; ++i) {
+    v1::Cell cell;
+    cell.set_metric("returned_students_by_region");
+    cell.set_period("2026");
+    v1::DimensionValue* dim = cell.add_dims();
+    dim->set_key("region");
+    dim->set_value(absl::StrFormat("r%04d", i));
+    cell.set_value(1);
+    cell.set_status(v1::OK);
+    out.push_back(std::move(cell));
   }
-  absl::StatusOr<std::vector<v1::Cell>> CellsAfter(uint64_t after, int limit) override {
-    std::vector<v1::Cell> cells;
-    for (uint64_t seq = after + 1; seq <= static_cast<uint64_t>(cells_) &&
-                                   cells.size() < static_cast<size_t>(limit);
-         ++seq) {
-      v1::Cell cell;
-      cell.set_metric("returned_students_by_region");
-      cell.set_period("2026");
-      v1::DimensionValue* dim = cell.add_dims();
-      dim->set_key("region");
-      dim->set_value(absl::StrFormat("r%04d", seq));
-      cell.set_value(1);
-      cell.set_status(v1::OK);
-      cell.set_seq(seq);
-      cells.push_back(std::move(cell));
-    }
-    return cells;
-  }
-  absl::Status RecordAck(uint64_t watermark) override {
-    absl::MutexLock lock(&mu_);
-    acked_ = std::max(acked_, watermark);
-    return absl::OkStatus();
-  }
-  absl::Status StartNewEpoch() override {
-    absl::MutexLock lock(&mu_);
-    ++epoch_;
-    acked_ = 0;
-    return absl::OkStatus();
-  }
-
- private:
-  uint64_t epoch_;
-  const int64_t cells_;
-  mutable absl::Mutex mu_;
-  uint64_t acked_ ABSL_GUARDED_BY(mu_) = 0;
-};
+  return out;
+}
 
 int64_t ResidentBytesOf(pid_t pid) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
@@ -137,18 +107,9 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Uplink>> uplinks;
   const absl::Time start = absl::Now();
   for (int64_t i = 0; i < children; ++i) {
-    outboxes.push_back(std::make_unique<MemoryOutbox>(1000 + i, cells));
-    UplinkOptions options;
-    options.target = address;
-    options.credentials = grpc::InsecureChannelCredentials();
-    options.identity = UplinkIdentity{absl::StrFormat("d%05d", i), v1::DISTRICT, "", 1, ""};
-    options.batch_cells = 500;
-    options.heartbeat = absl::Seconds(30);
-    uplinks.push_back(std::make_unique<Uplink>(
-        outboxes.back().get(), options,
-        [](const v1::Command&, std::function<void(v1::CommandResult)> reply) {
-          reply(v1::CommandResult());
-        }));
+    outboxes.push_back(std::make_unique<MemoryOutbox>(1000 + i, RegionCells(cells)));
+    uplinks.push_back(
+        SimulatedUplink(outboxes.back().get(), absl::StrFormat("d%05d", i), address));
     uplinks.back()->Start("");
   }
   bool all_acked = true;

@@ -2,9 +2,7 @@
 
 namespace fedsync {
 
-WorkQueue::WorkQueue(std::string name) : name_(std::move(name)) {
-  thread_ = std::thread([this] { Run(); });
-}
+WorkQueue::WorkQueue(std::string name) : name_(std::move(name)) {}
 
 WorkQueue::~WorkQueue() { Stop(); }
 
@@ -12,6 +10,8 @@ bool WorkQueue::Post(std::function<void()> task) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return false;
   tasks_.push_back(std::move(task));
+  // The thread starts with the first task: many queues (one per uplink) never get one.
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
   return true;
 }
 
@@ -20,6 +20,7 @@ void WorkQueue::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
+  // With stopping_ set no Post starts a thread, so thread_ no longer changes.
   if (thread_.joinable()) thread_.join();
 }
 

@@ -1,6 +1,7 @@
 // One thread that runs posted tasks in order. Used where work must not run on a gRPC
-// callback thread (database writes, commands that wait). Thread-safe; Stop() runs the
-// tasks already posted, then joins; tasks posted after Stop() are dropped.
+// callback thread (database writes, commands that wait). The thread starts with the
+// first task. Thread-safe; Stop() runs the tasks already posted, then joins; tasks
+// posted after Stop() are dropped.
 #ifndef FEDSYNC_SHARED_WORK_QUEUE_H_
 #define FEDSYNC_SHARED_WORK_QUEUE_H_
 
@@ -32,7 +33,7 @@ class WorkQueue {
   mutable absl::Mutex mu_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::thread thread_;  // started under mu_ by the first Post
 };
 
 }  // namespace fedsync
