@@ -40,7 +40,7 @@ bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind
   return true;
 }
 
-void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
+void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellMap* cells) const {
   const RegistryKind* kind = RegistryKindOf(stored.record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(stored.record);
@@ -52,8 +52,8 @@ void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
     auto count = [&](const std::string& period) {
       ExactCell& cell = (*cells)[CellKey{metric.id(), period, dims}];
-      cell.value += 1;
-      cell.contributors += 1;
+      cell.value += sign;
+      cell.contributors += sign;
     };
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;
@@ -69,6 +69,9 @@ void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
     for (std::string period = PeriodOf(start, metric.period_type());; ) {
       absl::StatusOr<Period> parsed = ParsePeriod(period);
       if (!parsed.ok()) break;
+      // A record entered after today counts in no period yet (validation refuses future
+      // dates; this keeps a wrong clock from counting into the future).
+      if (parsed->first_day > today_) break;
       if (has_end && end <= parsed->last_day) break;
       count(period);
       if (period == last) break;
