@@ -44,6 +44,7 @@ absl::CivilDay TodayInChina(absl::Time now) {
 
 absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* before,
                                      const StoredRow* after) {
+  if (recompute_) return absl::OkStatus();
   if (before != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *before));
     if (counted.has_value()) aggregator_.Remove(*counted, &delta_);
@@ -58,8 +59,11 @@ absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* 
 CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock)
     : catalog_(std::move(catalog)), clock_(clock), catalog_fingerprint_(Fingerprint(*catalog_)) {}
 
-CellChanges CellUpdater::BeginChanges() const {
-  return CellChanges(Aggregator(catalog_, Today()));
+absl::StatusOr<CellChanges> CellUpdater::BeginChanges(Database* db) const {
+  const absl::CivilDay today = Today();
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today));
+  return CellChanges(Aggregator(catalog_, today), /*recompute=*/!current);
 }
 
 std::string CellUpdater::CurrentPeriods(absl::CivilDay today) const {
@@ -82,7 +86,11 @@ absl::StatusOr<bool> CellUpdater::IsCurrent(ExactCellTable& table, absl::CivilDa
 absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
                                        const CellChanges& changes) const {
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
-  ASSIGN_OR_RETURN(bool current, IsCurrent(table, changes.today()));
+  bool current = !changes.recompute();
+  if (current) {
+    // Checked again: cheap, and the write must never land on cells of another calendar.
+    ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today()));
+  }
   if (!current) return RecomputeInto(db, table, published, changes.today());
   int changed = 0;
   for (const auto& [key, change] : changes.delta()) {

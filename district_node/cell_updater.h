@@ -49,18 +49,23 @@ absl::CivilDay TodayInChina(absl::Time now);
 class CellChanges {
  public:
   // Row `before` (nullptr: none, a create) of registry `kind` became `after` (nullptr:
-  // none). Rows that never counted (CountedRecord) contribute nothing.
+  // none). Rows that never counted (CountedRecord) contribute nothing. Nothing to do
+  // when the write will recompute everything anyway.
   absl::Status RowChanged(const RegistryKind& kind, const StoredRow* before,
                           const StoredRow* after);
 
   const ExactCellMap& delta() const { return delta_; }
   absl::CivilDay today() const { return aggregator_.today(); }
+  // True when the stored cells were stale as the write began: Apply recomputes them.
+  bool recompute() const { return recompute_; }
 
  private:
   friend class CellUpdater;
-  explicit CellChanges(Aggregator aggregator) : aggregator_(std::move(aggregator)) {}
+  CellChanges(Aggregator aggregator, bool recompute)
+      : aggregator_(std::move(aggregator)), recompute_(recompute) {}
 
   Aggregator aggregator_;
+  bool recompute_;
   ExactCellMap delta_;
 };
 
@@ -69,8 +74,9 @@ class CellUpdater {
   // `clock` must outlive the updater.
   CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock);
 
-  // Starts gathering the changes of one write, dated today.
-  CellChanges BeginChanges() const;
+  // Starts gathering the changes of one write, dated today, in the write's transaction
+  // on `db` (where it looks whether the stored cells are current).
+  absl::StatusOr<CellChanges> BeginChanges(Database* db) const;
 
   // After the rows of `changes` were written, in the same transaction: updates the
   // exact cells and publishes those that changed; or, when the stored cells are not

@@ -77,7 +77,7 @@ absl::Status Registry::WriteWithCells(
   const absl::Time start = absl::Now();
   int published_changed = 0;
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells* published) -> absl::Status {
-    CellChanges changes = cells_->BeginChanges();
+    ASSIGN_OR_RETURN(CellChanges changes, cells_->BeginChanges(db));
     RETURN_IF_ERROR(fn(db, &changes));
     ASSIGN_OR_RETURN(published_changed, cells_->Apply(db, published, changes));
     return absl::OkStatus();

@@ -50,8 +50,11 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     if (!covers) continue;
     std::string dims;
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
-    auto count = [&](const std::string& period) {
-      ExactCell& cell = (*cells)[CellKey{metric.id(), period, dims}];
+    // One key per metric, its period set per count: the map copies it only to insert.
+    CellKey key{metric.id(), "", std::move(dims)};
+    auto count = [&](std::string period) {
+      key.period = std::move(period);
+      ExactCell& cell = (*cells)[key];
       cell.value += sign;
       cell.contributors += sign;
     };
@@ -65,17 +68,14 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     absl::CivilDay start, end;
     if (!ParseDate(stored.start_date, &start)) continue;
     bool has_end = ParseDate(stored.end_date, &end);
-    const std::string last = PeriodOf(today_, metric.period_type());
-    for (std::string period = PeriodOf(start, metric.period_type());; ) {
-      absl::StatusOr<Period> parsed = ParsePeriod(period);
-      if (!parsed.ok()) break;
-      // A record entered after today counts in no period yet (validation refuses future
-      // dates; this keeps a wrong clock from counting into the future).
-      if (parsed->first_day > today_) break;
-      if (has_end && end <= parsed->last_day) break;
-      count(period);
-      if (period == last) break;
-      period = NextPeriod(period);
+    // Every period from the start's up to today's; a record entered after today counts
+    // in none yet (validation refuses future dates; this keeps a wrong clock from
+    // counting into the future).
+    for (Period period = PeriodContaining(start, metric.period_type());
+         period.first_day <= today_;
+         period = PeriodContaining(period.last_day + 1, metric.period_type())) {
+      if (has_end && end <= period.last_day) break;  // left before the period's end
+      count(PeriodOf(period.first_day, metric.period_type()));
     }
   }
 }
