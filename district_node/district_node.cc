@@ -50,10 +50,11 @@ DistrictNode::DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog>
                            Clock* clock, std::unique_ptr<NodeStore> store)
     : config_(std::move(config)), catalog_(std::move(catalog)), clock_(clock),
       store_(std::move(store)) {
-  publisher_ = std::make_unique<Publisher>(store_.get(), catalog_, clock_,
-                                           absl::Milliseconds(config_.debounce_millis()));
-  registry_ = std::make_unique<Registry>(store_.get(), clock_,
-                                         [publisher = publisher_.get()] { publisher->MarkDirty(); });
+  cells_ = std::make_unique<CellUpdater>(catalog_, clock_);
+  // Writes publish in their own transaction, so the config's debounce has nothing to
+  // gather at a district.
+  publisher_ = std::make_unique<Publisher>(store_.get(), cells_.get());
+  registry_ = std::make_unique<Registry>(store_.get(), clock_, cells_.get());
 }
 
 DistrictNode::~DistrictNode() { Stop(); }

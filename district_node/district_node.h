@@ -1,6 +1,7 @@
-// A district node: its registries and published cells in one SQLite file, the
-// publisher that turns records into privacy-filtered cells, and the uplink that streams
-// them to the parent. The gRPC services (registry_service, admin_service) are thin
+// A district node: its registries, exact and published cells in one SQLite file (each
+// registry write updates the cells it touches, cell_updater.h), the publisher that
+// keeps them current with the calendar, and the uplink that streams them to the
+// parent. The gRPC services (registry_service, admin_service) are thin
 // adapters over the methods here. Thread-safe.
 #ifndef FEDSYNC_DISTRICT_NODE_DISTRICT_NODE_H_
 #define FEDSYNC_DISTRICT_NODE_DISTRICT_NODE_H_
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "district_node/cell_updater.h"
 #include "district_node/publisher.h"
 #include "district_node/registry.h"
 #include "district_node/registry_store.h"
@@ -65,8 +67,9 @@ class DistrictNode {
   const std::shared_ptr<const Catalog> catalog_;
   Clock* const clock_;
   std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<CellUpdater> cells_;
   std::unique_ptr<Publisher> publisher_;
-  std::unique_ptr<Registry> registry_;  // after publisher_, which it marks dirty
+  std::unique_ptr<Registry> registry_;
   std::unique_ptr<Uplink> uplink_;  // null on a node without a parent
 };
 

@@ -134,7 +134,8 @@ absl::Status ImportSession::Rejection() const {
                                                  absl::StrJoin(lines, "\n")));
 }
 
-absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWriter* audit) {
+absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWriter* audit,
+                                                        CellChanges* changes) {
   if (error_count_ > 0 && !options_.skip_invalid) return Rejection();
   if (std::fflush(spool_) != 0 || std::fseek(spool_, 0, SEEK_SET) != 0) {
     return absl::InternalError("import: cannot rewind the temporary file");
@@ -167,6 +168,8 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
     if (!existing.has_value()) {
       ASSIGN_OR_RETURN(int64_t id, table.Insert(columns));
       RETURN_IF_ERROR(audit->Record(kAuditImportCreate, kind_->name, id));
+      const StoredRow inserted = InsertedRow(id, columns);
+      RETURN_IF_ERROR(changes->RowChanged(*kind_, nullptr, &inserted));
       response.set_created(response.created() + 1);
     } else if (existing->columns.bytes == columns.bytes) {
       response.set_unchanged(response.unchanged() + 1);
@@ -177,6 +180,8 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
       MutableRecordPayload(*kind_, &after)->ParseFromString(columns.bytes);
       RETURN_IF_ERROR(audit->Record(kAuditImportUpdate, kind_->name, existing->id,
                                     ChangedFields(RecordPayload(before), RecordPayload(after))));
+      const StoredRow updated = UpdatedRow(*existing, columns);
+      RETURN_IF_ERROR(changes->RowChanged(*kind_, &*existing, &updated));
       response.set_updated(response.updated() + 1);
     }
   }

@@ -7,8 +7,9 @@
 //      into table columns, to an anonymous temporary file. Memory: a 16-byte fingerprint
 //      per row (about 40 MB for a million rows) and the listed errors.
 //   2. Apply() inside the caller's transaction: upsert every spooled row by natural key,
-//      write the audit log, and check what needs the database (an aid visit's household
-//      must have a hardship case).
+//      write the audit log, gather each row's change to the exact cells (the caller
+//      applies them, CellUpdater::Apply), and check what needs the database (an aid
+//      visit's household must have a hardship case).
 //
 // All or nothing by default: with any error, Apply() returns kInvalidArgument listing
 // the first errors ("row 7: returned_students.resident_id: check character mismatch")
@@ -29,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "district_node/audit_log.h"
+#include "district_node/cell_updater.h"
 #include "fedsync/v1/registry.pb.h"
 #include "shared/database.h"
 #include "shared/registry_kinds.h"
@@ -56,10 +58,12 @@ class ImportSession {
   // (kInternal) is returned.
   absl::Status Add(const v1::Record& record, int64_t row = 0);
 
-  // Stores the spooled rows in `db` (inside the caller's transaction) and audits each
-  // change. kInvalidArgument (see the file comment) when the import must store nothing;
-  // the caller then rolls back. The response counts rows and lists errors.
-  absl::StatusOr<v1::ImportResponse> Apply(Database* db, AuditWriter* audit);
+  // Stores the spooled rows in `db` (inside the caller's transaction), audits each
+  // change and adds it to `changes`. kInvalidArgument (see the file comment) when the
+  // import must store nothing; the caller then rolls back. The response counts rows and
+  // lists errors.
+  absl::StatusOr<v1::ImportResponse> Apply(Database* db, AuditWriter* audit,
+                                           CellChanges* changes);
 
   int64_t rows_received() const { return rows_received_; }
   int64_t error_count() const { return error_count_; }

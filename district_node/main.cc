@@ -28,7 +28,7 @@ ABSL_FLAG(std::string, demo_data, "", "load this district's demo data into an em
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
-ABSL_FLAG(int64_t, debounce_ms, -1, "how long to gather registry writes before publishing");
+ABSL_FLAG(int64_t, debounce_ms, -1, "ignored: a registry write publishes its cells at once (kept for old scripts)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");

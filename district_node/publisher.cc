@@ -1,22 +1,13 @@
 #include "district_node/publisher.h"
 
-#include "district_node/registry_store.h"
-#include "shared/aggregator.h"
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
-#include "shared/privacy_filter.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
 
-absl::CivilDay TodayInChina(absl::Time now) {
-  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 60 * 60);
-  return absl::ToCivilDay(now, kBeijing);
-}
-
-Publisher::Publisher(NodeStore* store, std::shared_ptr<const Catalog> catalog, Clock* clock,
-                     absl::Duration debounce)
-    : store_(store), catalog_(std::move(catalog)), clock_(clock), debounce_(debounce) {}
+Publisher::Publisher(NodeStore* store, const CellUpdater* updater, absl::Duration check_every)
+    : store_(store), updater_(updater), check_every_(check_every) {}
 
 Publisher::~Publisher() { Stop(); }
 
@@ -31,53 +22,32 @@ void Publisher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Publisher::MarkDirty() {
-  absl::MutexLock lock(&mu_);
-  dirty_ = true;
-  wake_.SignalAll();
-}
-
 absl::Status Publisher::PublishNow() {
-  const absl::CivilDay today = TodayInChina(clock_->Now());
   const absl::Time start = absl::Now();
-  int changed = 0;
+  const uint64_t seq_before = store_->max_seq();
+  bool recomputed = false;
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells* published) -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<StoredRecord> records, LoadAllRecords(db));
-    ExactCellMap exact = Aggregator(catalog_, today).Compute(records);
-    ASSIGN_OR_RETURN(changed, published->ReplaceAll(FilterForPublication(*catalog_, exact)));
+    ASSIGN_OR_RETURN(recomputed, updater_->EnsureCurrent(db, published));
     return absl::OkStatus();
   }));
-  RecordPublished(changed, absl::Now() - start);
-  if (changed > 0) {
-    LogInfo("publish.done", {{"changed_cells", changed}, {"max_seq", store_->max_seq()}});
+  if (recomputed) {
+    const int changed = static_cast<int>(store_->max_seq() - seq_before);
+    RecordPublished(changed, absl::Now() - start);
+    LogInfo("publish.recomputed", {{"changed_cells", changed}, {"max_seq", store_->max_seq()}});
   }
   return absl::OkStatus();
 }
 
 void Publisher::Run() {
-  constexpr absl::Duration kPeriodic = absl::Hours(1);
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      const absl::Time periodic = absl::Now() + kPeriodic;
-      while (!stopping_ && !dirty_) {
-        if (wake_.WaitWithDeadline(&mu_, periodic)) dirty_ = true;
-      }
+      const absl::Time next = absl::Now() + check_every_;
+      while (!stopping_ && absl::Now() < next) wake_.WaitWithDeadline(&mu_, next);
       if (stopping_) return;
-      // Gather the writes that follow closely before publishing once.
-      const absl::Time until = absl::Now() + debounce_;
-      while (!stopping_ && absl::Now() < until) wake_.WaitWithDeadline(&mu_, until);
-      if (stopping_) return;
-      dirty_ = false;
     }
     absl::Status status = PublishNow();
-    if (!status.ok()) {
-      LogError("publish.failed", {{"error", status.message()}});
-      absl::MutexLock lock(&mu_);
-      dirty_ = true;
-      const absl::Time retry = absl::Now() + absl::Seconds(1);
-      while (!stopping_ && absl::Now() < retry) wake_.WaitWithDeadline(&mu_, retry);
-    }
+    if (!status.ok()) LogError("publish.failed", {{"error", status.message()}});
   }
 }
 

@@ -5,11 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "district_node/audit_log.h"
-#include "district_node/publisher.h"
 #include "district_node/registry_queries.h"
 #include "district_node/registry_store.h"
 #include "shared/civil_date.h"
 #include "shared/field_checker.h"
+#include "shared/node_metrics.h"
 #include "shared/record_validation.h"
 #include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
@@ -60,8 +60,9 @@ absl::Status CheckHousehold(Database* db, const v1::Record& record) {
 
 }  // namespace
 
-Registry::Registry(NodeStore* store, Clock* clock, std::function<void()> on_change)
-    : store_(store), clock_(clock), on_change_(std::move(on_change)) {}
+Registry::Registry(NodeStore* store, Clock* clock, const CellUpdater* cells,
+                   std::function<void()> on_change)
+    : store_(store), clock_(clock), cells_(cells), on_change_(std::move(on_change)) {}
 
 absl::CivilDay Registry::Today() const { return TodayInChina(clock_->Now()); }
 
@@ -71,12 +72,27 @@ absl::Status Registry::WithReader(absl::FunctionRef<absl::Status(Database*)> fn)
   return fn(reader.get());
 }
 
+absl::Status Registry::WriteWithCells(
+    absl::FunctionRef<absl::Status(Database*, CellChanges*)> fn) {
+  const absl::Time start = absl::Now();
+  int published_changed = 0;
+  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells* published) -> absl::Status {
+    ASSIGN_OR_RETURN(CellChanges changes, cells_->BeginChanges(db));
+    RETURN_IF_ERROR(fn(db, &changes));
+    ASSIGN_OR_RETURN(published_changed, cells_->Apply(db, published, changes));
+    return absl::OkStatus();
+  }));
+  // Outside the store's lock: metrics take locks of their own.
+  RecordPublished(published_changed, absl::Now() - start);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::RecordEntry> Registry::Create(absl::string_view operator_id,
                                                  const v1::Record& record) {
   RETURN_IF_ERROR(ValidateRecord(record, Today()));
   const RegistryKind& kind = *RegistryKindOf(record);
   v1::RecordEntry entry;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+  RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
     RETURN_IF_ERROR(CheckHousehold(db, record));
     ASSIGN_OR_RETURN(RegistryTable table, RegistryTable::Prepare(db, kind));
     const RecordColumns columns = ColumnsOf(kind, RecordPayload(record));
@@ -87,10 +103,11 @@ absl::StatusOr<v1::RecordEntry> Registry::Create(absl::string_view operator_id,
                      AuditWriter::Prepare(db, std::string(operator_id), clock_->Now()));
     RETURN_IF_ERROR(audit.Record(kAuditCreate, kind.name, id));
     ASSIGN_OR_RETURN(StoredRow row, MustFind(table, id));
+    RETURN_IF_ERROR(changes->RowChanged(kind, nullptr, &row));
     ASSIGN_OR_RETURN(entry, ToEntry(kind, row));
     return absl::OkStatus();
   }));
-  on_change_();
+  Changed();
   return entry;
 }
 
@@ -125,7 +142,7 @@ absl::StatusOr<v1::RecordEntry> Registry::Update(absl::string_view operator_id,
   const RegistryKind& kind = *RegistryKindOf(request.record());
   v1::RecordEntry entry;
   bool changed = false;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+  RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
     ASSIGN_OR_RETURN(RegistryTable table, RegistryTable::Prepare(db, kind));
     ASSIGN_OR_RETURN(StoredRow row, MustFind(table, request.id()));
     if (!row.deleted_at.empty()) {
@@ -148,13 +165,15 @@ absl::StatusOr<v1::RecordEntry> Registry::Update(absl::string_view operator_id,
       RETURN_IF_ERROR(audit.Record(kAuditUpdate, kind.name, row.id,
                                    ChangedFields(RecordPayload(before),
                                                  RecordPayload(request.record()))));
-      ASSIGN_OR_RETURN(row, MustFind(table, row.id));
+      ASSIGN_OR_RETURN(StoredRow after, MustFind(table, row.id));
+      RETURN_IF_ERROR(changes->RowChanged(kind, &row, &after));
+      row = std::move(after);
       changed = true;
     }
     ASSIGN_OR_RETURN(entry, ToEntry(kind, row));
     return absl::OkStatus();
   }));
-  if (changed) on_change_();
+  if (changed) Changed();
   return entry;
 }
 
@@ -175,7 +194,7 @@ absl::StatusOr<v1::RecordEntry> Registry::Delete(absl::string_view operator_id,
         absl::StrCat(errors.front().field, ": ", errors.front().reason));
   }
   v1::RecordEntry entry;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+  RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
     ASSIGN_OR_RETURN(RegistryTable table, RegistryTable::Prepare(db, *kind));
     ASSIGN_OR_RETURN(StoredRow row, MustFind(table, request.id()));
     if (!row.deleted_at.empty()) {
@@ -199,11 +218,12 @@ absl::StatusOr<v1::RecordEntry> Registry::Delete(absl::string_view operator_id,
                                  absl::StrCat(request.entered_in_error() ? "entered in error; "
                                                                          : "",
                                               "reason: ", request.reason())));
-    ASSIGN_OR_RETURN(row, MustFind(table, row.id));
-    ASSIGN_OR_RETURN(entry, ToEntry(*kind, row));
+    ASSIGN_OR_RETURN(StoredRow after, MustFind(table, row.id));
+    RETURN_IF_ERROR(changes->RowChanged(*kind, &row, &after));
+    ASSIGN_OR_RETURN(entry, ToEntry(*kind, after));
     return absl::OkStatus();
   }));
-  on_change_();
+  Changed();
   return entry;
 }
 
@@ -211,7 +231,7 @@ absl::StatusOr<v1::RecordEntry> Registry::Restore(absl::string_view operator_id,
                                                   const v1::RestoreRecordRequest& request) {
   ASSIGN_OR_RETURN(const RegistryKind* kind, KindNamed(request.kind()));
   v1::RecordEntry entry;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+  RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
     ASSIGN_OR_RETURN(RegistryTable table, RegistryTable::Prepare(db, *kind));
     ASSIGN_OR_RETURN(StoredRow row, MustFind(table, request.id()));
     if (row.deleted_at.empty()) {
@@ -222,11 +242,12 @@ absl::StatusOr<v1::RecordEntry> Registry::Restore(absl::string_view operator_id,
     ASSIGN_OR_RETURN(AuditWriter audit,
                      AuditWriter::Prepare(db, std::string(operator_id), clock_->Now()));
     RETURN_IF_ERROR(audit.Record(kAuditRestore, kind->name, row.id));
-    ASSIGN_OR_RETURN(row, MustFind(table, row.id));
-    ASSIGN_OR_RETURN(entry, ToEntry(*kind, row));
+    ASSIGN_OR_RETURN(StoredRow after, MustFind(table, row.id));
+    RETURN_IF_ERROR(changes->RowChanged(*kind, &row, &after));
+    ASSIGN_OR_RETURN(entry, ToEntry(*kind, after));
     return absl::OkStatus();
   }));
-  on_change_();
+  Changed();
   return entry;
 }
 
@@ -269,13 +290,13 @@ absl::StatusOr<std::unique_ptr<ImportSession>> Registry::BeginImport(absl::strin
 absl::StatusOr<v1::ImportResponse> Registry::FinishImport(absl::string_view operator_id,
                                                           ImportSession* session) {
   v1::ImportResponse response;
-  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+  RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
     ASSIGN_OR_RETURN(AuditWriter audit,
                      AuditWriter::Prepare(db, std::string(operator_id), clock_->Now()));
-    ASSIGN_OR_RETURN(response, session->Apply(db, &audit));
+    ASSIGN_OR_RETURN(response, session->Apply(db, &audit, changes));
     return absl::OkStatus();
   }));
-  if (response.created() + response.updated() > 0) on_change_();
+  if (response.created() + response.updated() > 0) Changed();
   return response;
 }
 

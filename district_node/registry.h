@@ -1,8 +1,9 @@
 // The district's registries as an operator works with them: create, get, update, soft
 // delete and restore one record, list and search, history, export, and bulk import —
-// every write validated first (record_validation.h), stored with its audit row in one
-// transaction (audit_log.h), and followed by `on_change` (the publisher's MarkDirty) so
-// the published cells follow the data. No gRPC here: registry_service.cc adapts it.
+// every write validated first (record_validation.h), stored in one transaction with its
+// audit row (audit_log.h) and with the exact and published cells it changes
+// (cell_updater.h), so the published cells follow the data at once and whatever a
+// write's size. No gRPC here: registry_service.cc adapts it.
 //
 // Errors: kInvalidArgument names the request or record field ("enterprises.credit_code:
 // check character mismatch"), never a value; kNotFound for an unknown record id;
@@ -22,6 +23,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "district_node/cell_updater.h"
 #include "district_node/import_session.h"
 #include "fedsync/v1/registry.pb.h"
 #include "shared/clock.h"
@@ -31,9 +33,10 @@ namespace fedsync {
 
 class Registry {
  public:
-  // `store` and `clock` must outlive the registry. `on_change` runs after every
-  // committed write, outside any lock.
-  Registry(NodeStore* store, Clock* clock, std::function<void()> on_change);
+  // `store`, `clock` and `cells` must outlive the registry. `on_change` (may be empty)
+  // runs after every committed write that changed a record, outside any lock.
+  Registry(NodeStore* store, Clock* clock, const CellUpdater* cells,
+           std::function<void()> on_change = nullptr);
 
   // `operator_id` is the caller's identity for the audit log (see ValidateOperator).
   absl::StatusOr<v1::RecordEntry> Create(absl::string_view operator_id, const v1::Record& record);
@@ -64,9 +67,18 @@ class Registry {
   // writer's connection (serialised) for ":memory:".
   absl::Status WithReader(absl::FunctionRef<absl::Status(Database*)> fn) const;
   absl::CivilDay Today() const;
+  // Runs `fn` in one write transaction, gathering the cell changes of the rows it
+  // writes; applies them (CellUpdater::Apply) before the commit and counts the
+  // publication after it.
+  absl::Status WriteWithCells(absl::FunctionRef<absl::Status(Database*, CellChanges*)> fn);
+
+  void Changed() const {
+    if (on_change_) on_change_();
+  }
 
   NodeStore* const store_;
   Clock* const clock_;
+  const CellUpdater* const cells_;
   const std::function<void()> on_change_;
 };
 

@@ -4,7 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "district_node/audit_log.h"
+#include "district_node/exact_cells.h"
 #include "shared/published_cells.h"
+#include "shared/catalog_holder.h"
 #include "shared/status_macros.h"
 #include "shared/targets.h"
 
@@ -101,7 +103,11 @@ const Migrations& DistrictMigrations() {
   static const auto* migrations = new Migrations{
       Version1(), Version2(),
       // 3: the targets this district's city sets for it.
-      kReceivedTargetsSchema};
+      kReceivedTargetsSchema,
+      // 4: the exact cells, kept incrementally (exact_cells.h).
+      kExactCellsSchema,
+      // 5: the catalog this district runs, once a newer one than the built-in arrived.
+      kCatalogSchema};
   return *migrations;
 }
 
@@ -262,23 +268,64 @@ absl::Status BackfillNames(Database* db) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<StoredRecord>> LoadAllRecords(Database* db) {
-  std::vector<StoredRecord> records;
+StoredRow UpdatedRow(const StoredRow& existing, const RecordColumns& columns) {
+  StoredRow row = existing;
+  row.columns = columns;
+  row.end_date = EffectiveEndDate(columns.own_end_date, !existing.deleted_at.empty(),
+                                  existing.delete_end_date);
+  return row;
+}
+
+StoredRow InsertedRow(int64_t id, const RecordColumns& columns) {
+  StoredRow row;
+  row.id = id;
+  row.columns = columns;
+  row.end_date = columns.own_end_date;
+  return row;
+}
+
+// kSelectCounted says the same in SQL.
+bool Counts(const std::string& start_date, const std::string& end_date) {
+  return end_date.empty() || end_date > start_date;
+}
+
+absl::StatusOr<std::optional<StoredRecord>> CountedRecord(const RegistryKind& kind,
+                                                          const StoredRow& row) {
+  if (!Counts(row.columns.start_date, row.end_date)) return std::optional<StoredRecord>();
+  StoredRecord stored;
+  stored.start_date = row.columns.start_date;
+  stored.end_date = row.end_date;
+  if (!MutableRecordPayload(kind, &stored.record)->ParseFromString(row.columns.bytes)) {
+    return absl::DataLossError(absl::StrCat("stored ", kind.name, " record ", row.id,
+                                            " is corrupt"));
+  }
+  return std::optional<StoredRecord>(std::move(stored));
+}
+
+absl::Status ForEachCountedRecord(Database* db,
+                                  absl::FunctionRef<void(const StoredRecord&)> fn) {
+  StoredRecord stored;
   for (const RegistryKind& kind : AllRegistryKinds()) {
     ASSIGN_OR_RETURN(Statement select, db->Prepare(ForTable(kSelectCounted, kind.name)));
     while (true) {
       ASSIGN_OR_RETURN(bool row, select.Step());
       if (!row) break;
-      StoredRecord stored;
       stored.start_date = select.ColumnText(0);
       stored.end_date = select.ColumnText(1);
       google::protobuf::Message* payload = MutableRecordPayload(kind, &stored.record);
       if (!payload->ParseFromString(select.ColumnBlob(2))) {
         return absl::DataLossError(absl::StrCat("a stored ", kind.name, " record is corrupt"));
       }
-      records.push_back(std::move(stored));
+      fn(stored);
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<StoredRecord>> LoadAllRecords(Database* db) {
+  std::vector<StoredRecord> records;
+  RETURN_IF_ERROR(
+      ForEachCountedRecord(db, [&](const StoredRecord& stored) { records.push_back(stored); }));
   return records;
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "fedsync/v1/registry.pb.h"
 #include "shared/aggregator.h"
@@ -99,9 +100,24 @@ class RegistryTable {
   Statement by_key_, by_id_, insert_, update_, deletion_;
 };
 
-// Every record of every registry that ever counted, with its start and end days. A
-// record whose end is on or before its start (deleted as entered in error) never was
-// in the registry and is left out, which also keeps it out of event metrics.
+// The row `existing` becomes when RegistryTable::Update writes `columns` into it, and
+// the row RegistryTable::Insert makes (timestamps left empty): what a write changed,
+// without reading it back.
+StoredRow UpdatedRow(const StoredRow& existing, const RecordColumns& columns);
+StoredRow InsertedRow(int64_t id, const RecordColumns& columns);
+
+// What aggregation sees of a row: its record with its start and end days; nullopt for a
+// row that never counted. A record whose end is on or before its start (deleted as
+// entered in error) never was in the registry, which also keeps it out of event
+// metrics. kDataLoss for a corrupt stored record.
+absl::StatusOr<std::optional<StoredRecord>> CountedRecord(const RegistryKind& kind,
+                                                          const StoredRow& row);
+
+// Calls `fn` with every record of every registry that ever counted (see CountedRecord),
+// one at a time, so that memory does not grow with the registries.
+absl::Status ForEachCountedRecord(Database* db,
+                                  absl::FunctionRef<void(const StoredRecord&)> fn);
+// All of them at once, for tests and small registries.
 absl::StatusOr<std::vector<StoredRecord>> LoadAllRecords(Database* db);
 
 // Rows stored in all registries together, whatever their status.

@@ -40,7 +40,7 @@ bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind
   return true;
 }
 
-void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
+void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellMap* cells) const {
   const RegistryKind* kind = RegistryKindOf(stored.record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(stored.record);
@@ -50,10 +50,13 @@ void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
     if (!covers) continue;
     std::string dims;
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
-    auto count = [&](const std::string& period) {
-      ExactCell& cell = (*cells)[CellKey{metric.id(), period, dims}];
-      cell.value += 1;
-      cell.contributors += 1;
+    // One key per metric, its period set per count: the map copies it only to insert.
+    CellKey key{metric.id(), "", std::move(dims)};
+    auto count = [&](std::string period) {
+      key.period = std::move(period);
+      ExactCell& cell = (*cells)[key];
+      cell.value += sign;
+      cell.contributors += sign;
     };
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;
@@ -65,14 +68,14 @@ void Aggregator::Add(const StoredRecord& stored, ExactCellMap* cells) const {
     absl::CivilDay start, end;
     if (!ParseDate(stored.start_date, &start)) continue;
     bool has_end = ParseDate(stored.end_date, &end);
-    const std::string last = PeriodOf(today_, metric.period_type());
-    for (std::string period = PeriodOf(start, metric.period_type());; ) {
-      absl::StatusOr<Period> parsed = ParsePeriod(period);
-      if (!parsed.ok()) break;
-      if (has_end && end <= parsed->last_day) break;
-      count(period);
-      if (period == last) break;
-      period = NextPeriod(period);
+    // Every period from the start's up to today's; a record entered after today counts
+    // in none yet (validation refuses future dates; this keeps a wrong clock from
+    // counting into the future).
+    for (Period period = PeriodContaining(start, metric.period_type());
+         period.first_day <= today_;
+         period = PeriodContaining(period.last_day + 1, metric.period_type())) {
+      if (has_end && end <= period.last_day) break;  // left before the period's end
+      count(PeriodOf(period.first_day, metric.period_type()));
     }
   }
 }

@@ -5,6 +5,10 @@
 // up to the period containing `today`, as long as the record had not left the registry
 // on the period's last day. An EVENT metric counts a record in the period containing its
 // date field.
+//
+// A record's contributions depend on that record alone (and `today`), which is what
+// makes incremental aggregation possible: a change to one record changes the cells by
+// Remove(before) + Add(after) (district_node/cell_updater.h).
 #ifndef FEDSYNC_SHARED_AGGREGATOR_H_
 #define FEDSYNC_SHARED_AGGREGATOR_H_
 
@@ -45,11 +49,19 @@ class Aggregator {
       : catalog_(std::move(catalog)), today_(today) {}
 
   // Adds one record's contributions to `cells` (every metric over its registry).
-  void Add(const StoredRecord& stored, ExactCellMap* cells) const;
+  void Add(const StoredRecord& stored, ExactCellMap* cells) const { Contribute(stored, 1, cells); }
+  // Takes them away again: `cells` may then hold negative changes (a delta).
+  void Remove(const StoredRecord& stored, ExactCellMap* cells) const {
+    Contribute(stored, -1, cells);
+  }
 
   ExactCellMap Compute(const std::vector<StoredRecord>& records) const;
 
+  absl::CivilDay today() const { return today_; }
+
  private:
+  // Adds `sign` times the record's contributions.
+  void Contribute(const StoredRecord& stored, int64_t sign, ExactCellMap* cells) const;
   // The dimension values of `record` for `metric`; false when the record is filtered out.
   bool Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
                   const google::protobuf::Message& payload, std::string* dims) const;

@@ -17,6 +17,21 @@ std::string PeriodOf(absl::CivilDay day, v1::PeriodType type) {
   }
 }
 
+Period PeriodContaining(absl::CivilDay day, v1::PeriodType type) {
+  switch (type) {
+    case v1::QUARTER: {
+      const absl::CivilMonth first(day.year(), (day.month() - 1) / 3 * 3 + 1);
+      return Period{v1::QUARTER, absl::CivilDay(first), absl::CivilDay(first + 3) - 1};
+    }
+    case v1::MONTH: {
+      const absl::CivilMonth month(day);
+      return Period{v1::MONTH, absl::CivilDay(month), absl::CivilDay(month + 1) - 1};
+    }
+    default:
+      return Period{v1::YEAR, absl::CivilDay(day.year(), 1, 1), absl::CivilDay(day.year(), 12, 31)};
+  }
+}
+
 absl::StatusOr<Period> ParsePeriod(absl::string_view text) {
   auto bad = [&] {
     return absl::InvalidArgumentError(

@@ -21,6 +21,9 @@ struct Period {
   absl::CivilDay last_day;
 };
 
+// The period of `type` that contains `day`, as its days (PeriodOf gives its text).
+Period PeriodContaining(absl::CivilDay day, v1::PeriodType type);
+
 // kInvalidArgument unless `text` is a well-formed period of any type.
 absl::StatusOr<Period> ParsePeriod(absl::string_view text);
 

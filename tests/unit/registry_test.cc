@@ -58,7 +58,8 @@ class RegistryTest : public ::testing::Test {
     auto store = NodeStore::Open(path_, DistrictMigrations());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    registry_ = std::make_unique<Registry>(store_.get(), &clock_, [this] { ++changes_; });
+    registry_ =
+        std::make_unique<Registry>(store_.get(), &clock_, &cells_, [this] { ++changes_; });
   }
   void TearDown() override {
     registry_.reset();
@@ -108,6 +109,7 @@ class RegistryTest : public ::testing::Test {
 
   std::string path_;
   FakeClock clock_{kNow};
+  CellUpdater cells_{Catalog::Default(), &clock_};
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<Registry> registry_;
   int changes_ = 0;
@@ -188,7 +190,7 @@ TEST_F(RegistryTest, LifeCycleWithHistory) {
     EXPECT_EQ(history->entries(i).detail(), expected[i].detail);
     EXPECT_EQ(history->entries(i).at(), "2026-11-30T04:00:00.000Z");
   }
-  EXPECT_EQ(changes_, 4) << "every committed write marks the publisher dirty";
+  EXPECT_EQ(changes_, 4) << "every committed write is reported";
   history_request.set_id(id + 100);
   EXPECT_EQ(registry_->History(history_request).status().code(), absl::StatusCode::kNotFound);
 }

@@ -1,0 +1,159 @@
+#include "district_node/cell_updater.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "district_node/exact_cells.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "shared/logging.h"
+#include "shared/period.h"
+#include "shared/privacy_filter.h"
+#include "shared/status_macros.h"
+
+namespace fedsync {
+namespace {
+
+constexpr char kCatalogState[] = "catalog";
+constexpr char kPeriodsState[] = "current_periods";
+
+// The catalog's version and a hash of its content: a catalog edited without a new
+// version still makes the stored cells stale. FNV-1a over the deterministic encoding
+// (maps in key order), stable across processes.
+std::string Fingerprint(const Catalog& catalog) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    catalog.proto().SerializeToCodedStream(&coded);
+  }
+  uint64_t hash = 1469598103934665603ULL;
+  for (char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return absl::StrFormat("version %d, content %016x", catalog.version(), hash);
+}
+
+}  // namespace
+
+absl::CivilDay TodayInChina(absl::Time now) {
+  static const absl::TimeZone kBeijing = absl::FixedTimeZone(8 * 60 * 60);
+  return absl::ToCivilDay(now, kBeijing);
+}
+
+absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* before,
+                                     const StoredRow* after) {
+  if (recompute_) return absl::OkStatus();
+  if (before != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *before));
+    if (counted.has_value()) aggregator_.Remove(*counted, &delta_);
+  }
+  if (after != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *after));
+    if (counted.has_value()) aggregator_.Add(*counted, &delta_);
+  }
+  return absl::OkStatus();
+}
+
+CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock)
+    : catalog_(std::move(catalog)), clock_(clock), catalog_fingerprint_(Fingerprint(*catalog_)) {}
+
+absl::StatusOr<CellChanges> CellUpdater::BeginChanges(Database* db) const {
+  const absl::CivilDay today = Today();
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today));
+  return CellChanges(Aggregator(catalog_, today), /*recompute=*/!current);
+}
+
+std::string CellUpdater::CurrentPeriods(absl::CivilDay today) const {
+  std::set<v1::PeriodType> types;
+  for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
+    if (metric.time_basis() != v1::EVENT) types.insert(metric.period_type());
+  }
+  std::vector<std::string> periods;
+  for (v1::PeriodType type : types) periods.push_back(PeriodOf(today, type));
+  return absl::StrJoin(periods, ",");
+}
+
+absl::StatusOr<bool> CellUpdater::IsCurrent(ExactCellTable& table, absl::CivilDay today) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> catalog, table.GetState(kCatalogState));
+  if (catalog != catalog_fingerprint_) return false;
+  ASSIGN_OR_RETURN(std::optional<std::string> periods, table.GetState(kPeriodsState));
+  return periods == CurrentPeriods(today);
+}
+
+absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
+                                       const CellChanges& changes) const {
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  bool current = !changes.recompute();
+  if (current) {
+    // Checked again: cheap, and the write must never land on cells of another calendar.
+    ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today()));
+  }
+  if (!current) return RecomputeInto(db, table, published, changes.today());
+  int changed = 0;
+  for (const auto& [key, change] : changes.delta()) {
+    if (change.value == 0 && change.contributors == 0) continue;  // an update that moved nothing
+    ASSIGN_OR_RETURN(ExactCell cell, table.Get(key));
+    cell.value += change.value;
+    cell.contributors += change.contributors;
+    if (cell.contributors < 0 || (cell.contributors == 0 && cell.value != 0)) {
+      // Only a bug or a hand-edited database gets here. The write is good; the stored
+      // cells are not: make them right from the records, in this transaction.
+      LogError("exact_cells.inconsistent",
+               {{"metric", key.metric}, {"period", key.period}, {"action", "recompute"}});
+      return RecomputeInto(db, table, published, changes.today());
+    }
+    RETURN_IF_ERROR(table.Set(key, cell));
+    ASSIGN_OR_RETURN(bool put, published->Put(key, FilterCell(*catalog_, key, cell)));
+    changed += put ? 1 : 0;
+  }
+  return changed;
+}
+
+absl::StatusOr<bool> CellUpdater::EnsureCurrent(Database* db, PublishedCells* published) const {
+  const absl::CivilDay today = Today();
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today));
+  if (current) return false;
+  RETURN_IF_ERROR(RecomputeInto(db, table, published, today).status());
+  return true;
+}
+
+absl::StatusOr<int> CellUpdater::Recompute(Database* db, PublishedCells* published,
+                                           absl::CivilDay today) const {
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  return RecomputeInto(db, table, published, today);
+}
+
+absl::StatusOr<int> CellUpdater::RecomputeInto(Database* db, ExactCellTable& table,
+                                               PublishedCells* published,
+                                               absl::CivilDay today) const {
+  const absl::Time start = absl::Now();
+  ASSIGN_OR_RETURN(ExactCellMap exact, ComputeAll(db, today));
+  RETURN_IF_ERROR(table.ReplaceAll(exact));
+  RETURN_IF_ERROR(table.SetState(kCatalogState, catalog_fingerprint_));
+  RETURN_IF_ERROR(table.SetState(kPeriodsState, CurrentPeriods(today)));
+  ASSIGN_OR_RETURN(int changed, published->ReplaceAll(FilterForPublication(*catalog_, exact)));
+  LogInfo("exact_cells.recomputed",
+          {{"cells", static_cast<int64_t>(exact.size())},
+           {"published_changed", changed},
+           {"millis", absl::ToInt64Milliseconds(absl::Now() - start)}});
+  return changed;
+}
+
+absl::StatusOr<ExactCellMap> CellUpdater::ComputeAll(Database* db, absl::CivilDay today) const {
+  const Aggregator aggregator(catalog_, today);
+  ExactCellMap exact;
+  RETURN_IF_ERROR(ForEachCountedRecord(
+      db, [&](const StoredRecord& stored) { aggregator.Add(stored, &exact); }));
+  return exact;
+}
+
+absl::StatusOr<ExactCellMap> CellUpdater::ReadStored(Database* db) {
+  ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  return table.ReadAll();
+}
+
+}  // namespace fedsync

@@ -1,0 +1,120 @@
+// Incremental aggregation: keeps the district's exact cells (exact_cells.h) and its
+// published cells in step with its registries, inside the transaction of each write.
+//
+// A write gathers its row changes in a CellChanges — the record's contributions before
+// the change taken away, after it added (Aggregator), which touches only the cells of
+// that record: its metrics, and for stock metrics the periods from its start to the
+// current one. Apply() then adds the delta to the stored exact cells and re-publishes
+// each touched cell through the privacy filter (FilterCell, the one place that
+// decides). The cost of a write depends on the record, not on the registry's size.
+//
+// A full recompute (every record, Aggregator::Compute) replaces the exact cells and all
+// published cells at once; it always equals the incremental result. It runs when the
+// stored cells are not current: never computed (a new or migrated database), computed
+// under another catalog, or before the current period of a stock metric began (the
+// calendar rolled over: a new year brings a new stock period every record counts in).
+// Apply() checks that first, in the same transaction, so a write is never applied to
+// cells of a past calendar.
+//
+// Nothing here takes a lock or records metrics: it runs under the node's write lock,
+// and the caller counts the publication once committed (RecordPublished).
+//
+// Dates are Beijing's (TodayInChina). Thread-safe: the updater itself holds no mutable
+// state; its methods run on the caller's connection, inside the caller's write
+// transaction (NodeStore::Write). Errors are SQLite's; kDataLoss for a corrupt record.
+#ifndef FEDSYNC_DISTRICT_NODE_CELL_UPDATER_H_
+#define FEDSYNC_DISTRICT_NODE_CELL_UPDATER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "district_node/registry_store.h"
+#include "shared/aggregator.h"
+#include "shared/catalog.h"
+#include "shared/clock.h"
+#include "shared/database.h"
+#include "shared/published_cells.h"
+
+namespace fedsync {
+
+class ExactCellTable;
+
+// Beijing's date (registry dates are Beijing time, UTC+8).
+absl::CivilDay TodayInChina(absl::Time now);
+
+// The changes one write transaction makes to the registries, as a delta of exact cells.
+// Memory grows with the cells touched, not with the rows changed. Not thread-safe.
+class CellChanges {
+ public:
+  // Row `before` (nullptr: none, a create) of registry `kind` became `after` (nullptr:
+  // none). Rows that never counted (CountedRecord) contribute nothing. Nothing to do
+  // when the write will recompute everything anyway.
+  absl::Status RowChanged(const RegistryKind& kind, const StoredRow* before,
+                          const StoredRow* after);
+
+  const ExactCellMap& delta() const { return delta_; }
+  absl::CivilDay today() const { return aggregator_.today(); }
+  // True when the stored cells were stale as the write began: Apply recomputes them.
+  bool recompute() const { return recompute_; }
+
+ private:
+  friend class CellUpdater;
+  CellChanges(Aggregator aggregator, bool recompute)
+      : aggregator_(std::move(aggregator)), recompute_(recompute) {}
+
+  Aggregator aggregator_;
+  bool recompute_;
+  ExactCellMap delta_;
+};
+
+class CellUpdater {
+ public:
+  // `clock` must outlive the updater.
+  CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock);
+
+  // Starts gathering the changes of one write, dated today, in the write's transaction
+  // on `db` (where it looks whether the stored cells are current).
+  absl::StatusOr<CellChanges> BeginChanges(Database* db) const;
+
+  // After the rows of `changes` were written, in the same transaction: updates the
+  // exact cells and publishes those that changed; or, when the stored cells are not
+  // current (see the file comment), recomputes them all, this write included. Returns
+  // the number of published cells that changed.
+  absl::StatusOr<int> Apply(Database* db, PublishedCells* published,
+                            const CellChanges& changes) const;
+
+  // Recomputes everything when the stored cells are not current; true when it did.
+  // For node start and the calendar's roll-over.
+  absl::StatusOr<bool> EnsureCurrent(Database* db, PublishedCells* published) const;
+
+  // The full recompute, unconditionally, as of `today`. Returns the number of
+  // published cells that changed.
+  absl::StatusOr<int> Recompute(Database* db, PublishedCells* published,
+                                absl::CivilDay today) const;
+
+  // For checks and tests: the exact cells a full recompute gives, without storing
+  // them; and the exact cells stored.
+  absl::StatusOr<ExactCellMap> ComputeAll(Database* db, absl::CivilDay today) const;
+  static absl::StatusOr<ExactCellMap> ReadStored(Database* db);
+
+  const Catalog& catalog() const { return *catalog_; }
+  absl::CivilDay Today() const { return TodayInChina(clock_->Now()); }
+
+ private:
+  // The current period of every period type a stock metric uses: the stored cells must
+  // have been computed in the same ones to be current.
+  std::string CurrentPeriods(absl::CivilDay today) const;
+  absl::StatusOr<bool> IsCurrent(ExactCellTable& table, absl::CivilDay today) const;
+  absl::StatusOr<int> RecomputeInto(Database* db, ExactCellTable& table,
+                                    PublishedCells* published, absl::CivilDay today) const;
+
+  const std::shared_ptr<const Catalog> catalog_;
+  Clock* const clock_;
+  const std::string catalog_fingerprint_;
+};
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_DISTRICT_NODE_CELL_UPDATER_H_

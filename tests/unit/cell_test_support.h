@@ -1,0 +1,122 @@
+// Test support for the exact and published cells of a district: a district on an
+// in-memory database with a fake clock, and the check that its stored cells equal a
+// full recompute. Header-only, for tests/unit.
+#ifndef FEDSYNC_TESTS_UNIT_CELL_TEST_SUPPORT_H_
+#define FEDSYNC_TESTS_UNIT_CELL_TEST_SUPPORT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "district_node/cell_updater.h"
+#include "district_node/registry.h"
+#include "district_node/registry_store.h"
+#include "gtest/gtest.h"
+#include "shared/catalog.h"
+#include "shared/privacy_filter.h"
+#include "shared/published_cells.h"
+
+namespace fedsync::cell_testing {
+
+// Beijing noon of `day`.
+inline absl::Time NoonInChina(absl::CivilDay day) {
+  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 4, 0, 0),
+                         absl::UTCTimeZone());
+}
+
+// The live published cells, as the privacy filter's output looks.
+inline absl::StatusOr<CellMap> ReadPublished(Database* db, const Catalog& catalog) {
+  CellMap cells;
+  for (const v1::MetricDef& metric : catalog.proto().metrics()) {
+    auto published = ReadPublishedCells(db, metric.id(), "");
+    if (!published.ok()) return published.status();
+    for (const v1::Cell& cell : *published) {
+      cells[CellKey{cell.metric(), cell.period(), CanonicalDims(cell.dims())}] =
+          CellValue{cell.value(), cell.status()};
+    }
+  }
+  return cells;
+}
+
+// The first few differences between two maps, for a readable failure.
+template <typename Map, typename Print>
+std::string Differences(const Map& got, const Map& want, Print print) {
+  std::string out;
+  int shown = 0;
+  auto note = [&](const CellKey& key, const std::string& what) {
+    if (shown++ < 8) absl::StrAppend(&out, "\n  ", key.metric, " ", key.period, " {", key.dims, "}: ", what);
+  };
+  for (const auto& [key, value] : got) {
+    auto it = want.find(key);
+    if (it == want.end()) {
+      note(key, absl::StrCat("stored ", print(value), ", recompute has none"));
+    } else if (!(it->second == value)) {
+      note(key, absl::StrCat("stored ", print(value), ", recompute ", print(it->second)));
+    }
+  }
+  for (const auto& [key, value] : want) {
+    if (got.count(key) == 0) note(key, absl::StrCat("missing, recompute ", print(value)));
+  }
+  return out;
+}
+
+inline std::string PrintExact(const ExactCell& cell) {
+  return absl::StrCat(cell.value, "/", cell.contributors);
+}
+inline std::string PrintPublished(const CellValue& cell) {
+  return absl::StrCat(cell.value, " ", v1::CellStatus_Name(cell.status));
+}
+
+// A district's registries on an in-memory database, with the clock the test moves.
+class District {
+ public:
+  District(std::shared_ptr<const Catalog> catalog, absl::CivilDay start)
+      : clock_(NoonInChina(start)), cells_(std::move(catalog), &clock_) {
+    auto store = NodeStore::Open(":memory:", DistrictMigrations());
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    registry_ = std::make_unique<Registry>(store_.get(), &clock_, &cells_);
+  }
+
+  // What the publisher does when the calendar may have moved.
+  absl::Status EnsureCurrent() {
+    return store_->Write([&](Database* db, PublishedCells* published) {
+      return cells_.EnsureCurrent(db, published).status();
+    });
+  }
+
+  // The property, as gtest failures naming `context`.
+  void ExpectMatchesRecompute(const std::string& context) {
+    absl::StatusOr<ExactCellMap> stored, full;
+    absl::StatusOr<CellMap> published;
+    ASSERT_TRUE(store_->Read([&](Database* db) {
+      stored = CellUpdater::ReadStored(db);
+      full = cells_.ComputeAll(db, cells_.Today());
+      published = ReadPublished(db, cells_.catalog());
+      return absl::OkStatus();
+    }).ok());
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    ASSERT_TRUE(full.ok()) << full.status();
+    ASSERT_TRUE(published.ok()) << published.status();
+    EXPECT_TRUE(*stored == *full) << context << ": exact cells differ from a recompute:"
+                                  << Differences(*stored, *full, PrintExact);
+    const CellMap want = FilterForPublication(cells_.catalog(), *full);
+    EXPECT_TRUE(*published == want) << context << ": published cells differ:"
+                                    << Differences(*published, want, PrintPublished);
+  }
+
+  FakeClock& clock() { return clock_; }
+  Registry& registry() { return *registry_; }
+  const CellUpdater& cells() { return cells_; }
+  NodeStore& store() { return *store_; }
+
+ private:
+  FakeClock clock_;
+  CellUpdater cells_;
+  std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+}  // namespace fedsync::cell_testing
+
+#endif  // FEDSYNC_TESTS_UNIT_CELL_TEST_SUPPORT_H_
