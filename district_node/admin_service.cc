@@ -43,10 +43,11 @@ grpc::Status DistrictAdminService::SyncNow(grpc::ServerContext* context,
 grpc::Status DistrictAdminService::ListMetrics(grpc::ServerContext*,
                                                const v1::ListMetricsRequest*,
                                                v1::ListMetricsResponse* response) {
-  for (const v1::MetricDef& metric : node_->catalog().proto().metrics()) {
+  const std::shared_ptr<const Catalog> catalog = node_->catalog();
+  for (const v1::MetricDef& metric : catalog->proto().metrics()) {
     response->add_metric_ids(metric.id());
   }
-  response->set_catalog_version(node_->catalog().version());
+  response->set_catalog_version(catalog->version());
   return grpc::Status::OK;
 }
 
@@ -67,7 +68,7 @@ grpc::Status DistrictAdminService::ListTargets(grpc::ServerContext*,
 
 grpc::Status DistrictAdminService::GetCatalog(grpc::ServerContext*, const v1::GetCatalogRequest*,
                                               v1::Catalog* response) {
-  *response = node_->catalog().proto();
+  *response = node_->catalog()->proto();
   return grpc::Status::OK;
 }
 

@@ -56,19 +56,32 @@ absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* 
   return absl::OkStatus();
 }
 
-CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock)
-    : catalog_(std::move(catalog)), clock_(clock), catalog_fingerprint_(Fingerprint(*catalog_)) {}
+CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock) : clock_(clock) {
+  SetCatalog(std::move(catalog));
+}
+
+void CellUpdater::SetCatalog(std::shared_ptr<const Catalog> catalog) {
+  Snapshot snapshot{catalog, Fingerprint(*catalog)};
+  absl::MutexLock lock(&mu_);
+  current_ = std::move(snapshot);
+}
+
+CellUpdater::Snapshot CellUpdater::Current() const {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
 
 absl::StatusOr<CellChanges> CellUpdater::BeginChanges(Database* db) const {
   const absl::CivilDay today = Today();
+  const Snapshot now = Current();
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
-  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today));
-  return CellChanges(Aggregator(catalog_, today), /*recompute=*/!current);
+  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today, now));
+  return CellChanges(Aggregator(now.catalog, today), /*recompute=*/!current);
 }
 
-std::string CellUpdater::CurrentPeriods(absl::CivilDay today) const {
+std::string CellUpdater::CurrentPeriods(const Catalog& catalog, absl::CivilDay today) {
   std::set<v1::PeriodType> types;
-  for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
+  for (const v1::MetricDef& metric : catalog.proto().metrics()) {
     if (metric.time_basis() != v1::EVENT) types.insert(metric.period_type());
   }
   std::vector<std::string> periods;
@@ -76,22 +89,25 @@ std::string CellUpdater::CurrentPeriods(absl::CivilDay today) const {
   return absl::StrJoin(periods, ",");
 }
 
-absl::StatusOr<bool> CellUpdater::IsCurrent(ExactCellTable& table, absl::CivilDay today) const {
+absl::StatusOr<bool> CellUpdater::IsCurrent(ExactCellTable& table, absl::CivilDay today,
+                                             const Snapshot& now) const {
   ASSIGN_OR_RETURN(std::optional<std::string> catalog, table.GetState(kCatalogState));
-  if (catalog != catalog_fingerprint_) return false;
+  if (catalog != now.fingerprint) return false;
   ASSIGN_OR_RETURN(std::optional<std::string> periods, table.GetState(kPeriodsState));
-  return periods == CurrentPeriods(today);
+  return periods == CurrentPeriods(*now.catalog, today);
 }
 
 absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
                                        const CellChanges& changes) const {
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
+  const Snapshot now = Current();
   bool current = !changes.recompute();
   if (current) {
-    // Checked again: cheap, and the write must never land on cells of another calendar.
-    ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today()));
+    // Checked again: cheap, and the write must never land on cells of another calendar
+    // (or catalog).
+    ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today(), now));
   }
-  if (!current) return RecomputeInto(db, table, published, changes.today());
+  if (!current) return RecomputeInto(db, table, published, changes.today(), now);
   int changed = 0;
   for (const auto& [key, change] : changes.delta()) {
     if (change.value == 0 && change.contributors == 0) continue;  // an update that moved nothing
@@ -103,10 +119,10 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
       // cells are not: make them right from the records, in this transaction.
       LogError("exact_cells.inconsistent",
                {{"metric", key.metric}, {"period", key.period}, {"action", "recompute"}});
-      return RecomputeInto(db, table, published, changes.today());
+      return RecomputeInto(db, table, published, changes.today(), now);
     }
     RETURN_IF_ERROR(table.Set(key, cell));
-    ASSIGN_OR_RETURN(bool put, published->Put(key, FilterCell(*catalog_, key, cell)));
+    ASSIGN_OR_RETURN(bool put, published->Put(key, FilterCell(*now.catalog, key, cell)));
     changed += put ? 1 : 0;
   }
   return changed;
@@ -114,28 +130,31 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
 
 absl::StatusOr<bool> CellUpdater::EnsureCurrent(Database* db, PublishedCells* published) const {
   const absl::CivilDay today = Today();
+  const Snapshot now = Current();
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
-  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today));
+  ASSIGN_OR_RETURN(bool current, IsCurrent(table, today, now));
   if (current) return false;
-  RETURN_IF_ERROR(RecomputeInto(db, table, published, today).status());
+  RETURN_IF_ERROR(RecomputeInto(db, table, published, today, now).status());
   return true;
 }
 
 absl::StatusOr<int> CellUpdater::Recompute(Database* db, PublishedCells* published,
                                            absl::CivilDay today) const {
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
-  return RecomputeInto(db, table, published, today);
+  return RecomputeInto(db, table, published, today, Current());
 }
 
 absl::StatusOr<int> CellUpdater::RecomputeInto(Database* db, ExactCellTable& table,
                                                PublishedCells* published,
-                                               absl::CivilDay today) const {
+                                               absl::CivilDay today,
+                                               const Snapshot& now) const {
   const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(ExactCellMap exact, ComputeAll(db, today));
+  ASSIGN_OR_RETURN(ExactCellMap exact, ComputeWith(db, today, now.catalog));
   RETURN_IF_ERROR(table.ReplaceAll(exact));
-  RETURN_IF_ERROR(table.SetState(kCatalogState, catalog_fingerprint_));
-  RETURN_IF_ERROR(table.SetState(kPeriodsState, CurrentPeriods(today)));
-  ASSIGN_OR_RETURN(int changed, published->ReplaceAll(FilterForPublication(*catalog_, exact)));
+  RETURN_IF_ERROR(table.SetState(kCatalogState, now.fingerprint));
+  RETURN_IF_ERROR(table.SetState(kPeriodsState, CurrentPeriods(*now.catalog, today)));
+  ASSIGN_OR_RETURN(int changed,
+                   published->ReplaceAll(FilterForPublication(*now.catalog, exact)));
   LogInfo("exact_cells.recomputed",
           {{"cells", static_cast<int64_t>(exact.size())},
            {"published_changed", changed},
@@ -144,7 +163,12 @@ absl::StatusOr<int> CellUpdater::RecomputeInto(Database* db, ExactCellTable& tab
 }
 
 absl::StatusOr<ExactCellMap> CellUpdater::ComputeAll(Database* db, absl::CivilDay today) const {
-  const Aggregator aggregator(catalog_, today);
+  return ComputeWith(db, today, Current().catalog);
+}
+
+absl::StatusOr<ExactCellMap> CellUpdater::ComputeWith(
+    Database* db, absl::CivilDay today, std::shared_ptr<const Catalog> catalog) const {
+  const Aggregator aggregator(std::move(catalog), today);
   ExactCellMap exact;
   RETURN_IF_ERROR(ForEachCountedRecord(
       db, [&](const StoredRecord& stored) { aggregator.Add(stored, &exact); }));

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "district_node/registry_store.h"
 #include "shared/aggregator.h"
@@ -99,20 +100,33 @@ class CellUpdater {
   absl::StatusOr<ExactCellMap> ComputeAll(Database* db, absl::CivilDay today) const;
   static absl::StatusOr<ExactCellMap> ReadStored(Database* db);
 
-  const Catalog& catalog() const { return *catalog_; }
+  // Runs `catalog` from now on (a newer one from the parent): the stored cells then no
+  // longer match it, so the next write or check recomputes them all.
+  void SetCatalog(std::shared_ptr<const Catalog> catalog);
+  std::shared_ptr<const Catalog> catalog() const { return Current().catalog; }
   absl::CivilDay Today() const { return TodayInChina(clock_->Now()); }
 
  private:
+  // The catalog and its fingerprint, taken once per call so a call sees one catalog.
+  struct Snapshot {
+    std::shared_ptr<const Catalog> catalog;
+    std::string fingerprint;
+  };
+  Snapshot Current() const;
   // The current period of every period type a stock metric uses: the stored cells must
   // have been computed in the same ones to be current.
-  std::string CurrentPeriods(absl::CivilDay today) const;
-  absl::StatusOr<bool> IsCurrent(ExactCellTable& table, absl::CivilDay today) const;
+  static std::string CurrentPeriods(const Catalog& catalog, absl::CivilDay today);
+  absl::StatusOr<bool> IsCurrent(ExactCellTable& table, absl::CivilDay today,
+                                 const Snapshot& now) const;
   absl::StatusOr<int> RecomputeInto(Database* db, ExactCellTable& table,
-                                    PublishedCells* published, absl::CivilDay today) const;
+                                    PublishedCells* published, absl::CivilDay today,
+                                    const Snapshot& now) const;
+  absl::StatusOr<ExactCellMap> ComputeWith(Database* db, absl::CivilDay today,
+                                           std::shared_ptr<const Catalog> catalog) const;
 
-  const std::shared_ptr<const Catalog> catalog_;
   Clock* const clock_;
-  const std::string catalog_fingerprint_;
+  mutable absl::Mutex mu_;
+  Snapshot current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedsync

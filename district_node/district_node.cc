@@ -7,6 +7,7 @@
 #include "shared/logging.h"
 #include "shared/period.h"
 #include "shared/status_macros.h"
+#include "shared/catalog_holder.h"
 #include "shared/targets.h"
 
 namespace fedsync {
@@ -17,15 +18,19 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
   ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store,
                    NodeStore::Open(config.db(), DistrictMigrations()));
   RETURN_IF_ERROR(store->Write([](Database* db, PublishedCells*) { return BackfillNames(db); }));
-  std::unique_ptr<DistrictNode> node(
-      new DistrictNode(config, Catalog::Default(), clock, std::move(store)));
+  std::shared_ptr<const Catalog> catalog;
+  RETURN_IF_ERROR(store->Read([&](Database* db) -> absl::Status {
+    ASSIGN_OR_RETURN(catalog, LoadStoredCatalog(db));
+    return absl::OkStatus();
+  }));
+  std::unique_ptr<DistrictNode> node(new DistrictNode(config, catalog, clock, std::move(store)));
   if (!config.demo_data().empty()) RETURN_IF_ERROR(node->LoadDemoData());
   if (!config.parent().empty()) {
     UplinkOptions options;
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
     options.identity = UplinkIdentity{config.id(), v1::DISTRICT, config.path(),
-                                      node->catalog_->version(), ""};
+                                      catalog->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());
     options.heartbeat = absl::Milliseconds(config.heartbeat_millis());
     NodeStore* store = node->store_.get();
@@ -33,6 +38,14 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
       StoreReceivedTargets(store, targets);
     };
     DistrictNode* raw = node.get();
+    options.on_catalog = [raw](const v1::Catalog& catalog) {
+      absl::Status adopted = raw->AdoptCatalog(catalog);
+      if (!adopted.ok()) {
+        LogWarning("catalog.refused", {{"version", catalog.version()},
+                                       {"reason", adopted.message()}});
+      }
+    };
+    options.catalog_version = [raw] { return raw->catalog()->version(); };
     node->uplink_ = std::make_unique<Uplink>(
         node->store_.get(), std::move(options),
         [raw](const v1::Command& command, std::function<void(v1::CommandResult)> reply) {
@@ -48,9 +61,8 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
 
 DistrictNode::DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
                            Clock* clock, std::unique_ptr<NodeStore> store)
-    : config_(std::move(config)), catalog_(std::move(catalog)), clock_(clock),
-      store_(std::move(store)) {
-  cells_ = std::make_unique<CellUpdater>(catalog_, clock_);
+    : config_(std::move(config)), clock_(clock), store_(std::move(store)) {
+  cells_ = std::make_unique<CellUpdater>(std::move(catalog), clock_);
   // Writes publish in their own transaction, so the config's debounce has nothing to
   // gather at a district.
   publisher_ = std::make_unique<Publisher>(store_.get(), cells_.get());
@@ -118,7 +130,7 @@ absl::StatusOr<v1::GetStatusResponse> DistrictNode::Status() const {
   response.set_path(config_.path());
   response.set_epoch(store_->epoch());
   response.set_max_seq(store_->max_seq());
-  response.set_catalog_version(catalog_->version());
+  response.set_catalog_version(catalog()->version());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
   ASSIGN_OR_RETURN(int64_t cells, CountPublishedCells(reader.get()));
   response.set_published_cells(cells);
@@ -128,7 +140,7 @@ absl::StatusOr<v1::GetStatusResponse> DistrictNode::Status() const {
 
 absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& metric,
                                                            const std::string& period) const {
-  if (catalog_->Find(metric) == nullptr) {
+  if (catalog()->Find(metric) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
                                             "'; the catalog defines no such metric"));
   }
@@ -142,6 +154,23 @@ absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& me
     *out->mutable_cell() = std::move(cell);
   }
   return response;
+}
+
+absl::Status DistrictNode::AdoptCatalog(const v1::Catalog& proto) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
+  // Under the writer, so that no write sees half a switch; the next publish recomputes
+  // every cell, since the stored ones were computed under the old catalog.
+  RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+    RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
+    RETURN_IF_ERROR(StoreCatalog(db, *candidate));
+    cells_->SetCatalog(candidate);
+    return absl::OkStatus();
+  }));
+  LogInfo("catalog.adopted", {{"version", candidate->version()},
+                              {"metrics", candidate->proto().metrics_size()}});
+  RETURN_IF_ERROR(publisher_->PublishNow());
+  if (uplink_ != nullptr) uplink_->Reconnect();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ListTargetsResponse> DistrictNode::ListTargets() const {

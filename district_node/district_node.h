@@ -53,7 +53,11 @@ class DistrictNode {
   // Publishes now and waits until the parent acknowledged it (or starts a new epoch
   // first when `full`). Without a parent, only publishes.
   v1::NodeResult SyncNow(bool full, absl::Duration timeout);
-  const Catalog& catalog() const { return *catalog_; }
+  // The catalog this district runs now (a newer one arrives from its parent).
+  std::shared_ptr<const Catalog> catalog() const { return cells_->catalog(); }
+  // Adopts `proto` when it loads and is newer: stores it, recomputes every cell under
+  // it, and reconnects so the parent sees the version. kFailedPrecondition when older.
+  absl::Status AdoptCatalog(const v1::Catalog& proto);
   // The targets this district's city set for it, with its own progress.
   absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;
 
@@ -64,7 +68,6 @@ class DistrictNode {
   void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
 
   const v1::NodeConfig config_;
-  const std::shared_ptr<const Catalog> catalog_;
   Clock* const clock_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<CellUpdater> cells_;

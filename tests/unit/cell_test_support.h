@@ -92,7 +92,7 @@ class District {
     ASSERT_TRUE(store_->Read([&](Database* db) {
       stored = CellUpdater::ReadStored(db);
       full = cells_.ComputeAll(db, cells_.Today());
-      published = ReadPublished(db, cells_.catalog());
+      published = ReadPublished(db, *cells_.catalog());
       return absl::OkStatus();
     }).ok());
     ASSERT_TRUE(stored.ok()) << stored.status();
@@ -100,7 +100,7 @@ class District {
     ASSERT_TRUE(published.ok()) << published.status();
     EXPECT_TRUE(*stored == *full) << context << ": exact cells differ from a recompute:"
                                   << Differences(*stored, *full, PrintExact);
-    const CellMap want = FilterForPublication(cells_.catalog(), *full);
+    const CellMap want = FilterForPublication(*cells_.catalog(), *full);
     EXPECT_TRUE(*published == want) << context << ": published cells differ:"
                                     << Differences(*published, want, PrintPublished);
   }

@@ -1,0 +1,125 @@
+// Catalog distribution across real processes: a newer catalog pushed at the province
+// reaches the city and its district, each reports the version it runs, the new metric
+// is computed and rolled up, and an older or an unsafe catalog is refused.
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gtest/gtest.h"
+#include "shared/admin_client.h"
+#include "tests/integration/federation_check.h"
+#include "tests/integration/tree.h"
+
+namespace fedsync::testing {
+namespace {
+
+constexpr char kNewMetric[] = R"pb(
+  metrics {
+    id: "returned_students_by_employer"
+    title_en: "Returned overseas students by employer type"
+    title_zh: "归国留学人员(按就业单位类型)"
+    registries: "returned_students"
+    dimensions { name: "employer" field: "employer_type" binning: ENUM_NAME }
+    time_basis: STOCK
+    period_type: YEAR
+    disclosure { method: SUPPRESSION threshold: 3 }
+  }
+)pb";
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto province = StartNode(dir_, "anhui", "province", "127.0.0.1:0", "");
+    ASSERT_TRUE(province.ok()) << province.status();
+    province_ = std::move(*province);
+    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", province_->address());
+    ASSERT_TRUE(city.ok()) << city.status();
+    city_ = std::move(*city);
+    auto luyang = StartNode(dir_, "luyang", "district", "127.0.0.1:0", city_->address(),
+                            {"--demo-data=luyang"});
+    ASSERT_TRUE(luyang.ok()) << luyang.status();
+    luyang_ = std::move(*luyang);
+    absl::Status converged = WaitFor([&] { return CheckTreeConverged(province_->address()); });
+    ASSERT_TRUE(converged.ok()) << converged;
+  }
+
+  // The province's catalog as text, with `version` and `extra` appended.
+  std::string CatalogFile(const std::string& name, int version, const std::string& extra) {
+    CommandOutput shown =
+        RunCommand(FEDSYNC_FEDCTL, {"--target=" + province_->address(), "catalog", "show"});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    // Drop the version line; the file states its own.
+    std::string text = shown.out;
+    if (absl::StartsWith(text, "version:")) text = text.substr(text.find('\n') + 1);
+    const std::string path = dir_.File(name);
+    std::ofstream(path) << "version: " << version << "\n" << text << extra;
+    return path;
+  }
+
+  CommandOutput Push(const std::string& at, const std::string& file) {
+    return RunCommand(FEDSYNC_FEDCTL, {"--target=" + at, "catalog", "push", file});
+  }
+
+  TempDir dir_;
+  std::unique_ptr<NodeProcess> province_, city_, luyang_;
+};
+
+TEST_F(CatalogTest, NewerCatalogReachesEveryNodeAndItsMetricRollsUp) {
+  const std::string v2 = CatalogFile("v2.textproto", 2, kNewMetric);
+  CommandOutput pushed = Push(province_->address(), v2);
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+
+  absl::Status adopted = WaitFor([&]() -> absl::Status {
+    for (const std::string& address : {province_->address(), city_->address(), luyang_->address()}) {
+      auto status = AdminClient(address).Status();
+      if (!status.ok()) return status.status();
+      if (status->catalog_version() != 2) {
+        return absl::UnavailableError(absl::StrCat(status->node_id(), " runs version ",
+                                                   status->catalog_version()));
+      }
+      for (const v1::ChildStatus& child : status->children()) {
+        if (child.catalog_version() != 2) {
+          return absl::UnavailableError(child.node_id() + " reported an older version");
+        }
+      }
+    }
+    // The new metric is computed at the district and summed above it.
+    auto rollup = AdminClient(province_->address()).Rollup("returned_students_by_employer");
+    if (!rollup.ok()) return rollup.status();
+    if (rollup->cells().empty()) return absl::UnavailableError("no cells of the new metric yet");
+    return CheckTreeConverged(province_->address());
+  });
+  EXPECT_TRUE(adopted.ok()) << adopted;
+}
+
+TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
+  const std::string v2 = CatalogFile("v2.textproto", 2, "");
+  ASSERT_EQ(Push(province_->address(), v2).exit_code, 0);
+
+  CommandOutput again = Push(province_->address(), v2);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(again.err, "not newer")) << again.err;
+
+  const std::string unsafe = CatalogFile(
+      "unsafe.textproto", 3,
+      R"pb(metrics { id: "students_by_id" registries: "returned_students" time_basis: STOCK
+                     period_type: YEAR disclosure { method: SUPPRESSION threshold: 3 }
+                     dimensions { name: "who" field: "resident_id" binning: CATEGORY_MAP
+                                  categories { key: "x" value: "y" } } })pb");
+  CommandOutput refused = Push(province_->address(), unsafe);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(refused.err, "students_by_id")) << refused.err;
+  EXPECT_TRUE(absl::StrContains(refused.err, "resident_id")) << refused.err;
+
+  CommandOutput at_city = Push(city_->address(), CatalogFile("v4.textproto", 4, ""));
+  EXPECT_EQ(at_city.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(at_city.err, "top of the tree")) << at_city.err;
+
+  auto status = AdminClient(province_->address()).Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->catalog_version(), 2);
+}
+
+}  // namespace
+}  // namespace fedsync::testing
