@@ -7,9 +7,9 @@
 
 namespace fedsync {
 
-ChildAdmission::ChildAdmission(bool require_certificate,
-                               const std::vector<std::string>& registered)
-    : require_certificate_(require_certificate), registered_(registered.begin(), registered.end()) {}
+ChildAdmission::ChildAdmission(bool require_certificate, const std::vector<std::string>& registered)
+    : require_certificate_(require_certificate),
+      registered_(registered.begin(), registered.end()) {}
 
 absl::Status ChildAdmission::Admit(const std::vector<std::string>& certified_ids,
                                    const std::string& claimed_id) const {
@@ -17,11 +17,10 @@ absl::Status ChildAdmission::Admit(const std::vector<std::string>& certified_ids
     if (certified_ids.empty()) {
       return absl::PermissionDeniedError("the peer's certificate names no node id");
     }
-    if (std::find(certified_ids.begin(), certified_ids.end(), claimed_id) ==
-        certified_ids.end()) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("hello.node_id '", claimed_id, "' is not the id in the certificate (",
-                       absl::StrJoin(certified_ids, ", "), ")"));
+    if (std::find(certified_ids.begin(), certified_ids.end(), claimed_id) == certified_ids.end()) {
+      return absl::PermissionDeniedError(absl::StrCat("hello.node_id '", claimed_id,
+                                                      "' is not the id in the certificate (",
+                                                      absl::StrJoin(certified_ids, ", "), ")"));
     }
   }
   if (!registered_.empty() && registered_.count(claimed_id) == 0) {

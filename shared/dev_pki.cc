@@ -1,6 +1,13 @@
 #include "shared/dev_pki.h"
 
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,14 +16,6 @@
 #include <filesystem>
 #include <memory>
 #include <set>
-
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "absl/strings/str_cat.h"
 #include "shared/status_macros.h"
@@ -166,13 +165,13 @@ absl::StatusOr<Cert> IssueCertificate(EVP_PKEY* public_key, const DevPkiSubject&
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_subject_key_identifier, "hash"));
   } else {
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE"));
-    RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_key_usage,
-                                 "critical,digitalSignature,keyAgreement"));
+    RETURN_IF_ERROR(
+        AddExtension(cert.get(), signer, NID_key_usage, "critical,digitalSignature,keyAgreement"));
     // Every node is both a server (to its children and operators) and a client (to its
     // parent); an operator only a client, but one profile keeps this simple.
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth"));
-    RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_subject_alt_name,
-                                 absl::StrCat("DNS:", subject.name)));
+    RETURN_IF_ERROR(
+        AddExtension(cert.get(), signer, NID_subject_alt_name, absl::StrCat("DNS:", subject.name)));
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_authority_key_identifier, "keyid"));
   }
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) {
@@ -213,8 +212,7 @@ absl::StatusOr<CertificateAuthority> LoadCa(const std::string& cert_path,
   }
   if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
     ERR_clear_error();
-    return absl::FailedPreconditionError(
-        absl::StrCat(key_path, " is not the key of ", cert_path));
+    return absl::FailedPreconditionError(absl::StrCat(key_path, " is not the key of ", cert_path));
   }
   return ca;
 }
@@ -223,8 +221,8 @@ absl::StatusOr<CertificateAuthority> NewCa(const std::string& cert_path,
                                            const std::string& key_path, int validity_days) {
   CertificateAuthority ca;
   ASSIGN_OR_RETURN(ca.key, NewKey());
-  ASSIGN_OR_RETURN(ca.cert, IssueCertificate(ca.key.get(), {kCaName, ""}, /*is_ca=*/true,
-                                             nullptr, ca.key.get(), validity_days));
+  ASSIGN_OR_RETURN(ca.cert, IssueCertificate(ca.key.get(), {kCaName, ""}, /*is_ca=*/true, nullptr,
+                                             ca.key.get(), validity_days));
   ASSIGN_OR_RETURN(ca.pem, CertPem(ca.cert.get()));
   ASSIGN_OR_RETURN(std::string key_pem, KeyPem(ca.key.get()));
   RETURN_IF_ERROR(WriteFile(key_path, key_pem, 0600));
@@ -258,17 +256,16 @@ absl::Status CheckSubjectName(absl::string_view name) {
 absl::StatusOr<DevPkiSubject> ParseOperatorSpec(absl::string_view spec) {
   size_t colon = spec.find(':');
   if (colon == absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("operator '", spec, "' needs a role: NAME:viewer, NAME:operator or NAME:admin"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "operator '", spec, "' needs a role: NAME:viewer, NAME:operator or NAME:admin"));
   }
   DevPkiSubject subject{std::string(spec.substr(0, colon)), std::string(spec.substr(colon + 1))};
   RETURN_IF_ERROR(CheckSubjectName(subject.name));
   for (const char* role : kOperatorRoles) {
     if (subject.role == role) return subject;
   }
-  return absl::InvalidArgumentError(absl::StrCat("operator ", subject.name, ": role '",
-                                                 subject.role,
-                                                 "' is not viewer, operator or admin"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "operator ", subject.name, ": role '", subject.role, "' is not viewer, operator or admin"));
 }
 
 absl::StatusOr<std::vector<std::string>> CreateDevPki(const DevPkiOptions& options) {
@@ -303,9 +300,8 @@ absl::StatusOr<std::vector<std::string>> CreateDevPki(const DevPkiOptions& optio
     std::string dir = absl::StrCat(options.out_dir, "/", subject.name);
     RETURN_IF_ERROR(MakeDirectory(dir));
     ASSIGN_OR_RETURN(Key key, NewKey());
-    ASSIGN_OR_RETURN(Cert cert, IssueCertificate(key.get(), subject, /*is_ca=*/false,
-                                                 ca.cert.get(), ca.key.get(),
-                                                 options.validity_days));
+    ASSIGN_OR_RETURN(Cert cert, IssueCertificate(key.get(), subject, /*is_ca=*/false, ca.cert.get(),
+                                                 ca.key.get(), options.validity_days));
     ASSIGN_OR_RETURN(std::string cert_pem, CertPem(cert.get()));
     ASSIGN_OR_RETURN(std::string key_pem, KeyPem(key.get()));
     RETURN_IF_ERROR(WriteFile(absl::StrCat(dir, "/key.pem"), key_pem, 0600));

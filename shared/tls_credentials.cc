@@ -69,8 +69,7 @@ void SetServerName(const std::string& server_id, grpc::ChannelArguments* args) {
 std::vector<std::string> CertifiedPeerIds(const grpc::AuthContext& context) {
   std::vector<std::string> ids;
   if (!context.IsPeerAuthenticated()) return ids;
-  for (const grpc::string_ref& name :
-       context.FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
+  for (const grpc::string_ref& name : context.FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
     ids.emplace_back(name.data(), name.size());
   }
   if (ids.empty()) {

@@ -29,19 +29,18 @@ class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pki_ = dir_.File("pki");
-    CommandOutput made = RunCommand(
-        FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki_, "--node=hefei", "--node=luyang",
-                         "--node=yaohai", "--operator=alice:admin"});
+    CommandOutput made =
+        RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki_, "--node=hefei",
+                                    "--node=luyang", "--node=yaohai", "--operator=alice:admin"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     CommandOutput foreign = RunCommand(
         FEDSYNC_FEDCTL, {"certs", "init", "--out=" + dir_.File("foreign"), "--node=stranger"});
     ASSERT_EQ(foreign.exit_code, 0) << foreign.err;
 
-    auto city = NodeProcess::Start(
-        FEDSYNC_CITY_NODE,
-        {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"), "--listen=127.0.0.1:0",
-         "--tls-dir=" + pki_ + "/hefei"},
-        dir_.File("hefei.log"));
+    auto city = NodeProcess::Start(FEDSYNC_CITY_NODE,
+                                   {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"),
+                                    "--listen=127.0.0.1:0", "--tls-dir=" + pki_ + "/hefei"},
+                                   dir_.File("hefei.log"));
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = std::move(*city);
   }
@@ -50,12 +49,11 @@ class TlsTest : public ::testing::Test {
   absl::StatusOr<std::unique_ptr<NodeProcess>> StartDistrict(const std::string& id,
                                                              const std::string& tls_dir,
                                                              const std::string& db_name) {
-    return NodeProcess::Start(
-        FEDSYNC_DISTRICT_NODE,
-        {"--id=" + id, "--db=" + dir_.File(db_name), "--listen=127.0.0.1:0",
-         "--parent=" + city_->address(), "--parent-id=hefei", "--demo-data=" + id,
-         "--debounce-ms=0", "--tls-dir=" + tls_dir},
-        dir_.File(db_name + ".log"));
+    return NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
+                              {"--id=" + id, "--db=" + dir_.File(db_name), "--listen=127.0.0.1:0",
+                               "--parent=" + city_->address(), "--parent-id=hefei",
+                               "--demo-data=" + id, "--debounce-ms=0", "--tls-dir=" + tls_dir},
+                              dir_.File(db_name + ".log"));
   }
 
   std::shared_ptr<grpc::ChannelCredentials> Credentials(const std::string& tls_dir) {
@@ -99,8 +97,11 @@ class TlsTest : public ::testing::Test {
 TEST_F(TlsTest, DistrictsConvergeOverMutualTlsAndImpostorsAreRefused) {
   auto yaohai = StartDistrict("yaohai", pki_ + "/yaohai", "yaohai.db");
   ASSERT_TRUE(yaohai.ok()) << yaohai.status();
-  absl::Status converged =
-      WaitFor([&] { return Converged({{"yaohai", (*yaohai)->address()}}); }, absl::Seconds(60));
+  absl::Status converged = WaitFor(
+      [&] {
+        return Converged({{"yaohai", (*yaohai)->address()}});
+      },
+      absl::Seconds(60));
   ASSERT_TRUE(converged.ok()) << converged;
 
   // A district claiming to be luyang with yaohai's certificate: refused and logged,
@@ -143,8 +144,7 @@ TEST_F(TlsTest, DistrictsConvergeOverMutualTlsAndImpostorsAreRefused) {
   ASSERT_TRUE(luyang.ok()) << luyang.status();
   converged = WaitFor(
       [&] {
-        return Converged(
-            {{"yaohai", (*yaohai)->address()}, {"luyang", (*luyang)->address()}});
+        return Converged({{"yaohai", (*yaohai)->address()}, {"luyang", (*luyang)->address()}});
       },
       absl::Seconds(60));
   EXPECT_TRUE(converged.ok()) << converged;
@@ -153,9 +153,9 @@ TEST_F(TlsTest, DistrictsConvergeOverMutualTlsAndImpostorsAreRefused) {
 TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
   // The operator's certificate from this CA works, through fedctl too.
   EXPECT_TRUE(Admin(city_->address(), "hefei")->Status().ok());
-  CommandOutput ok = RunCommand(FEDSYNC_FEDCTL,
-                                {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/alice",
-                                 "--server-id=hefei", "status"});
+  CommandOutput ok =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/alice",
+                                  "--server-id=hefei", "status"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 
   // A certificate from another CA.
@@ -175,18 +175,18 @@ TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
   EXPECT_EQ(plain_cli.exit_code, 1) << plain_cli.out;
 
   // The right CA, but the server is not the node fedctl was told to expect.
-  CommandOutput wrong_name = RunCommand(
-      FEDSYNC_FEDCTL, {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/alice",
-                       "--server-id=luyang", "--timeout=5", "status"});
+  CommandOutput wrong_name =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/alice",
+                                  "--server-id=luyang", "--timeout=5", "status"});
   EXPECT_EQ(wrong_name.exit_code, 1) << wrong_name.out;
 
   // A district from another CA never becomes the city's child.
-  auto district = NodeProcess::Start(
-      FEDSYNC_DISTRICT_NODE,
-      {"--id=stranger", "--db=" + dir_.File("stranger.db"), "--listen=127.0.0.1:0",
-       "--parent=" + city_->address(), "--parent-id=hefei",
-       "--tls-dir=" + dir_.File("foreign") + "/stranger"},
-      dir_.File("stranger.log"));
+  auto district =
+      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
+                         {"--id=stranger", "--db=" + dir_.File("stranger.db"),
+                          "--listen=127.0.0.1:0", "--parent=" + city_->address(),
+                          "--parent-id=hefei", "--tls-dir=" + dir_.File("foreign") + "/stranger"},
+                         dir_.File("stranger.log"));
   ASSERT_TRUE(district.ok()) << district.status();
   absl::Status failing = WaitFor(
       [&] {
@@ -205,9 +205,8 @@ TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
 TEST(TlsFlagsTest, NodesRefuseIncompleteTransportSettings) {
   TempDir dir;
   const std::string pki = dir.File("pki");
-  ASSERT_EQ(RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki, "--node=luyang"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki, "--node=luyang"}).exit_code, 0);
   const std::string db = "--db=" + dir.File("x.db");
   struct Case {
     std::vector<std::string> args;

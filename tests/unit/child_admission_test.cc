@@ -31,8 +31,8 @@ TEST(ChildAdmissionTest, DecidesByCertificateAndRegisteredChildren) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    absl::Status status = ChildAdmission(c.require_certificate, c.registered)
-                              .Admit(c.certified, c.claimed);
+    absl::Status status =
+        ChildAdmission(c.require_certificate, c.registered).Admit(c.certified, c.claimed);
     if (c.admitted) {
       EXPECT_TRUE(status.ok()) << status;
     } else {

@@ -16,8 +16,8 @@ CommandSpec CertsInitCommandSpec() {
   spec.flags = {
       {"out", "DIR", "directory to write into (created if missing)", true},
       {"node", "ID", "a node to certify", false, true},
-      {"operator", "NAME:ROLE", "an operator to certify; ROLE is viewer, operator or admin",
-       false, true},
+      {"operator", "NAME:ROLE", "an operator to certify; ROLE is viewer, operator or admin", false,
+       true},
       {"days", "N", "validity of the certificates in days (default 365)"},
   };
   spec.description =
