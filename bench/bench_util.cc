@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
   auto node = CityNode::Create(config, grpc::InsecureChannelCredentials());
   if (!node.ok()) return node.status();
   city->node = std::move(*node);
-  city->federation = std::make_unique<FederationService>(city->node->hub());
+  city->federation = std::make_unique<FederationService>(city->node->hub(), &city->admission);
   city->admin = std::make_unique<CityAdminService>(city->node.get());
   auto server = StartServer(config.listen(), grpc::InsecureServerCredentials(),
                             {city->federation.get(), city->admin.get()});

@@ -22,6 +22,7 @@ namespace fedsync::bench {
 // A city or province node in this process, serving on 127.0.0.1 (a free port).
 struct InProcessCity {
   std::unique_ptr<CityNode> node;
+  ChildAdmission admission{/*require_certificate=*/false, {}};  // plaintext: any child
   std::unique_ptr<FederationService> federation;
   std::unique_ptr<CityAdminService> admin;
   std::unique_ptr<grpc::Server> server;

@@ -45,6 +45,7 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
     UplinkOptions options;
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
+    options.server_name = config.parent_id();
     options.identity = UplinkIdentity{config.id(), config.level(), config.path(),
                                       catalog->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());

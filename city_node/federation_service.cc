@@ -2,7 +2,10 @@
 
 #include <deque>
 
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "shared/logging.h"
+#include "shared/tls_credentials.h"
 
 namespace fedsync {
 namespace {
@@ -10,7 +13,12 @@ namespace {
 class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>,
                           public StreamHandle {
  public:
-  explicit ChildStream(ChildHub* hub) : hub_(hub) {
+  ChildStream(ChildHub* hub, const ChildAdmission* admission,
+              std::vector<std::string> certified_ids, std::string peer)
+      : hub_(hub),
+        admission_(admission),
+        certified_ids_(std::move(certified_ids)),
+        peer_(std::move(peer)) {
     id_ = hub_->Register(this);  // may Close() at once when the hub is shutting down
     absl::MutexLock lock(&mu_);
     if (!finishing_) StartRead(&incoming_);
@@ -44,6 +52,15 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
           return;
         }
         said_hello_ = true;
+        if (absl::Status admitted = admission_->Admit(certified_ids_, incoming_.hello().node_id());
+            !admitted.ok()) {
+          LogWarning("child.refused", {{"peer", peer_},
+                                       {"claimed", incoming_.hello().node_id()},
+                                       {"certified", absl::StrJoin(certified_ids_, ",")},
+                                       {"reason", admitted.message()}});
+          Close(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(admitted.message())));
+          return;
+        }
         hub_->OnHello(id_, incoming_.hello());
         break;
       case v1::UpMessage::kBatch:
@@ -102,6 +119,9 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   }
 
   ChildHub* const hub_;
+  const ChildAdmission* const admission_;
+  const std::vector<std::string> certified_ids_;  // from the peer's certificate
+  const std::string peer_;                        // its address, for the log
   uint64_t id_ = 0;
   v1::UpMessage incoming_;  // touched only by the read chain
   bool said_hello_ = false;
@@ -118,8 +138,11 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
 }  // namespace
 
 grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync(
-    grpc::CallbackServerContext*) {
-  return new ChildStream(hub_);
+    grpc::CallbackServerContext* context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
+  std::vector<std::string> ids;
+  if (auth != nullptr) ids = CertifiedPeerIds(*auth);
+  return new ChildStream(hub_, admission_, std::move(ids), context->peer());
 }
 
 }  // namespace fedsync

@@ -2,10 +2,13 @@
 // stream and no thread per stream, so one node can hold thousands of children. The
 // reactor only moves messages: everything it reads goes to the ChildHub, everything it
 // writes comes from there. One read and one write in flight; Finish exactly once (after
-// the write in flight, if any).
+// the write in flight, if any). Each stream's Hello is first put to the ChildAdmission
+// with the ids the peer's certificate names; a refused one is logged and the stream
+// closed with PERMISSION_DENIED before the hub (or the database) sees it.
 #ifndef FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 #define FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 
+#include "city_node/child_admission.h"
 #include "city_node/child_hub.h"
 #include "fedsync/v1/federation.grpc.pb.h"
 
@@ -13,13 +16,16 @@ namespace fedsync {
 
 class FederationService final : public v1::Federation::CallbackService {
  public:
-  explicit FederationService(ChildHub* hub) : hub_(hub) {}
+  // `admission` must outlive the service.
+  FederationService(ChildHub* hub, const ChildAdmission* admission)
+      : hub_(hub), admission_(admission) {}
 
   grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
       grpc::CallbackServerContext* context) override;
 
  private:
   ChildHub* hub_;
+  const ChildAdmission* admission_;
 };
 
 }  // namespace fedsync

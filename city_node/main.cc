@@ -3,6 +3,7 @@
 //             --parent=127.0.0.1:7000 --insecure
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -29,6 +30,14 @@ ABSL_FLAG(std::string, config, "", "node config file (fedsync.v1.NodeConfig, tex
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
+ABSL_FLAG(std::string, tls_dir, "",
+          "mutual TLS with DIR/{ca.pem,cert.pem,key.pem} (fedctl certs init --node=ID)");
+ABSL_FLAG(std::string, parent_id, "",
+          "the parent's node id, which its certificate must name (required with --tls-dir "
+          "and --parent)");
+ABSL_FLAG(std::vector<std::string>, children, {},
+          "with --tls-dir: the only child ids accepted, comma-separated (default: any child "
+          "with a certificate from this node's CA, under its certificate's id)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics and the dashboard, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
@@ -47,7 +56,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "an aggregating node of fedsync (city, province or national).\n  city_node --id=ID "
       "--level=city|province --db=PATH --listen=HOST:PORT [--parent=HOST:PORT] "
-      "[--config=FILE] [--insecure]");
+      "[--config=FILE] [--tls-dir=DIR --parent-id=ID | --insecure]");
   fedsync::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
@@ -75,6 +84,16 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
   override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
+  override_string(absl::GetFlag(FLAGS_tls_dir),
+                  [&](const std::string& v) { config.set_tls_dir(v); });
+  override_string(absl::GetFlag(FLAGS_parent_id),
+                  [&](const std::string& v) { config.set_parent_id(v); });
+  if (!absl::GetFlag(FLAGS_children).empty()) {
+    config.clear_children();
+    for (const std::string& child : absl::GetFlag(FLAGS_children)) {
+      if (!child.empty()) config.add_children(child);
+    }
+  }
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (!absl::GetFlag(FLAGS_level).empty()) {
     config.set_level(fedsync::ParseNodeLevel(absl::GetFlag(FLAGS_level)));
@@ -120,7 +139,9 @@ int main(int argc, char** argv) {
   }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  fedsync::FederationService federation_service((*node)->hub());
+  const std::vector<std::string> children(config.children().begin(), config.children().end());
+  const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
+  fedsync::FederationService federation_service((*node)->hub(), &admission);
   fedsync::CityAdminService admin_service(node->get());
   auto server = fedsync::StartServer(config.listen(), *server_credentials,
                                      {&federation_service, &admin_service});

@@ -29,6 +29,7 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
     UplinkOptions options;
     options.target = config.parent();
     options.credentials = std::move(parent_credentials);
+    options.server_name = config.parent_id();
     options.identity = UplinkIdentity{config.id(), v1::DISTRICT, config.path(),
                                       catalog->version(), ""};
     options.batch_cells = static_cast<int>(config.batch_cells());

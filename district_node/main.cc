@@ -28,6 +28,11 @@ ABSL_FLAG(std::string, demo_data, "", "load this district's demo data into an em
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT operators use to reach this node (default: listen host, bound port)");
 ABSL_FLAG(bool, insecure, false, "serve and dial plaintext; loopback addresses only");
+ABSL_FLAG(std::string, tls_dir, "",
+          "mutual TLS with DIR/{ca.pem,cert.pem,key.pem} (fedctl certs init --node=ID)");
+ABSL_FLAG(std::string, parent_id, "",
+          "the parent's node id, which its certificate must name (required with --tls-dir "
+          "and --parent)");
 ABSL_FLAG(int64_t, debounce_ms, -1, "ignored: a registry write publishes its cells at once (kept for old scripts)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics, loopback only; port 0 picks a free port");
@@ -46,7 +51,7 @@ int main(int argc, char** argv) {
   fedsync::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "a district node of fedsync.\n  district_node --id=ID --db=PATH --listen=HOST:PORT "
-      "[--parent=HOST:PORT] [--config=FILE] [--demo-data=DISTRICT_ID] [--insecure]");
+      "[--parent=HOST:PORT] [--config=FILE] [--demo-data=DISTRICT_ID] [--tls-dir=DIR --parent-id=ID | --insecure]");
   fedsync::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 
@@ -76,6 +81,10 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
   override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
+  override_string(absl::GetFlag(FLAGS_tls_dir),
+                  [&](const std::string& v) { config.set_tls_dir(v); });
+  override_string(absl::GetFlag(FLAGS_parent_id),
+                  [&](const std::string& v) { config.set_parent_id(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
     // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.

@@ -3,8 +3,12 @@
 #
 #   anhui (province) <- hefei (city) <- luyang, yaohai, shushan, baohe (districts)
 #
-# Every node runs in a temporary directory with its own SQLite file, plaintext on
-# 127.0.0.1 with a port the kernel picks (nodes print "listening on HOST:PORT" first).
+# Every node runs in a temporary directory with its own SQLite file, on 127.0.0.1 with a
+# port the kernel picks (nodes print "listening on HOST:PORT" first), and every link is
+# mutual TLS: `fedctl certs init` makes a development CA and a certificate for each node
+# and for the operator (demo, admin) whose fedctl calls follow; each node is told its
+# parent's id (--parent-id) and fedctl the id of the node it calls (--server-id),
+# since a certificate names a node, not 127.0.0.1.
 # The districts load the synthetic demo registries. Once every link has converged
 # (each parent holds its child's newest seq), fedctl prints the province's and the
 # city's tables. Every node is stopped and the directory removed on exit, whatever
@@ -28,6 +32,7 @@ for binary in "${city_node}" "${district_node}" "${fedctl}"; do
 done
 
 work="$(mktemp -d -t fedsync-demo.XXXXXX)"
+pki="${work}/pki"
 pids=()
 names=()
 
@@ -101,8 +106,15 @@ start_node() {
   fail "${name} did not print 'listening on HOST:PORT' within ${listen_seconds}s"
 }
 
+# ctl NODE_ID ADDRESS ARGS...: fedctl as operator demo, over mTLS, to the node NODE_ID.
+ctl() {
+  local id="$1" target="$2"
+  shift 2
+  "${fedctl}" --tls-dir="${pki}/demo" --server-id="${id}" --target="${target}" "$@"
+}
+
 status_json() {
-  "${fedctl}" --target="$1" --timeout=2 status --format=json 2>/dev/null || true
+  ctl "$1" "$2" --timeout=2 status --format=json 2>/dev/null || true
 }
 
 # True when the parent holds the child's newest seq: the child is connected and the
@@ -122,26 +134,33 @@ link_converged() {
 
 converged() {
   local province_json city_json district
-  province_json="$(status_json "${province}")"
-  city_json="$(status_json "${city}")"
+  province_json="$(status_json anhui "${province}")"
+  city_json="$(status_json hefei "${city}")"
   link_converged "${province_json}" hefei "${city_json}" || return 1
   for district in "${districts[@]}"; do
-    link_converged "${city_json}" "${district}" "$(status_json "${district_address[${district}]}")" ||
+    link_converged "${city_json}" "${district}" \
+      "$(status_json "${district}" "${district_address[${district}]}")" ||
       return 1
   done
 }
 
+echo "demo: making certificates in ${pki}"
+node_flags=()
+for node in anhui hefei "${districts[@]}"; do node_flags+=("--node=${node}"); done
+"${fedctl}" certs init --out="${pki}" "${node_flags[@]}" --operator=demo:admin >/dev/null
+
 echo "demo: starting the federation in ${work}"
 start_node anhui "${city_node}" --id=anhui --level=province --db="${work}/anhui.db" \
-  --listen=127.0.0.1:0 --insecure
+  --listen=127.0.0.1:0 --tls-dir="${pki}/anhui"
 province="${address}"
 start_node hefei "${city_node}" --id=hefei --level=city --db="${work}/hefei.db" \
-  --listen=127.0.0.1:0 --parent="${province}" --insecure
+  --listen=127.0.0.1:0 --parent="${province}" --parent-id=anhui --tls-dir="${pki}/hefei"
 city="${address}"
 declare -A district_address
 for district in "${districts[@]}"; do
   start_node "${district}" "${district_node}" --id="${district}" --db="${work}/${district}.db" \
-    --listen=127.0.0.1:0 --parent="${city}" --demo-data="${district}" --insecure
+    --listen=127.0.0.1:0 --parent="${city}" --parent-id=hefei --demo-data="${district}" \
+    --tls-dir="${pki}/${district}"
   district_address[${district}]="${address}"
 done
 
@@ -149,8 +168,8 @@ echo "demo: waiting for every link to converge (at most ${converge_seconds}s)"
 deadline=$((SECONDS + converge_seconds))
 until converged; do
   ((SECONDS < deadline)) || {
-    echo "demo: province status: $(status_json "${province}")" >&2
-    echo "demo: city status: $(status_json "${city}")" >&2
+    echo "demo: province status: $(status_json anhui "${province}")" >&2
+    echo "demo: city status: $(status_json hefei "${city}")" >&2
     fail "the federation did not converge within ${converge_seconds}s"
   }
   sleep 0.2
@@ -161,45 +180,45 @@ echo
 # The registries' dates are Beijing time; the current year is the one to show.
 year="$(TZ=UTC-8 date +%Y)"
 rollup() {
-  local title="$1" target="$2"
-  shift 2
+  local title="$1" id="$2" target="$3"
+  shift 3
   echo "== ${title}"
-  "${fedctl}" --target="${target}" rollup --format=table "$@"
+  ctl "${id}" "${target}" rollup --format=table "$@"
   echo
 }
 rollup "province anhui: returned overseas students at the end of each year (anhui and hefei)" \
-  "${province}" --metric=returned_students_total
+  anhui "${province}" --metric=returned_students_total
 rollup "province anhui: returned overseas students by region of study, ${year}" \
-  "${province}" --metric=returned_students_by_region --period="${year}"
+  anhui "${province}" --metric=returned_students_by_region --period="${year}"
 rollup "province anhui: returned overseas students by degree, ${year}" \
-  "${province}" --metric=returned_students_by_degree --period="${year}"
+  anhui "${province}" --metric=returned_students_by_degree --period="${year}"
 rollup "province anhui: certifications issued per month by type (anhui and hefei)" \
-  "${province}" --metric=certifications_by_type
+  anhui "${province}" --metric=certifications_by_type
 rollup "city hefei: returned overseas students, ${year} (hefei and each district)" \
-  "${city}" --metric=returned_students_total --period="${year}"
+  hefei "${city}" --metric=returned_students_total --period="${year}"
 rollup "city hefei: returned overseas students by degree, ${year} (x = suppressed, fewer than 3)" \
-  "${city}" --metric=returned_students_by_degree --period="${year}"
+  hefei "${city}" --metric=returned_students_by_degree --period="${year}"
 for metric in enterprises_total community_figures_total hardship_cases_total \
   certifications_issued_by_year; do
   rollup "city hefei: ${metric}, ${year} (hefei and each district)" \
-    "${city}" --metric="${metric}" --period="${year}"
+    hefei "${city}" --metric="${metric}" --period="${year}"
 done
 rollup "district luyang: its own published cells, ${year}" \
-  "${district_address[luyang]}" --metric=returned_students_by_region --period="${year}"
+  luyang "${district_address[luyang]}" --metric=returned_students_by_region --period="${year}"
 echo "== city hefei sets luyang a target, and both ends show the same progress"
-"${fedctl}" --target="${city}" targets set --child=luyang \
+ctl hefei "${city}" targets set --child=luyang \
   --metric=certifications_issued_by_year --period="${year}" --value=25
 deadline=$((SECONDS + converge_seconds))
-until "${fedctl}" --target="${district_address[luyang]}" targets list | grep -q certifications; do
+until ctl luyang "${district_address[luyang]}" targets list | grep -q certifications; do
   ((SECONDS < deadline)) || fail "the target did not reach luyang"
   sleep 0.2
 done
 echo "-- at hefei:"
-"${fedctl}" --target="${city}" targets list
+ctl hefei "${city}" targets list
 echo "-- at luyang:"
-"${fedctl}" --target="${district_address[luyang]}" targets list
+ctl luyang "${district_address[luyang]}" targets list
 echo
 echo "== city hefei: status"
-"${fedctl}" --target="${city}" status
+ctl hefei "${city}" status
 echo
 echo "demo: done; stopping the nodes"

@@ -2,6 +2,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "shared/grpc_status.h"
+#include "shared/tls_credentials.h"
 
 namespace fedsync {
 namespace {
@@ -21,10 +22,12 @@ absl::StatusOr<Response> Call(v1::AdminService::Stub* stub, Method method,
 
 AdminClient::AdminClient(const std::string& address,
                          std::shared_ptr<grpc::ChannelCredentials> credentials,
-                         absl::Duration timeout)
+                         absl::Duration timeout, const std::string& server_name)
     : address_(address), timeout_(timeout) {
   if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
-  stub_ = v1::AdminService::NewStub(grpc::CreateChannel(address, credentials));
+  grpc::ChannelArguments args;
+  SetServerName(server_name, &args);
+  stub_ = v1::AdminService::NewStub(grpc::CreateCustomChannel(address, credentials, args));
 }
 
 absl::StatusOr<v1::GetStatusResponse> AdminClient::Status() {

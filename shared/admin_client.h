@@ -15,10 +15,13 @@ namespace fedsync {
 
 class AdminClient {
  public:
-  // Plaintext credentials when `credentials` is null.
+  // Plaintext credentials when `credentials` is null. With TLS credentials,
+  // `server_name` (a node id) is what the server's certificate must name instead of
+  // the host of `address`.
   explicit AdminClient(const std::string& address,
                        std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr,
-                       absl::Duration timeout = absl::Seconds(10));
+                       absl::Duration timeout = absl::Seconds(10),
+                       const std::string& server_name = "");
 
   absl::StatusOr<v1::GetStatusResponse> Status();
   absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "shared/status_macros.h"
+#include "shared/tls_credentials.h"
 
 namespace fedsync {
 namespace {
@@ -73,34 +75,50 @@ bool IsLoopbackAddress(absl::string_view host_port) {
   return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
-    const v1::NodeConfig& config) {
+namespace {
+
+// Ok when the node may run plaintext: asked for, without certificates, on loopback.
+absl::Status CheckTransport(const v1::NodeConfig& config, const std::string& address,
+                            const char* what) {
+  if (!config.tls_dir().empty()) {
+    if (config.insecure()) {
+      return absl::FailedPreconditionError("give --tls-dir or --insecure, not both");
+    }
+    return absl::OkStatus();
+  }
   if (!config.insecure()) {
     return absl::FailedPreconditionError(
-        "this node has no TLS certificates configured; for development on loopback, "
-        "pass --insecure");
+        "this node has no TLS certificates configured: pass --tls-dir=DIR (fedctl certs "
+        "init makes them), or for development on loopback, --insecure");
   }
-  if (!IsLoopbackAddress(config.listen())) {
+  if (!address.empty() && !IsLoopbackAddress(address)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "--insecure is allowed only on loopback addresses; refusing to serve plaintext on ",
-        config.listen()));
+        "--insecure is allowed only on loopback addresses; refusing ", what, address));
   }
-  return grpc::InsecureServerCredentials();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const v1::NodeConfig& config) {
+  RETURN_IF_ERROR(CheckTransport(config, config.listen(), "to serve plaintext on "));
+  if (config.insecure()) return grpc::InsecureServerCredentials();
+  ASSIGN_OR_RETURN(TlsFiles files, LoadTlsDir(config.tls_dir()));
+  return MutualTlsServerCredentials(files);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(
     const v1::NodeConfig& config) {
-  if (!config.insecure()) {
+  RETURN_IF_ERROR(CheckTransport(config, config.parent(), "plaintext to "));
+  if (config.insecure()) return grpc::InsecureChannelCredentials();
+  if (!config.parent().empty() && config.parent_id().empty()) {
     return absl::FailedPreconditionError(
-        "this node has no TLS certificates configured; for development on loopback, "
-        "pass --insecure");
+        "--parent-id is required with --tls-dir and --parent: the parent's certificate "
+        "must name it");
   }
-  if (!config.parent().empty() && !IsLoopbackAddress(config.parent())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--insecure is allowed only on loopback addresses; refusing plaintext to ",
-        config.parent()));
-  }
-  return grpc::InsecureChannelCredentials();
+  ASSIGN_OR_RETURN(TlsFiles files, LoadTlsDir(config.tls_dir()));
+  return MutualTlsChannelCredentials(files);
 }
 
 namespace {

@@ -25,9 +25,11 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config);
 // True when HOST of HOST:PORT is a loopback address (127.0.0.0/8, ::1, localhost).
 bool IsLoopbackAddress(absl::string_view host_port);
 
-// Credentials for serving and for dialling the parent. Until mutual TLS lands, only
-// plaintext exists, and only when `insecure` is set and every address is loopback:
-// otherwise kFailedPrecondition says why the node will not start.
+// Credentials for serving and for dialling the parent: mutual TLS from the files in
+// `tls_dir` (shared/tls_credentials.h); plaintext only when `insecure` is set instead and
+// every address is loopback. Otherwise kFailedPrecondition says why the node will not
+// start (no certificates, both given, unreadable files, TLS to a parent without
+// parent_id).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const v1::NodeConfig& config);
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(

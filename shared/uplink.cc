@@ -4,6 +4,7 @@
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
 #include "shared/status_macros.h"
+#include "shared/tls_credentials.h"
 
 namespace fedsync {
 
@@ -20,8 +21,9 @@ grpc::ChannelArguments LongLivedChannelArguments() {
 
 Uplink::Uplink(Outbox* outbox, UplinkOptions options, CommandHandler handler)
     : outbox_(outbox), options_(std::move(options)), handler_(std::move(handler)) {
-  channel_ = grpc::CreateCustomChannel(options_.target, options_.credentials,
-                                       LongLivedChannelArguments());
+  grpc::ChannelArguments args = LongLivedChannelArguments();
+  SetServerName(options_.server_name, &args);
+  channel_ = grpc::CreateCustomChannel(options_.target, options_.credentials, args);
   stub_ = v1::Federation::NewStub(channel_);
 }
 
@@ -162,6 +164,7 @@ absl::Status Uplink::RunStream() {
   const absl::Time welcome_deadline = absl::Now() + options_.welcome_timeout;
   absl::Time next_heartbeat = absl::Now() + options_.heartbeat;
   absl::Status result = absl::OkStatus();
+  bool parent_ended = false;  // the reader saw the call end: Finish holds the parent's status
   while (true) {
     std::optional<v1::UpMessage> message;
     {
@@ -173,7 +176,10 @@ absl::Status Uplink::RunStream() {
       const absl::Time wake = session.welcomed() ? next_heartbeat : welcome_deadline;
       while (!ready() && absl::Now() < wake) changed_.WaitWithDeadline(&mu_, wake);
       notified_ = false;
-      if (stopping_ || reader_done_ || reconnect_ || restart_) break;
+      if (stopping_ || reader_done_ || reconnect_ || restart_) {
+        parent_ended = reader_done_ && !stopping_ && !reconnect_ && !restart_;
+        break;
+      }
       if (!session.welcomed()) {
         if (absl::Now() >= welcome_deadline) {
           result = absl::DeadlineExceededError("no Welcome from the parent in time");
@@ -208,7 +214,9 @@ absl::Status Uplink::RunStream() {
     if (message->has_batch()) RecordBatchSent(message->batch().cells_size());
     next_heartbeat = absl::Now() + options_.heartbeat;
   }
-  context.TryCancel();
+  // Cancelling a call the parent already ended would hide its status (e.g.
+  // PERMISSION_DENIED for a refused hello) behind CANCELLED.
+  if (!parent_ended) context.TryCancel();
   reader.join();
   grpc::Status finished = stream->Finish();
   clear_context();

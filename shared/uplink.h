@@ -31,6 +31,9 @@ namespace fedsync {
 struct UplinkOptions {
   std::string target;  // HOST:PORT of the parent
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // With TLS credentials: the parent's id, which its certificate must name (the target
+  // is an address). Empty: the target's host.
+  std::string server_name;
   UplinkIdentity identity;
   int batch_cells = 500;
   int window = 4;

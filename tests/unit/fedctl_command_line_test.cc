@@ -69,6 +69,33 @@ TEST(FedctlCommandLineTest, RepeatedFlagKeepsTheLastValue) {
   EXPECT_EQ(line->Get("metric"), "b");
 }
 
+TEST(FedctlCommandLineTest, RepeatableFlagKeepsEveryValueInOrder) {
+  absl::StatusOr<CommandLine> line =
+      Parse({"certs", "init", "--out=d", "--node=hefei", "--node", "luyang",
+             "--operator=alice:admin", "--node=yaohai"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->GetAll("node"), (std::vector<std::string>{"hefei", "luyang", "yaohai"}));
+  EXPECT_EQ(line->GetAll("operator"), std::vector<std::string>{"alice:admin"});
+  EXPECT_TRUE(line->GetAll("days").empty());
+  EXPECT_THAT(CommandUsage(*line->command), HasSubstr("(repeatable)"));
+}
+
+TEST(FedctlCommandLineTest, TlsGlobalFlags) {
+  absl::StatusOr<CommandLine> line =
+      Parse({"--tls-dir=pki/alice", "status", "--server-id", "hefei"});
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_EQ(line->tls_dir, "pki/alice");
+  EXPECT_EQ(line->server_id, "hefei");
+
+  absl::StatusOr<CommandLine> plain = Parse({"status"});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->tls_dir, "");
+
+  absl::StatusOr<CommandLine> alone = Parse({"status", "--server-id=hefei"});
+  ASSERT_FALSE(alone.ok());
+  EXPECT_THAT(alone.status().message(), HasSubstr("--server-id needs --tls-dir"));
+}
+
 TEST(FedctlCommandLineTest, BooleanFlags) {
   absl::StatusOr<CommandLine> line = Parse({"sync", "--full", "--wait=false", "--all=true"});
   ASSERT_TRUE(line.ok()) << line.status();

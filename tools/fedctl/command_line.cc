@@ -16,6 +16,8 @@ namespace {
 constexpr char kFlagTarget[] = "target";
 constexpr char kFlagFormat[] = "format";
 constexpr char kFlagTimeout[] = "timeout";
+constexpr char kFlagTlsDir[] = "tls-dir";
+constexpr char kFlagServerId[] = "server-id";
 
 // --help is handled before flag lookup; it is listed here only for the usage page.
 const std::vector<FlagSpec>& GlobalFlags() {
@@ -24,6 +26,9 @@ const std::vector<FlagSpec>& GlobalFlags() {
        absl::StrCat("the node to talk to (default ", kDefaultTarget, ")")},
       {kFlagFormat, "FORMAT", "output: table, csv or json, as the command allows (default table)"},
       {kFlagTimeout, "SECONDS", "deadline of each call (default 10; registry import 600)"},
+      {kFlagTlsDir, "DIR",
+       "mutual TLS with DIR/{ca.pem,cert.pem,key.pem} (fedctl certs init); default plaintext"},
+      {kFlagServerId, "ID", "with --tls-dir: the node id the server's certificate names"},
       {"help", "", "print usage; fedctl COMMAND --help for one command"},
   };
   return *flags;
@@ -120,7 +125,7 @@ class Parser {
   const CommandSpec* command_ = nullptr;
   bool help_ = false;
   absl::Status error_;
-  std::optional<std::string> target_, format_, timeout_;
+  std::optional<std::string> target_, format_, timeout_, tls_dir_, server_id_;
   CommandLine result_;
 };
 
@@ -169,12 +174,17 @@ void Parser::ParseFlag(const std::vector<std::string>& args, size_t* index) {
   }
   if (!global) {
     result_.flags[spec->name] = *value;
+    result_.values[spec->name].push_back(*value);
   } else if (name == kFlagTarget) {
     target_ = *value;
   } else if (name == kFlagFormat) {
     format_ = *value;
   } else if (name == kFlagTimeout) {
     timeout_ = *value;
+  } else if (name == kFlagTlsDir) {
+    tls_dir_ = *value;
+  } else if (name == kFlagServerId) {
+    server_id_ = *value;
   }
 }
 
@@ -288,6 +298,11 @@ absl::StatusOr<CommandLine> Parser::Finish() {
     result_.timeout = absl::Seconds(seconds);
   }
   result_.target = target_.value_or(kDefaultTarget);
+  if (server_id_.has_value() && !tls_dir_.has_value()) {
+    return UsageErrorIn(words_, "--server-id needs --tls-dir");
+  }
+  result_.tls_dir = tls_dir_.value_or("");
+  result_.server_id = server_id_.value_or("");
   result_.command = command_;
   return std::move(result_);
 }
@@ -313,6 +328,11 @@ std::string CommandLine::Get(const std::string& flag) const {
   return it == flags.end() ? "" : it->second;
 }
 
+std::vector<std::string> CommandLine::GetAll(const std::string& flag) const {
+  auto it = values.find(flag);
+  return it == values.end() ? std::vector<std::string>{} : it->second;
+}
+
 bool CommandLine::IsSet(const std::string& flag) const {
   auto it = flags.find(flag);
   return it != flags.end() && it->second != "false";
@@ -336,7 +356,7 @@ std::string GlobalUsage(const std::vector<CommandSpec>& commands) {
   }
   return absl::StrCat(
       "usage: fedctl [--target=HOST:PORT] [--format=table|csv|json] [--timeout=SECONDS]\n"
-      "              COMMAND [FLAGS] [ARGS]\n\n"
+      "              [--tls-dir=DIR [--server-id=ID]] COMMAND [FLAGS] [ARGS]\n\n"
       "fedctl is the operator's command line for fedsync nodes.\n\n"
       "commands:\n",
       FlagLines(command_rows), "\nglobal flags (before or after the command):\n",
@@ -358,7 +378,10 @@ std::string CommandUsage(const CommandSpec& command) {
   for (const FlagSpec& flag : command.flags) {
     std::string left = absl::StrCat("--", flag.name);
     if (!flag.value_name.empty()) absl::StrAppend(&left, "=", flag.value_name);
-    rows.emplace_back(left, flag.required ? absl::StrCat(flag.help, " (required)") : flag.help);
+    std::string help = flag.help;
+    if (flag.repeated) absl::StrAppend(&help, " (repeatable)");
+    if (flag.required) absl::StrAppend(&help, " (required)");
+    rows.emplace_back(left, help);
   }
   if (command.formats.size() > 1) {
     rows.emplace_back(

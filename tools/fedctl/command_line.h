@@ -6,8 +6,9 @@
 //
 // Global flags (--target, --format, --timeout, --help) may appear before or after the
 // command; a command's own flags only after it. A flag is --name=value or --name value;
-// a boolean flag is --name or --name=true|false. "--" ends the flags. A repeated flag
-// keeps its last value. --help (or -h, or `fedctl help [COMMAND]`) wins over any other
+// a boolean flag is --name or --name=true|false. "--" ends the flags. A flag given more
+// than once keeps its last value in `flags` and every value, in order, in `values`
+// (a spec marked `repeated` says so in its help). --help (or -h, or `fedctl help [COMMAND]`) wins over any other
 // error on the line, so a user in trouble can always get the usage.
 //
 // Parsing is pure (no I/O, no exit). A usage error comes back as kInvalidArgument whose
@@ -45,6 +46,7 @@ struct FlagSpec {
   std::string value_name;  // shown in usage: "ID"; empty for a boolean flag
   std::string help;
   bool required = false;  // a required flag must be given with a non-empty value
+  bool repeated = false;  // may be given more than once; read with CommandLine::GetAll
 };
 
 struct CommandSpec {
@@ -71,15 +73,23 @@ struct CommandLine {
 
   const CommandSpec* command = nullptr;  // set when action == kRun
   std::string target;
+  // --tls-dir: DIR holding ca.pem, cert.pem and key.pem; empty: plaintext.
+  std::string tls_dir;
+  // --server-id: the node id the server's certificate must name (TLS only).
+  std::string server_id;
   OutputFormat format = OutputFormat::kTable;
   absl::Duration timeout;
   // The command's flags that were given; booleans as "true" / "false".
   std::map<std::string, std::string> flags;
+  // Every value of each command flag, in the order given.
+  std::map<std::string, std::vector<std::string>> values;
   std::vector<std::string> arguments;
 
   bool Has(const std::string& flag) const;
   // The flag's value; empty when not given.
   std::string Get(const std::string& flag) const;
+  // Every value the flag was given, in order; empty when not given.
+  std::vector<std::string> GetAll(const std::string& flag) const;
   // True when a boolean flag was given and not set to false.
   bool IsSet(const std::string& flag) const;
 };

@@ -23,6 +23,7 @@ const std::vector<Command>& AllCommands() {
       {TargetsSetCommandSpec(), &RunTargetsSet},
       {TargetsListCommandSpec(), &RunTargetsList},
       {VerifyCommandSpec(), &RunVerify},
+      {CertsInitCommandSpec(), &RunCertsInit},
   };
   return *commands;
 }

@@ -60,6 +60,9 @@ int RunTargetsSet(const CommandLine& command_line);
 CommandSpec TargetsListCommandSpec();
 int RunTargetsList(const CommandLine& command_line);
 
+CommandSpec CertsInitCommandSpec();
+int RunCertsInit(const CommandLine& command_line);
+
 CommandSpec VerifyCommandSpec();
 int RunVerify(const CommandLine& command_line);
 

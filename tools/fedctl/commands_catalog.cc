@@ -25,7 +25,7 @@ CommandSpec CatalogShowCommandSpec() {
 }
 
 int RunCatalogShow(const CommandLine& command_line) {
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::Catalog catalog;
@@ -80,7 +80,7 @@ int RunCatalogPush(const CommandLine& command_line) {
   }
   v1::PushCatalogRequest request;
   *request.mutable_catalog() = (*catalog)->proto();
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::PushCatalogResponse response;

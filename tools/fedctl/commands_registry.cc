@@ -105,7 +105,7 @@ int RunRegistryImport(const CommandLine& command_line) {
   if (!file.ok()) return LocalFailure(file.status());
   (*file)->set_skip_invalid(skip_invalid);
 
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::ImportResponse response;

@@ -90,7 +90,7 @@ int RunRegistryList(const CommandLine& command_line) {
   }
   request.set_page_token(command_line.Get("page-token"));
 
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   v1::ListRecordsResponse all;
   while (true) {
     grpc::ClientContext context;
@@ -130,7 +130,7 @@ int RunRegistryHistory(const CommandLine& command_line) {
   v1::GetHistoryRequest request;
   request.set_kind((*kind)->name);
   request.set_id(*id);
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::GetHistoryResponse response;
@@ -171,7 +171,7 @@ int RunRegistryExport(const CommandLine& command_line) {
   v1::ExportRequest request;
   request.set_kind((*kind)->name);
   request.set_include_deleted(command_line.IsSet("include-deleted"));
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =

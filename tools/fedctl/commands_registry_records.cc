@@ -62,7 +62,7 @@ int RunRegistryAdd(const CommandLine& command_line) {
   if (!record.ok()) {
     return ReportUsageError(UsageError(*command_line.command, record.status().message()));
   }
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::CreateRecordRequest request;
@@ -95,7 +95,7 @@ int RunRegistryUpdate(const CommandLine& command_line) {
   if (!kind.ok()) return ReportUsageError(kind.status());
   absl::StatusOr<int64_t> id = RecordIdOf(command_line);
   if (!id.ok()) return ReportUsageError(id.status());
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   v1::RecordEntry current;
   {
     grpc::ClientContext context;
@@ -149,7 +149,7 @@ int RunRegistryGet(const CommandLine& command_line) {
   } else {
     request.set_key(command_line.Get("key"));
   }
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::RecordEntry entry;
@@ -197,7 +197,7 @@ int RunRegistryDelete(const CommandLine& command_line) {
     request.set_end_date(command_line.Get("end-date"));
   }
   request.set_entered_in_error(command_line.IsSet("entered-in-error"));
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::RecordEntry entry;
@@ -223,7 +223,7 @@ int RunRegistryRestore(const CommandLine& command_line) {
   v1::RestoreRecordRequest request;
   request.set_kind((*kind)->name);
   request.set_id(*id);
-  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   PrepareRegistryCall(command_line, &context);
   v1::RecordEntry entry;

@@ -70,7 +70,7 @@ int RunRollup(const CommandLine& command_line) {
     request.set_period(command_line.Get("period"));
   }
 
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::GetRollupResponse response;

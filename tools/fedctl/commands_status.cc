@@ -25,7 +25,7 @@ CommandSpec StatusCommandSpec() {
 }
 
 int RunStatus(const CommandLine& command_line) {
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::GetStatusResponse response;

@@ -85,7 +85,7 @@ int RunSync(const CommandLine& command_line) {
     request.set_timeout_millis(absl::ToInt64Milliseconds(NodeWaitFor(command_line.timeout)));
   }
 
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::SyncNowResponse response;

@@ -68,7 +68,7 @@ int RunTargetsSet(const CommandLine& command_line) {
         UsageError(*command_line.command, "--value must be a whole number, 0 or more"));
   }
   request.set_value(value);
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::SetTargetResponse response;
@@ -100,7 +100,7 @@ CommandSpec TargetsListCommandSpec() {
 }
 
 int RunTargetsList(const CommandLine& command_line) {
-  auto stub = v1::AdminService::NewStub(CreateChannel(command_line.target));
+  auto stub = v1::AdminService::NewStub(CreateChannel(command_line));
   grpc::ClientContext context;
   SetDeadline(&context, command_line.timeout);
   v1::ListTargetsResponse response;

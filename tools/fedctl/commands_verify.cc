@@ -26,7 +26,11 @@ CommandSpec VerifyCommandSpec() {
 int RunVerify(const CommandLine& command_line) {
   std::vector<LinkReport> reports =
       VerifyTree(command_line.target, [&](const std::string& address) {
-        return std::make_unique<AdminClient>(address, nullptr, command_line.timeout);
+        // The first hop is checked against --server-id; the nodes below are reached
+        // by the addresses they advertise, whose ids are not known beforehand.
+        return std::make_unique<AdminClient>(
+            address, ChannelCredentials(command_line), command_line.timeout,
+            address == command_line.target ? command_line.server_id : "");
       });
   bool ok = !reports.empty();
   if (reports.empty()) std::cout << command_line.target << ": no children to verify\n";

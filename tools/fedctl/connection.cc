@@ -3,11 +3,26 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "shared/tls_credentials.h"
 
 namespace fedsync::fedctl {
 
-std::shared_ptr<grpc::Channel> CreateChannel(const std::string& target) {
-  return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+absl::Status CheckTransport(const CommandLine& command_line) {
+  if (command_line.tls_dir.empty()) return absl::OkStatus();
+  return LoadTlsDir(command_line.tls_dir).status();
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const CommandLine& command_line) {
+  if (command_line.tls_dir.empty()) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<TlsFiles> files = LoadTlsDir(command_line.tls_dir);
+  // Without the files: TLS that trusts no CA, so every call fails closed.
+  return MutualTlsChannelCredentials(files.ok() ? *files : TlsFiles{"-", "", ""});
+}
+
+std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line) {
+  grpc::ChannelArguments args;
+  SetServerName(command_line.server_id, &args);
+  return grpc::CreateCustomChannel(command_line.target, ChannelCredentials(command_line), args);
 }
 
 void SetDeadline(grpc::ClientContext* context, absl::Duration timeout) {

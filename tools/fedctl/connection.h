@@ -7,15 +7,25 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "tools/fedctl/command_line.h"
 
 namespace fedsync::fedctl {
 
-// A channel to `target` ("HOST:PORT"). Plaintext for now: nodes run with --insecure
-// until certificates exist. Never fails; a bad or unreachable target shows up as
-// UNAVAILABLE on the first call.
-std::shared_ptr<grpc::Channel> CreateChannel(const std::string& target);
+// Checks --tls-dir's files before anything is sent; fedctl's main calls it once.
+// kFailedPrecondition naming the file.
+absl::Status CheckTransport(const CommandLine& command_line);
+
+// A channel to --target: mutual TLS from --tls-dir (checking that the server's
+// certificate names --server-id when given), else plaintext. Never fails: a bad or
+// unreachable target, or TLS files gone since CheckTransport, shows up as UNAVAILABLE
+// on the first call (never as a silent fall back to plaintext).
+std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line);
+// The same for another address (fedctl verify walks the tree): credentials only, since
+// the server id is not known.
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const CommandLine& command_line);
 
 // Every call fedctl makes carries a deadline, so no command hangs on a dead node.
 void SetDeadline(grpc::ClientContext* context, absl::Duration timeout);

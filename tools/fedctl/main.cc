@@ -6,6 +6,7 @@
 
 #include "tools/fedctl/command_line.h"
 #include "tools/fedctl/commands.h"
+#include "tools/fedctl/connection.h"
 
 int main(int argc, char** argv) {
   using fedsync::fedctl::AllCommands;
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   if (command_line->action == CommandLine::Action::kHelp) {
     std::cout << command_line->help_text;
     return fedsync::fedctl::kExitOk;
+  }
+  if (absl::Status status = fedsync::fedctl::CheckTransport(*command_line); !status.ok()) {
+    std::cerr << "fedctl: " << status.message() << "\n";
+    return fedsync::fedctl::kExitUsage;
   }
   // The parser returns a pointer into `specs`, which is in AllCommands() order.
   size_t index = command_line->command - specs.data();

@@ -1,0 +1,33 @@
+#include "city_node/child_admission.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace fedsync {
+
+ChildAdmission::ChildAdmission(bool require_certificate, const std::vector<std::string>& registered)
+    : require_certificate_(require_certificate),
+      registered_(registered.begin(), registered.end()) {}
+
+absl::Status ChildAdmission::Admit(const std::vector<std::string>& certified_ids,
+                                   const std::string& claimed_id) const {
+  if (require_certificate_) {
+    if (certified_ids.empty()) {
+      return absl::PermissionDeniedError("the peer's certificate names no node id");
+    }
+    if (std::find(certified_ids.begin(), certified_ids.end(), claimed_id) == certified_ids.end()) {
+      return absl::PermissionDeniedError(absl::StrCat("hello.node_id '", claimed_id,
+                                                      "' is not the id in the certificate (",
+                                                      absl::StrJoin(certified_ids, ", "), ")"));
+    }
+  }
+  if (!registered_.empty() && registered_.count(claimed_id) == 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("'", claimed_id, "' is not a registered child of this node"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fedsync

@@ -1,0 +1,53 @@
+// A development public-key infrastructure for mutual TLS: one CA and, for every node
+// and operator, a key and a certificate signed by it, written as
+//   DIR/ca.pem, DIR/ca-key.pem                 the CA (the key readable by the owner only)
+//   DIR/NAME/{ca.pem,cert.pem,key.pem}         what a node or fedctl takes as --tls-dir
+// Keys are ECDSA P-256; certificates name the subject as CN and as a DNS subject
+// alternative name (a parent reads a child's id from there), and an operator's role as
+// OU. When DIR already holds a CA, it is reused, so more names can be added later and
+// every certificate in DIR chains to the same root. Production operators bring their own
+// CA with the same layout (README.md).
+//
+// Plain C++ over OpenSSL 3's EVP APIs; no gRPC. Thread-compatible. Failures:
+// kInvalidArgument for a bad name, role or validity; kInternal when OpenSSL fails;
+// the errno-derived code when a file cannot be written.
+#ifndef FEDSYNC_SHARED_DEV_PKI_H_
+#define FEDSYNC_SHARED_DEV_PKI_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace fedsync {
+
+// The operator roles a certificate can carry, weakest first.
+inline constexpr const char* kOperatorRoles[] = {"viewer", "operator", "admin"};
+
+struct DevPkiSubject {
+  std::string name;  // node id or operator name: lower-case letters, digits, '_', '-'
+  std::string role;  // empty for a node; viewer, operator or admin for an operator
+};
+
+struct DevPkiOptions {
+  std::string out_dir;
+  std::vector<std::string> nodes;
+  std::vector<DevPkiSubject> operators;
+  int validity_days = 365;  // of every certificate issued (and of a new CA)
+};
+
+// "alice:operator" -> {alice, operator}; kInvalidArgument naming what is wrong.
+absl::StatusOr<DevPkiSubject> ParseOperatorSpec(absl::string_view spec);
+
+// Checks a node id or operator name: it becomes a directory and a DNS name.
+absl::Status CheckSubjectName(absl::string_view name);
+
+// Creates (or reuses) the CA in options.out_dir and issues every node and operator
+// certificate. Names must be distinct. Returns the directories written, one per name.
+absl::StatusOr<std::vector<std::string>> CreateDevPki(const DevPkiOptions& options);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_DEV_PKI_H_

@@ -1,0 +1,83 @@
+#include "shared/tls_credentials.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/server_credentials.h"
+
+namespace fedsync {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot read ", path, " (--tls-dir must hold ca.pem, cert.pem, key.pem)"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<TlsFiles> LoadTlsDir(const std::string& dir) {
+  TlsFiles files;
+  const std::string key_path = absl::StrCat(dir, "/key.pem");
+  struct stat info;
+  if (::stat(key_path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(key_path, " is readable by others; chmod 600 it"));
+  }
+  auto ca = ReadPem(absl::StrCat(dir, "/ca.pem"));
+  if (!ca.ok()) return ca.status();
+  auto cert = ReadPem(absl::StrCat(dir, "/cert.pem"));
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(key_path);
+  if (!key.ok()) return key.status();
+  files.ca_pem = std::move(*ca);
+  files.cert_pem = std::move(*cert);
+  files.key_pem = std::move(*key);
+  return files;
+}
+
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files) {
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = files.ca_pem;
+  options.pem_key_cert_pairs.push_back({files.key_pem, files.cert_pem});
+  return grpc::SslServerCredentials(options);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(const TlsFiles& files) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = files.ca_pem;
+  options.pem_private_key = files.key_pem;
+  options.pem_cert_chain = files.cert_pem;
+  return grpc::SslCredentials(options);
+}
+
+void SetServerName(const std::string& server_id, grpc::ChannelArguments* args) {
+  if (!server_id.empty()) args->SetSslTargetNameOverride(server_id);
+}
+
+std::vector<std::string> CertifiedPeerIds(const grpc::AuthContext& context) {
+  std::vector<std::string> ids;
+  if (!context.IsPeerAuthenticated()) return ids;
+  for (const grpc::string_ref& name : context.FindPropertyValues(GRPC_X509_SAN_PROPERTY_NAME)) {
+    ids.emplace_back(name.data(), name.size());
+  }
+  if (ids.empty()) {
+    for (const grpc::string_ref& name : context.FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME)) {
+      ids.emplace_back(name.data(), name.size());
+    }
+  }
+  return ids;
+}
+
+}  // namespace fedsync
