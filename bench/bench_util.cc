@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "shared/node_config.h"
 #include "shared/server_runner.h"
 
@@ -66,15 +67,18 @@ double Percentile(std::vector<double> values, double fraction) {
 }
 
 void PrintFigure(const std::string& name, double fedsync, double baseline,
-                 const std::string& unit, const std::string& goal) {
+                 const std::string& unit, const std::string& goal, std::optional<bool> met) {
+  const char* met_text = !met.has_value() ? "-" : *met ? "true" : "false";
   if (baseline > 0) {
     std::printf("%-48s %12.2f %12.2f %7.1f%%  %s  (goal %s)\n", name.c_str(), fedsync, baseline,
                 100.0 * fedsync / baseline, unit.c_str(), goal.c_str());
-    std::printf("FIGURE\t%s\t%.4f\t%.4f\t%s\n", name.c_str(), fedsync, baseline, goal.c_str());
+    std::printf("FIGURE\t%s\t%.4f\t%.4f\t%s\t%s\t%s\n", name.c_str(), fedsync, baseline,
+                unit.c_str(), goal.c_str(), met_text);
   } else {
     std::printf("%-48s %12.2f %12s %8s  %s  (goal %s)\n", name.c_str(), fedsync, "-", "-",
                 unit.c_str(), goal.c_str());
-    std::printf("FIGURE\t%s\t%.4f\t-\t%s\n", name.c_str(), fedsync, goal.c_str());
+    std::printf("FIGURE\t%s\t%.4f\t-\t%s\t%s\t%s\n", name.c_str(), fedsync, unit.c_str(),
+                goal.c_str(), met_text);
   }
   std::fflush(stdout);
 }
@@ -84,6 +88,53 @@ int64_t ResidentBytes() {
   int64_t pages_total = 0, pages_resident = 0;
   statm >> pages_total >> pages_resident;
   return pages_resident * ::sysconf(_SC_PAGESIZE);
+}
+
+namespace {
+v1::Cell MakeCell(const std::string& metric, const std::string& period, const std::string& key,
+                  const std::string& value, int64_t number) {
+  v1::Cell cell;
+  cell.set_metric(metric);
+  cell.set_period(period);
+  if (!key.empty()) {
+    v1::DimensionValue* dim = cell.add_dims();
+    dim->set_key(key);
+    dim->set_value(value);
+  }
+  cell.set_value(number);
+  cell.set_status(v1::OK);
+  return cell;
+}
+
+}  // namespace
+
+std::vector<v1::Cell> DistrictYear(int64_t district, int year) {
+  const std::string y = absl::StrCat(year);
+  std::vector<v1::Cell> cells;
+  int64_t n = 0;
+  auto value = [&] { return 3 + (district * 7919 + 104729 * ++n) % 50; };
+  cells.push_back(MakeCell("returned_students_total", y, "", "", value()));
+  for (const char* region : {"europe", "north_america", "east_asia", "oceania",
+                             "southeast_asia", "latin_america", "africa"}) {
+    cells.push_back(MakeCell("returned_students_by_region", y, "region", region, value()));
+  }
+  for (const char* degree : {"bachelor", "master", "doctorate", "postdoctoral"}) {
+    cells.push_back(MakeCell("returned_students_by_degree", y, "degree", degree, value()));
+  }
+  for (int month = 1; month <= 12; ++month) {
+    for (const char* type : {"identity", "study"}) {
+      cells.push_back(MakeCell("certifications_by_type", absl::StrFormat("%d-%02d", year, month),
+                               "type", type, value()));
+    }
+  }
+  for (const char* metric : {"enterprises_total", "community_figures_total",
+                             "hardship_cases_total"}) {
+    cells.push_back(MakeCell(metric, y, "", "", value()));
+  }
+  for (const char* type : {"identity", "study"}) {
+    cells.push_back(MakeCell("certifications_issued_by_year", y, "type", type, value()));
+  }
+  return cells;
 }
 
 MemoryOutbox::MemoryOutbox(uint64_t epoch, std::vector<v1::Cell> cells)

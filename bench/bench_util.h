@@ -5,6 +5,7 @@
 #define FEDSYNC_BENCH_BENCH_UTIL_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,12 +43,18 @@ void RemoveDir(const std::string& path);
 double Percentile(std::vector<double> values, double fraction);
 
 // One line of the results table, and a machine-readable line for scripts/bench.sh:
-//   FIGURE\t<name>\t<fedsync>\t<baseline or ->\t<goal>
+//   FIGURE\t<name>\t<fedsync>\t<baseline or ->\t<unit>\t<goal>\t<true|false|->
+// `met`: whether the goal is met, when the bench can say (nullopt: no goal to meet).
 void PrintFigure(const std::string& name, double fedsync, double baseline,
-                 const std::string& unit, const std::string& goal);
+                 const std::string& unit, const std::string& goal,
+                 std::optional<bool> met = std::nullopt);
 
 // Resident set size of this process, bytes.
 int64_t ResidentBytes();
+
+// A year of the default catalog's cells for simulated district number `district`: 41
+// cells (yearly totals and breakdowns, monthly certifications), values 3..52.
+std::vector<v1::Cell> DistrictYear(int64_t district, int year);
 
 // A simulated child's outbox in memory: fixed cells, seq 1..n in order. Thread-safe.
 class MemoryOutbox : public Outbox {

@@ -27,51 +27,6 @@ ABSL_FLAG(int64_t, timeout_seconds, 110, "give up after this long");
 
 namespace fedsync::bench {
 
-v1::Cell MakeCell(const std::string& metric, const std::string& period, const std::string& key,
-                  const std::string& value, int64_t number) {
-  v1::Cell cell;
-  cell.set_metric(metric);
-  cell.set_period(period);
-  if (!key.empty()) {
-    v1::DimensionValue* dim = cell.add_dims();
-    dim->set_key(key);
-    dim->set_value(value);
-  }
-  cell.set_value(number);
-  cell.set_status(v1::OK);
-  return cell;
-}
-
-// A year of the default catalog for one district: 41 cells, values 3..52.
-std::vector<v1::Cell> DistrictYear(int64_t district, int year) {
-  const std::string y = absl::StrCat(year);
-  std::vector<v1::Cell> cells;
-  int64_t n = 0;
-  auto value = [&] { return 3 + (district * 7919 + 104729 * ++n) % 50; };
-  cells.push_back(MakeCell("returned_students_total", y, "", "", value()));
-  for (const char* region : {"europe", "north_america", "east_asia", "oceania",
-                             "southeast_asia", "latin_america", "africa"}) {
-    cells.push_back(MakeCell("returned_students_by_region", y, "region", region, value()));
-  }
-  for (const char* degree : {"bachelor", "master", "doctorate", "postdoctoral"}) {
-    cells.push_back(MakeCell("returned_students_by_degree", y, "degree", degree, value()));
-  }
-  for (int month = 1; month <= 12; ++month) {
-    for (const char* type : {"identity", "study"}) {
-      cells.push_back(MakeCell("certifications_by_type", absl::StrFormat("%d-%02d", year, month),
-                               "type", type, value()));
-    }
-  }
-  for (const char* metric : {"enterprises_total", "community_figures_total",
-                             "hardship_cases_total"}) {
-    cells.push_back(MakeCell(metric, y, "", "", value()));
-  }
-  for (const char* type : {"identity", "study"}) {
-    cells.push_back(MakeCell("certifications_issued_by_year", y, "type", type, value()));
-  }
-  return cells;
-}
-
 int64_t PeakResidentBytes() {
   std::ifstream status("/proc/self/status");
   std::string key;
@@ -166,12 +121,12 @@ int main(int argc, char** argv) {
   std::printf("%-48s %12s %12s %8s\n", "figure", "fedsync", "baseline", "ratio");
   PrintFigure(absl::StrFormat("national simulation (%d->%d->%d->1), s to converge", districts,
                               cities, provinces),
-              seconds, 0, "s", "<= 60 s");
+              seconds, 0, "s", "<= 60 s", converged && seconds <= 60);
   PrintFigure("national simulation, peak memory of the process, MB",
               static_cast<double>(peak) / (1024.0 * 1024.0), 0, "MB", "-");
   std::printf("(%d aggregating nodes started in %.1f s; %zu cells per district)\n",
               static_cast<int>(cities + provinces + 1), absl::ToDoubleSeconds(tree_started),
-              fedsync::bench::DistrictYear(0, year).size());
+              DistrictYear(0, year).size());
   if (!converged) {
     std::fprintf(stderr, "national_sim_bench: the national sums never matched the districts\n");
     return 1;

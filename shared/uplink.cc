@@ -200,9 +200,7 @@ absl::Status Uplink::RunStream() {
         message = std::move(*batch);
       }
       if (!message.has_value() && absl::Now() >= next_heartbeat) {
-        message.emplace();
-        message->mutable_heartbeat()->set_unix_millis(absl::ToUnixMillis(absl::Now()));
-        message->mutable_heartbeat()->set_max_seq(outbox_->max_seq());
+        message = session.Heartbeat(absl::Now());
       }
     }
     if (!message.has_value()) continue;

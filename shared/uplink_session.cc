@@ -24,6 +24,13 @@ v1::UpMessage UplinkSession::Hello() const {
   return message;
 }
 
+v1::UpMessage UplinkSession::Heartbeat(absl::Time now) const {
+  v1::UpMessage message;
+  message.mutable_heartbeat()->set_unix_millis(absl::ToUnixMillis(now));
+  message.mutable_heartbeat()->set_max_seq(outbox_->max_seq());
+  return message;
+}
+
 absl::StatusOr<UplinkSession::WelcomeAction> UplinkSession::OnWelcome(
     const v1::Welcome& welcome) {
   if (welcome.epoch() != outbox_->epoch()) {

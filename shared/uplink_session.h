@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "fedsync/v1/federation.pb.h"
 #include "shared/outbox.h"
 
@@ -40,6 +41,9 @@ class UplinkSession {
   static constexpr size_t kDefaultBatchBytes = 1 << 20;
 
   v1::UpMessage Hello() const;
+  // What an idle child sends: the time and its newest seq (a parent holding that seq
+  // knows the child is up to date).
+  v1::UpMessage Heartbeat(absl::Time now) const;
   // kFailedPrecondition when the parent answers for another epoch.
   absl::StatusOr<WelcomeAction> OnWelcome(const v1::Welcome& welcome);
   // The next batch, or nullopt when there is nothing to send or the window is full.
