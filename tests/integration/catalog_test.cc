@@ -30,18 +30,11 @@ constexpr char kNewMetric[] = R"pb(
 class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto province = StartNode(dir_, "anhui", "province", "127.0.0.1:0", "");
-    ASSERT_TRUE(province.ok()) << province.status();
-    province_ = std::move(*province);
-    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", province_->address());
-    ASSERT_TRUE(city.ok()) << city.status();
-    city_ = std::move(*city);
-    auto luyang = StartNode(dir_, "luyang", "district", "127.0.0.1:0", city_->address(),
-                            {"--demo-data=luyang"});
-    ASSERT_TRUE(luyang.ok()) << luyang.status();
-    luyang_ = std::move(*luyang);
-    absl::Status converged = WaitFor([&] { return CheckTreeConverged(province_->address()); });
-    ASSERT_TRUE(converged.ok()) << converged;
+    auto tree = StartDemoTree(dir_);
+    ASSERT_TRUE(tree.ok()) << tree.status();
+    province_ = std::move(tree->province);
+    city_ = std::move(tree->city);
+    luyang_ = std::move(tree->luyang);
   }
 
   // The province's catalog as text, with `version` and `extra` appended.

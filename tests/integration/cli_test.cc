@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/federation_check.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -64,32 +65,11 @@ TEST(NodeFlagsTest, ConfigFileIsCheckedAgainstItsSchema) {
 class RunningTreeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto province = NodeProcess::Start(
-        FEDSYNC_CITY_NODE, {"--id=anhui", "--level=province", "--db=" + dir_.File("anhui.db"),
-                            "--listen=127.0.0.1:0", "--insecure"},
-        dir_.File("anhui.log"));
-    ASSERT_TRUE(province.ok()) << province.status();
-    province_ = std::move(*province);
-    auto city = NodeProcess::Start(
-        FEDSYNC_CITY_NODE,
-        {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"), "--listen=127.0.0.1:0",
-         "--parent=" + province_->address(), "--insecure"},
-        dir_.File("hefei.log"));
-    ASSERT_TRUE(city.ok()) << city.status();
-    city_ = std::move(*city);
-    auto luyang = NodeProcess::Start(
-        FEDSYNC_DISTRICT_NODE,
-        {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-         "--parent=" + city_->address(), "--demo-data=luyang", "--insecure"},
-        dir_.File("luyang.log"));
-    ASSERT_TRUE(luyang.ok()) << luyang.status();
-    luyang_ = std::move(*luyang);
-    absl::Status converged = WaitFor([&] {
-      absl::Status city_ok = CheckParentConverged(city_->address(), {{"luyang", luyang_->address()}});
-      if (!city_ok.ok()) return city_ok;
-      return CheckParentConverged(province_->address(), {{"hefei", city_->address()}});
-    });
-    ASSERT_TRUE(converged.ok()) << converged;
+    auto tree = StartDemoTree(dir_);
+    ASSERT_TRUE(tree.ok()) << tree.status();
+    province_ = std::move(tree->province);
+    city_ = std::move(tree->city);
+    luyang_ = std::move(tree->luyang);
   }
 
   CommandOutput Fedctl(const std::string& target, std::vector<std::string> args) {

@@ -7,6 +7,8 @@
 #include "shared/demo_data.h"
 #include "shared/record_csv.h"
 #include "shared/registry_kinds.h"
+#include "shared/status_macros.h"
+#include "tests/integration/federation_check.h"
 
 namespace fedsync::testing {
 
@@ -22,6 +24,17 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const
   args.insert(args.end(), extra.begin(), extra.end());
   return NodeProcess::Start(level == "district" ? FEDSYNC_DISTRICT_NODE : FEDSYNC_CITY_NODE,
                             args, dir.File(id + ".log"));
+}
+
+absl::StatusOr<DemoTree> StartDemoTree(const TempDir& dir) {
+  DemoTree tree;
+  ASSIGN_OR_RETURN(tree.province, StartNode(dir, "anhui", "province", "127.0.0.1:0", ""));
+  ASSIGN_OR_RETURN(tree.city,
+                   StartNode(dir, "hefei", "city", "127.0.0.1:0", tree.province->address()));
+  ASSIGN_OR_RETURN(tree.luyang, StartNode(dir, "luyang", "district", "127.0.0.1:0",
+                                          tree.city->address(), {"--demo-data=luyang"}));
+  RETURN_IF_ERROR(WaitFor([&] { return CheckTreeConverged(tree.province->address()); }));
+  return tree;
 }
 
 void WriteCsv(const std::string& path, const std::vector<v1::Record>& records) {

@@ -21,6 +21,15 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const
                                                       const std::string& parent,
                                                       std::vector<std::string> extra = {});
 
+// The smallest whole tree: province "anhui", city "hefei" and district "luyang" with
+// its demo data, started in `dir` and converged (every link verified).
+struct DemoTree {
+  std::unique_ptr<NodeProcess> province;
+  std::unique_ptr<NodeProcess> city;
+  std::unique_ptr<NodeProcess> luyang;
+};
+absl::StatusOr<DemoTree> StartDemoTree(const TempDir& dir);
+
 // Writes `records` (all of one kind) as a CSV file fedctl imports.
 void WriteCsv(const std::string& path, const std::vector<v1::Record>& records);
 
