@@ -1,6 +1,7 @@
 #include "city_node/child_hub.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
 #include "shared/logging.h"
@@ -177,22 +178,33 @@ void ChildHub::OnCommandResult(uint64_t stream_id, const v1::CommandResult& resu
 }
 
 void ChildHub::OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat) {
+  const std::string periods = absl::StrJoin(LastEndedPeriods(absl::Now()), ",");
   {
     absl::MutexLock lock(&mu_);
     auto child = child_of_stream_.find(stream_id);
     if (child == child_of_stream_.end()) return;
     last_seen_[child->second] = absl::Now();
+    // Reported for these periods already: nothing to write (most heartbeats).
+    auto reported = reported_for_.find(child->second);
+    if (reported != reported_for_.end() && reported->second == periods) return;
   }
   // An idle child still reports: if this node holds its newest seq, it is up to date.
-  applier_.Post([this, stream_id, max_seq = heartbeat.max_seq()] {
+  applier_.Post([this, stream_id, periods, max_seq = heartbeat.max_seq()] {
     const std::string child = ChildOf(stream_id);
     if (child.empty()) return;
+    bool recorded = false;
     absl::Status status = store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
       ASSIGN_OR_RETURN(uint64_t watermark, ChildWatermark(db, child));
       if (watermark != max_seq) return absl::OkStatus();
+      recorded = true;
       return RecordReport(db, child, absl::Now());
     });
-    if (!status.ok()) LogWarning("child.report_failed", {{"child", child}, {"error", status.message()}});
+    if (!status.ok()) {
+      LogWarning("child.report_failed", {{"child", child}, {"error", status.message()}});
+    } else if (recorded) {
+      absl::MutexLock lock(&mu_);
+      reported_for_[child] = periods;
+    }
   });
 }
 

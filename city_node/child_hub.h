@@ -97,6 +97,9 @@ class ChildHub {
   std::map<uint64_t, std::string> child_of_stream_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> stream_of_child_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> last_seen_ ABSL_GUARDED_BY(mu_);
+  // The last ended periods each child is known to have reported for (from heartbeats),
+  // so that an idle child's heartbeats write nothing once its report is recorded.
+  std::map<std::string, std::string> reported_for_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PendingCommand> pending_ ABSL_GUARDED_BY(mu_);
   absl::CondVar command_answered_;
 };
