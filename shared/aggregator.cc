@@ -1,12 +1,28 @@
 #include "shared/aggregator.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "shared/civil_date.h"
 #include "shared/countries.h"
 #include "shared/period.h"
 #include "shared/registry_kinds.h"
 
 namespace fedsync {
+
+std::string NumericBand(const v1::Dimension& dim, int64_t value) {
+  const auto& bounds = dim.band_bounds();
+  // Dimension values never hold '=' or ';' (cell.h), hence "before_" and "+".
+  if (bounds.empty() || value < bounds[0]) {
+    return absl::StrCat("before_", bounds.empty() ? 0 : bounds[0]);
+  }
+  for (int i = 0; i + 1 < bounds.size(); ++i) {
+    if (value < bounds[i + 1]) return absl::StrCat(bounds[i], "-", bounds[i + 1] - 1);
+  }
+  return absl::StrCat(bounds[bounds.size() - 1], "+");
+}
 
 bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
                             const google::protobuf::Message& payload,
@@ -32,6 +48,12 @@ bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind
         values[dim.name()] = it == dim.categories().end() ? "other" : it->second;
         break;
       }
+      case v1::NUMERIC_BANDS: {
+        int64_t number = 0;
+        if (!absl::SimpleAtoi(raw, &number)) return false;
+        values[dim.name()] = NumericBand(dim, number);
+        break;
+      }
       default:
         return false;
     }
@@ -52,10 +74,17 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
     // One key per metric, its period set per count: the map copies it only to insert.
     CellKey key{metric.id(), "", std::move(dims)};
+    // A count adds the record; a sum adds its field (clamped at 0: magnitudes are not
+    // negative, and a wrong sign must not cancel other records out).
+    int64_t measure = 1;
+    if (metric.measure() == v1::SUM) {
+      if (!absl::SimpleAtoi(FieldText(payload, metric.measure_field()), &measure)) continue;
+      measure = std::max<int64_t>(measure, 0);
+    }
     auto count = [&](std::string period) {
       key.period = std::move(period);
       ExactCell& cell = (*cells)[key];
-      cell.value += sign;
+      cell.value += sign * measure;
       cell.contributors += sign;
     };
     if (metric.time_basis() == v1::EVENT) {

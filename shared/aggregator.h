@@ -43,6 +43,10 @@ struct ExactCell {
 
 using ExactCellMap = std::map<CellKey, ExactCell>;
 
+// The band of `value` under a NUMERIC_BANDS dimension: "before_2000", "2000-2009",
+// "2020+".
+std::string NumericBand(const v1::Dimension& dim, int64_t value);
+
 class Aggregator {
  public:
   Aggregator(std::shared_ptr<const Catalog> catalog, absl::CivilDay today)

@@ -15,8 +15,10 @@ using google::protobuf::FieldDescriptor;
 // Fields that identify a person or carry free text: never a dimension or a filter.
 bool IsIdentifyingField(absl::string_view field) {
   static const std::set<absl::string_view> kIdentifying = {
-      "name",  "applicant_name", "student_name", "resident_id", "phone",
-      "birth_date", "address", "community", "field", "registered_date", "issue_date"};
+      "name",        "applicant_name", "student_name", "head_name",    "resident_id",
+      "household_resident_id", "credit_code", "phone", "birth_date", "address", "community",
+      "field",       "note",           "registered_date", "issue_date", "filed_date",
+      "lifted_date", "closed_date",    "visit_date"};
   return kIdentifying.count(field) > 0;
 }
 
@@ -60,6 +62,20 @@ absl::Status ValidateDimension(const v1::MetricDef& metric, const v1::Dimension&
         return MetricError(metric, dim.field(), "CATEGORY_MAP without categories");
       }
       return absl::OkStatus();
+    case v1::NUMERIC_BANDS: {
+      const bool integer = field->cpp_type() == FieldDescriptor::CPPTYPE_INT32 ||
+                           field->cpp_type() == FieldDescriptor::CPPTYPE_INT64;
+      if (!integer) return MetricError(metric, dim.field(), "NUMERIC_BANDS needs an integer field");
+      if (dim.band_bounds().empty()) {
+        return MetricError(metric, dim.field(), "NUMERIC_BANDS without band_bounds");
+      }
+      for (int i = 1; i < dim.band_bounds_size(); ++i) {
+        if (dim.band_bounds(i) <= dim.band_bounds(i - 1)) {
+          return MetricError(metric, dim.field(), "band_bounds must increase");
+        }
+      }
+      return absl::OkStatus();
+    }
     default:
       return MetricError(metric, dim.field(), "dimension without a binning");
   }
@@ -88,6 +104,14 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
   for (const std::string& registry : metric.registries()) {
     const RegistryKind* kind = FindRegistryKind(registry);
     if (kind == nullptr) return MetricError(metric, "registries", "unknown registry");
+    if (metric.measure() == v1::SUM) {
+      const FieldDescriptor* summed = kind->descriptor->FindFieldByName(metric.measure_field());
+      if (summed == nullptr || (summed->cpp_type() != FieldDescriptor::CPPTYPE_INT64 &&
+                                summed->cpp_type() != FieldDescriptor::CPPTYPE_INT32)) {
+        return MetricError(metric, "measure_field",
+                           absl::StrCat("SUM needs an integer field of ", registry));
+      }
+    }
     if (metric.time_basis() == v1::EVENT) {
       const FieldDescriptor* date = kind->descriptor->FindFieldByName(metric.date_field());
       if (date == nullptr || date->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {

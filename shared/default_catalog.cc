@@ -103,6 +103,107 @@ absl::string_view DefaultCatalogText() {
       period_type: YEAR
       disclosure { method: NONE }
     }
+    metrics {
+      id: "returned_students_by_return_year"
+      title_en: "Returned overseas students by year of return"
+      title_zh: "归国留学人员(按回国年份)"
+      registries: "returned_students"
+      dimensions {
+        name: "returned"
+        field: "return_year"
+        binning: NUMERIC_BANDS
+        band_bounds: [ 2000, 2010, 2015, 2020 ]
+      }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "enterprises_by_industry"
+      title_en: "Enterprises by industry (GB/T 4754 section)"
+      title_zh: "侨资侨属企业(按行业门类)"
+      registries: "enterprises"
+      dimensions { name: "industry" field: "industry" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "enterprises_by_source_region"
+      title_en: "Enterprises by source region"
+      title_zh: "侨资侨属企业(按资金来源地区)"
+      registries: "enterprises"
+      dimensions { name: "region" field: "source_country" binning: COUNTRY_TO_REGION }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "enterprises_capital_by_source_region"
+      title_en: "Registered capital of enterprises by source region, yuan"
+      title_zh: "侨资侨属企业注册资本(按资金来源地区,元)"
+      registries: "enterprises"
+      dimensions { name: "region" field: "source_country" binning: COUNTRY_TO_REGION }
+      measure: SUM
+      measure_field: "registered_capital_yuan"
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "community_figures_by_category"
+      title_en: "Community figures by category"
+      title_zh: "侨界人士(按类别)"
+      registries: "community_figures"
+      dimensions { name: "category" field: "category" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "community_figures_by_role"
+      title_en: "Community figures by role"
+      title_zh: "侨界人士(按身份)"
+      registries: "community_figures"
+      dimensions {
+        name: "role"
+        field: "role"
+        binning: CATEGORY_MAP
+        categories { key: "区侨联委员" value: "federation_committee" }
+        categories { key: "侨联青年委员会委员" value: "youth_committee" }
+        categories { key: "侨商会会员" value: "chamber_of_commerce" }
+        categories { key: "社区侨务联络员" value: "community_liaison" }
+        categories { key: "归国留学人员联谊会会员" value: "returned_students_association" }
+        categories { key: "侨界志愿者" value: "volunteer" }
+        categories { key: "海外联谊会理事" value: "overseas_friendship_association" }
+      }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "hardship_cases_by_type"
+      title_en: "Families in hardship by hardship type"
+      title_zh: "困难归侨侨眷(按困难类型)"
+      registries: "hardship_cases"
+      dimensions { name: "hardship" field: "hardship_type" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
+    metrics {
+      id: "aid_amount_by_kind"
+      title_en: "Aid given to families in hardship by kind, yuan"
+      title_zh: "帮扶金额(按帮扶方式,元)"
+      registries: "aid_visits"
+      dimensions { name: "aid" field: "aid_kind" binning: ENUM_NAME }
+      measure: SUM
+      measure_field: "amount_yuan"
+      time_basis: EVENT
+      date_field: "visit_date"
+      period_type: YEAR
+      disclosure { method: SUPPRESSION threshold: 3 }
+    }
   )pb";
 }
 

@@ -115,3 +115,52 @@ TEST(PrivacyFilterTest, MetricsOutsideTheCatalogAreNeverPublished) {
 
 }  // namespace
 }  // namespace fedsync
+
+namespace fedsync {
+namespace {
+
+StoredRecord Enterprise(const std::string& country, int64_t capital, const std::string& start) {
+  StoredRecord stored;
+  v1::Enterprise* enterprise = stored.record.mutable_enterprise();
+  enterprise->set_source_country(country);
+  enterprise->set_registered_capital_yuan(capital);
+  enterprise->set_registered_date(start);
+  stored.start_date = start;
+  return stored;
+}
+
+TEST(AggregatorTest, SumMeasuresAddTheFieldAndCountContributors) {
+  Aggregator aggregator(Catalog::Default(), absl::CivilDay(2026, 11, 30));
+  ExactCellMap cells = aggregator.Compute({Enterprise("GB", 5'000'000, "2025-03-01"),
+                                           Enterprise("DE", 2'000'000, "2026-01-10"),
+                                           Enterprise("US", 900'000, "2026-02-01")});
+  const CellKey europe{"enterprises_capital_by_source_region", "2026", "region=europe"};
+  ASSERT_EQ(cells.count(europe), 1u);
+  EXPECT_EQ(cells[europe].value, 7'000'000);
+  EXPECT_EQ(cells[europe].contributors, 2);
+  const CellKey europe_2025{"enterprises_capital_by_source_region", "2025", "region=europe"};
+  EXPECT_EQ(cells[europe_2025].value, 5'000'000);
+  EXPECT_EQ(cells[europe_2025].contributors, 1);
+  // The count of the same enterprises is a count.
+  EXPECT_EQ((cells[CellKey{"enterprises_by_source_region", "2026", "region=europe"}].value), 2);
+}
+
+TEST(AggregatorTest, NumericBandsAreClosedLabels) {
+  v1::Dimension dim;
+  for (int64_t bound : {2000, 2010, 2020}) dim.add_band_bounds(bound);
+  struct Case {
+    int64_t value;
+    std::string band;
+  };
+  for (const Case& test : std::vector<Case>{{1999, "before_2000"},
+                                            {2000, "2000-2009"},
+                                            {2009, "2000-2009"},
+                                            {2010, "2010-2019"},
+                                            {2020, "2020+"},
+                                            {2031, "2020+"}}) {
+    EXPECT_EQ(NumericBand(dim, test.value), test.band) << test.value;
+  }
+}
+
+}  // namespace
+}  // namespace fedsync
