@@ -3,7 +3,9 @@
 // operator, and a second, foreign CA; the three nodes run on mTLS and converge. Then:
 // a district presenting another district's certificate is refused and nothing of it is
 // stored; a certificate from the foreign CA cannot connect; plaintext to the TLS port
-// fails; fedctl talks TLS only to the node its --server-id names.
+// fails; fedctl talks TLS only to the node its --server-id names. Operators have the
+// role in their certificate: a viewer reads but cannot sync, an operator syncs, a node
+// certificate has no role.
 #include <fstream>
 #include <sstream>
 
@@ -31,7 +33,8 @@ class TlsTest : public ::testing::Test {
     pki_ = dir_.File("pki");
     CommandOutput made =
         RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki_, "--node=hefei",
-                                    "--node=luyang", "--node=yaohai", "--operator=alice:admin"});
+                                    "--node=luyang", "--node=yaohai", "--operator=alice:admin",
+                                    "--operator=vera:viewer", "--operator=otto:operator"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     CommandOutput foreign = RunCommand(
         FEDSYNC_FEDCTL, {"certs", "init", "--out=" + dir_.File("foreign"), "--node=stranger"});
@@ -62,10 +65,11 @@ class TlsTest : public ::testing::Test {
     return MutualTlsChannelCredentials(files.ok() ? *files : TlsFiles{});
   }
 
-  // An admin client of `address` whose certificate must name `id`, as operator alice.
-  std::unique_ptr<AdminClient> Admin(const std::string& address, const std::string& id) {
-    return std::make_unique<AdminClient>(address, Credentials(pki_ + "/alice"), absl::Seconds(5),
-                                         id);
+  // An admin client of `address` whose certificate must name `id`, as `operator_name`.
+  std::unique_ptr<AdminClient> Admin(const std::string& address, const std::string& id,
+                                     const std::string& operator_name = "alice") {
+    return std::make_unique<AdminClient>(address, Credentials(pki_ + "/" + operator_name),
+                                         absl::Seconds(5), id);
   }
 
   // The city holds exactly what each district (id -> address) publishes.
@@ -200,6 +204,45 @@ TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
   absl::StatusOr<std::vector<std::string>> children = CityChildren();
   ASSERT_TRUE(children.ok()) << children.status();
   EXPECT_TRUE(children->empty());
+}
+
+TEST_F(TlsTest, OperatorRolesComeFromTheCertificate) {
+  auto yaohai = StartDistrict("yaohai", pki_ + "/yaohai", "yaohai.db");
+  ASSERT_TRUE(yaohai.ok()) << yaohai.status();
+
+  // A viewer reads status, but may not sync, at the city or at the district.
+  EXPECT_TRUE(Admin(city_->address(), "hefei", "vera")->Status().ok());
+  v1::SyncNowRequest sync;
+  sync.set_all(true);
+  for (const auto& [address, id] : std::vector<std::pair<std::string, std::string>>{
+           {city_->address(), "hefei"}, {(*yaohai)->address(), "yaohai"}}) {
+    absl::StatusOr<v1::SyncNowResponse> refused =
+        Admin(address, id, "vera")->SyncNow(id == "hefei" ? sync : v1::SyncNowRequest());
+    ASSERT_FALSE(refused.ok()) << id;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), "needs role operator"))
+        << refused.status();
+  }
+  CommandOutput cli =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/vera",
+                                  "--server-id=hefei", "--timeout=5", "sync", "--all"});
+  EXPECT_NE(cli.exit_code, 0) << cli.out;
+  EXPECT_TRUE(absl::StrContains(cli.err, "PERMISSION_DENIED") ||
+              absl::StrContains(cli.err, "needs role operator"))
+      << cli.err;
+  EXPECT_TRUE(absl::StrContains(ReadAll(dir_.File("hefei.log")), "operator.denied"));
+
+  // An operator can sync.
+  absl::StatusOr<v1::SyncNowResponse> synced =
+      Admin(city_->address(), "hefei", "otto")->SyncNow(sync);
+  EXPECT_TRUE(synced.ok()) << synced.status();
+
+  // A node's own certificate carries no operator role.
+  absl::StatusOr<v1::GetStatusResponse> node_as_operator =
+      AdminClient(city_->address(), Credentials(pki_ + "/yaohai"), absl::Seconds(5), "hefei")
+          .Status();
+  ASSERT_FALSE(node_as_operator.ok());
+  EXPECT_EQ(node_as_operator.status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TlsFlagsTest, NodesRefuseIncompleteTransportSettings) {
