@@ -4,18 +4,21 @@
 // a district presenting another district's certificate is refused and nothing of it is
 // stored; a certificate from the foreign CA cannot connect; plaintext to the TLS port
 // fails; fedctl talks TLS only to the node its --server-id names. Operators have the
-// role in their certificate: a viewer reads but cannot sync, an operator syncs, a node
-// certificate has no role.
+// role in their certificate: a viewer reads but cannot sync or write, an operator syncs
+// and writes under its certificate's name in the audit log, a node certificate has no
+// role.
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "fedsync/v1/registry.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "shared/admin_client.h"
 #include "shared/tls_credentials.h"
 #include "shared/verify.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -236,6 +239,43 @@ TEST_F(TlsTest, OperatorRolesComeFromTheCertificate) {
   absl::StatusOr<v1::SyncNowResponse> synced =
       Admin(city_->address(), "hefei", "otto")->SyncNow(sync);
   EXPECT_TRUE(synced.ok()) << synced.status();
+
+  // Registry writes: a viewer is refused; an operator's write is audited under the name
+  // in its certificate, whatever the call metadata claims.
+  auto registry = [&](const std::string& operator_name) {
+    grpc::ChannelArguments args;
+    SetServerName("yaohai", &args);
+    return v1::RegistryService::NewStub(grpc::CreateCustomChannel(
+        (*yaohai)->address(), Credentials(pki_ + "/" + operator_name), args));
+  };
+  v1::CreateRecordRequest create;
+  *create.mutable_record() = Students(1, 7).front();
+  v1::RecordEntry created;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Status denied = registry("vera")->CreateRecord(&context, create, &created);
+    EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED) << denied.error_message();
+  }
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.AddMetadata("x-fedsync-operator", "mallory");
+    grpc::Status written = registry("otto")->CreateRecord(&context, create, &created);
+    ASSERT_TRUE(written.ok()) << written.error_message();
+  }
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GetHistoryRequest request;
+    request.set_kind(created.kind());
+    request.set_id(created.id());
+    v1::GetHistoryResponse history;
+    grpc::Status read = registry("vera")->GetHistory(&context, request, &history);
+    ASSERT_TRUE(read.ok()) << read.error_message();
+    ASSERT_EQ(history.entries_size(), 1);
+    EXPECT_EQ(history.entries(0).operator_(), "otto");
+  }
 
   // A node's own certificate carries no operator role.
   absl::StatusOr<v1::GetStatusResponse> node_as_operator =
