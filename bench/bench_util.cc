@@ -38,7 +38,7 @@ absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
   if (!node.ok()) return node.status();
   city->node = std::move(*node);
   city->federation = std::make_unique<FederationService>(city->node->hub(), &city->admission);
-  city->admin = std::make_unique<CityAdminService>(city->node.get());
+  city->admin = std::make_unique<CityAdminService>(city->node.get(), &city->operator_auth);
   auto server = StartServer(config.listen(), grpc::InsecureServerCredentials(),
                             {city->federation.get(), city->admin.get()});
   if (!server.ok()) return server.status();

@@ -24,6 +24,7 @@ namespace fedsync::bench {
 struct InProcessCity {
   std::unique_ptr<CityNode> node;
   ChildAdmission admission{/*require_certificate=*/false, {}};  // plaintext: any child
+  OperatorAuth operator_auth{/*require_certificate=*/false};     // plaintext: all admin
   std::unique_ptr<FederationService> federation;
   std::unique_ptr<CityAdminService> admin;
   std::unique_ptr<grpc::Server> server;

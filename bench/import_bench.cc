@@ -149,7 +149,8 @@ int Run(const Args& args) {
   config.set_debounce_millis(3'600'000);  // publish only when asked, to time it apart
   auto node = DistrictNode::Create(config, nullptr, Clock::Real());
   if (!Check(node.status(), "district").ok()) return 1;
-  RegistryService service(node->get());
+  const OperatorAuth operator_auth(/*require_certificate=*/false);
+  RegistryService service(node->get(), &operator_auth);
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&service});
   if (!Check(server.status(), "server").ok()) return 1;
   auto stub = v1::RegistryService::NewStub(grpc::CreateChannel(

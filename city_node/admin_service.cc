@@ -1,20 +1,23 @@
 #include "city_node/admin_service.h"
 
 #include "shared/grpc_status.h"
+#include "shared/operator_auth.h"
 
 namespace fedsync {
 
-grpc::Status CityAdminService::GetStatus(grpc::ServerContext*, const v1::GetStatusRequest*,
+grpc::Status CityAdminService::GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest*,
                                          v1::GetStatusResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/GetStatus");
   absl::StatusOr<v1::GetStatusResponse> status = node_->Status();
   if (!status.ok()) return ToGrpcStatus(status.status());
   *response = std::move(*status);
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::GetRollup(grpc::ServerContext*,
+grpc::Status CityAdminService::GetRollup(grpc::ServerContext* context,
                                          const v1::GetRollupRequest* request,
                                          v1::GetRollupResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/GetRollup");
   absl::StatusOr<v1::GetRollupResponse> rollup =
       node_->Rollup(request->metric(), request->period());
   if (!rollup.ok()) return ToGrpcStatus(rollup.status());
@@ -25,6 +28,7 @@ grpc::Status CityAdminService::GetRollup(grpc::ServerContext*,
 grpc::Status CityAdminService::SyncNow(grpc::ServerContext* context,
                                        const v1::SyncNowRequest* request,
                                        v1::SyncNowResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/SyncNow");
   if (!request->child_id().empty() && request->all()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "child_id and all: give one or the other");
@@ -43,8 +47,10 @@ grpc::Status CityAdminService::SyncNow(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::ListMetrics(grpc::ServerContext*, const v1::ListMetricsRequest*,
+grpc::Status CityAdminService::ListMetrics(grpc::ServerContext* context,
+                                           const v1::ListMetricsRequest*,
                                            v1::ListMetricsResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/ListMetrics");
   const std::shared_ptr<const Catalog> catalog = node_->catalog();
   for (const v1::MetricDef& metric : catalog->proto().metrics()) {
     response->add_metric_ids(metric.id());
@@ -53,31 +59,37 @@ grpc::Status CityAdminService::ListMetrics(grpc::ServerContext*, const v1::ListM
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::SetTarget(grpc::ServerContext*, const v1::SetTargetRequest* request,
+grpc::Status CityAdminService::SetTarget(grpc::ServerContext* context,
+                                         const v1::SetTargetRequest* request,
                                          v1::SetTargetResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/SetTarget");
   absl::StatusOr<v1::TargetProgress> target = node_->SetTarget(*request);
   if (!target.ok()) return ToGrpcStatus(target.status());
   *response->mutable_target() = std::move(*target);
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::ListTargets(grpc::ServerContext*, const v1::ListTargetsRequest*,
+grpc::Status CityAdminService::ListTargets(grpc::ServerContext* context,
+                                           const v1::ListTargetsRequest*,
                                            v1::ListTargetsResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/ListTargets");
   absl::StatusOr<v1::ListTargetsResponse> targets = node_->ListTargets();
   if (!targets.ok()) return ToGrpcStatus(targets.status());
   *response = std::move(*targets);
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::GetCatalog(grpc::ServerContext*, const v1::GetCatalogRequest*,
-                                          v1::Catalog* response) {
+grpc::Status CityAdminService::GetCatalog(grpc::ServerContext* context,
+                                          const v1::GetCatalogRequest*, v1::Catalog* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/GetCatalog");
   *response = node_->catalog()->proto();
   return grpc::Status::OK;
 }
 
-grpc::Status CityAdminService::PushCatalog(grpc::ServerContext*,
+grpc::Status CityAdminService::PushCatalog(grpc::ServerContext* context,
                                            const v1::PushCatalogRequest* request,
                                            v1::PushCatalogResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "AdminService/PushCatalog");
   absl::StatusOr<v1::PushCatalogResponse> pushed = node_->PushCatalog(request->catalog());
   if (!pushed.ok()) return ToGrpcStatus(pushed.status());
   *response = std::move(*pushed);

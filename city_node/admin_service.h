@@ -5,12 +5,14 @@
 
 #include "city_node/city_node.h"
 #include "fedsync/v1/admin.grpc.pb.h"
+#include "shared/operator_auth.h"
 
 namespace fedsync {
 
 class CityAdminService final : public v1::AdminService::Service {
  public:
-  explicit CityAdminService(CityNode* node) : node_(node) {}
+  // `node` and `auth` must outlive the service.
+  CityAdminService(CityNode* node, const OperatorAuth* auth) : node_(node), auth_(auth) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest* request,
                          v1::GetStatusResponse* response) override;
@@ -31,6 +33,7 @@ class CityAdminService final : public v1::AdminService::Service {
 
  private:
   CityNode* node_;
+  const OperatorAuth* auth_;
 };
 
 }  // namespace fedsync

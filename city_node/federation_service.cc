@@ -2,8 +2,10 @@
 
 #include <deque>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/tls_credentials.h"
 
@@ -41,8 +43,14 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the child closed its side, or the call ended
-      Close(grpc::Status::OK);
+    if (!ok) {
+      // The child closed its side, the call ended, or a message did not parse (gRPC
+      // tells these apart only by the status it already holds). Before a hello none of
+      // these is a child's doing, so say so.
+      Close(said_hello_ ? grpc::Status::OK
+                        : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                       "the stream ended before a hello, or its first "
+                                       "message was no UpMessage"));
       return;
     }
     switch (incoming_.kind_case()) {
@@ -64,6 +72,16 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
         hub_->OnHello(id_, incoming_.hello());
         break;
       case v1::UpMessage::kBatch:
+        if (incoming_.batch().cells_size() > kMaxCellsPerBatch) {
+          // Refused whole, before anything of it reaches the hub.
+          LogWarning("child.batch_refused", {{"peer", peer_},
+                                             {"cells", incoming_.batch().cells_size()},
+                                             {"limit", kMaxCellsPerBatch}});
+          Close(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             absl::StrCat("batch.cells: ", incoming_.batch().cells_size(),
+                                          " cells; at most ", kMaxCellsPerBatch, " per batch")));
+          return;
+        }
         hub_->OnBatch(id_, std::move(*incoming_.mutable_batch()));
         break;
       case v1::UpMessage::kCommandResult:

@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string> children(config.children().begin(), config.children().end());
   const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
   fedsync::FederationService federation_service((*node)->hub(), &admission);
-  fedsync::CityAdminService admin_service(node->get());
+  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty());
+  fedsync::CityAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,
                                      {&federation_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));

@@ -5,12 +5,14 @@
 
 #include "district_node/district_node.h"
 #include "fedsync/v1/admin.grpc.pb.h"
+#include "shared/operator_auth.h"
 
 namespace fedsync {
 
 class DistrictAdminService final : public v1::AdminService::Service {
  public:
-  explicit DistrictAdminService(DistrictNode* node) : node_(node) {}
+  // `node` and `auth` must outlive the service.
+  DistrictAdminService(DistrictNode* node, const OperatorAuth* auth) : node_(node), auth_(auth) {}
 
   grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest* request,
                          v1::GetStatusResponse* response) override;
@@ -31,6 +33,7 @@ class DistrictAdminService final : public v1::AdminService::Service {
 
  private:
   DistrictNode* node_;
+  const OperatorAuth* auth_;
 };
 
 }  // namespace fedsync

@@ -123,8 +123,9 @@ int main(int argc, char** argv) {
   }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  fedsync::RegistryService registry_service(node->get());
-  fedsync::DistrictAdminService admin_service(node->get());
+  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty());
+  fedsync::RegistryService registry_service(node->get(), &operator_auth);
+  fedsync::DistrictAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,
                                      {&registry_service, &admin_service});
   if (!server.ok()) return Fail(std::string(server.status().message()));

@@ -13,15 +13,13 @@ namespace {
 
 constexpr int kExportChunkRecords = 1000;
 
-// The caller's identity for the audit log. Until operators authenticate (DESIGN.md,
-// "Only who should"), it is what the call says, checked for shape.
-absl::StatusOr<std::string> OperatorOf(const grpc::ServerContext& context) {
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(kOperatorMetadataKey);
-  if (it == metadata.end()) return std::string(kLocalOperator);
-  std::string identity(it->second.data(), it->second.size());
-  RETURN_IF_ERROR(ValidateOperator(identity));
-  return identity;
+// The caller's identity for the audit log, when it may call `method`: its certificate's
+// name over TLS, else what the call says (shared/operator_auth.h); checked for shape.
+absl::StatusOr<std::string> OperatorOf(const OperatorAuth& auth, const grpc::ServerContext& context,
+                                       absl::string_view method) {
+  ASSIGN_OR_RETURN(OperatorCaller caller, auth.Authorize(context, method));
+  RETURN_IF_ERROR(ValidateOperator(caller.name));
+  return caller.name;
 }
 
 template <typename Response>
@@ -31,10 +29,11 @@ grpc::Status Reply(absl::StatusOr<Response> result, Response* response) {
   return grpc::Status::OK;
 }
 
-absl::StatusOr<v1::ImportResponse> ReadImport(grpc::ServerContext* context,
+absl::StatusOr<v1::ImportResponse> ReadImport(const OperatorAuth& auth,
+                                              grpc::ServerContext* context,
                                               grpc::ServerReader<v1::ImportRequest>* reader,
                                               Registry* registry) {
-  ASSIGN_OR_RETURN(std::string operator_id, OperatorOf(*context));
+  ASSIGN_OR_RETURN(std::string operator_id, OperatorOf(auth, *context, "RegistryService/Import"));
   v1::ImportRequest request;
   if (!reader->Read(&request)) {
     return absl::InvalidArgumentError("the import stream was empty");
@@ -63,15 +62,15 @@ absl::StatusOr<v1::ImportResponse> ReadImport(grpc::ServerContext* context,
 grpc::Status RegistryService::Import(grpc::ServerContext* context,
                                      grpc::ServerReader<v1::ImportRequest>* reader,
                                      v1::ImportResponse* response) {
-  return Reply(ReadImport(context, reader, registry_), response);
+  return Reply(ReadImport(*auth_, context, reader, registry_), response);
 }
 
-grpc::Status RegistryService::Export(grpc::ServerContext* context,
-                                     const v1::ExportRequest* request,
+grpc::Status RegistryService::Export(grpc::ServerContext* context, const v1::ExportRequest* request,
                                      grpc::ServerWriter<v1::ExportResponse>* writer) {
+  RETURN_IF_DENIED(auth_, context, "RegistryService/Export");
   bool stopped = false;
-  absl::Status status = registry_->Export(
-      *request, kExportChunkRecords, [&](std::vector<v1::Record>& chunk) {
+  absl::Status status =
+      registry_->Export(*request, kExportChunkRecords, [&](std::vector<v1::Record>& chunk) {
         v1::ExportResponse message;
         for (v1::Record& record : chunk) *message.add_records() = std::move(record);
         if (context->IsCancelled() || !writer->Write(message)) {
@@ -88,20 +87,24 @@ grpc::Status RegistryService::Export(grpc::ServerContext* context,
 grpc::Status RegistryService::CreateRecord(grpc::ServerContext* context,
                                            const v1::CreateRecordRequest* request,
                                            v1::RecordEntry* response) {
-  absl::StatusOr<std::string> operator_id = OperatorOf(*context);
+  absl::StatusOr<std::string> operator_id =
+      OperatorOf(*auth_, *context, "RegistryService/CreateRecord");
   if (!operator_id.ok()) return ToGrpcStatus(operator_id.status());
   return Reply(registry_->Create(*operator_id, request->record()), response);
 }
 
-grpc::Status RegistryService::GetRecord(grpc::ServerContext*, const v1::GetRecordRequest* request,
+grpc::Status RegistryService::GetRecord(grpc::ServerContext* context,
+                                        const v1::GetRecordRequest* request,
                                         v1::RecordEntry* response) {
+  RETURN_IF_DENIED(auth_, context, "RegistryService/GetRecord");
   return Reply(registry_->Get(*request), response);
 }
 
 grpc::Status RegistryService::UpdateRecord(grpc::ServerContext* context,
                                            const v1::UpdateRecordRequest* request,
                                            v1::RecordEntry* response) {
-  absl::StatusOr<std::string> operator_id = OperatorOf(*context);
+  absl::StatusOr<std::string> operator_id =
+      OperatorOf(*auth_, *context, "RegistryService/UpdateRecord");
   if (!operator_id.ok()) return ToGrpcStatus(operator_id.status());
   return Reply(registry_->Update(*operator_id, *request), response);
 }
@@ -109,7 +112,8 @@ grpc::Status RegistryService::UpdateRecord(grpc::ServerContext* context,
 grpc::Status RegistryService::DeleteRecord(grpc::ServerContext* context,
                                            const v1::DeleteRecordRequest* request,
                                            v1::RecordEntry* response) {
-  absl::StatusOr<std::string> operator_id = OperatorOf(*context);
+  absl::StatusOr<std::string> operator_id =
+      OperatorOf(*auth_, *context, "RegistryService/DeleteRecord");
   if (!operator_id.ok()) return ToGrpcStatus(operator_id.status());
   return Reply(registry_->Delete(*operator_id, *request), response);
 }
@@ -117,20 +121,23 @@ grpc::Status RegistryService::DeleteRecord(grpc::ServerContext* context,
 grpc::Status RegistryService::RestoreRecord(grpc::ServerContext* context,
                                             const v1::RestoreRecordRequest* request,
                                             v1::RecordEntry* response) {
-  absl::StatusOr<std::string> operator_id = OperatorOf(*context);
+  absl::StatusOr<std::string> operator_id =
+      OperatorOf(*auth_, *context, "RegistryService/RestoreRecord");
   if (!operator_id.ok()) return ToGrpcStatus(operator_id.status());
   return Reply(registry_->Restore(*operator_id, *request), response);
 }
 
-grpc::Status RegistryService::ListRecords(grpc::ServerContext*,
+grpc::Status RegistryService::ListRecords(grpc::ServerContext* context,
                                           const v1::ListRecordsRequest* request,
                                           v1::ListRecordsResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "RegistryService/ListRecords");
   return Reply(registry_->List(*request), response);
 }
 
-grpc::Status RegistryService::GetHistory(grpc::ServerContext*,
+grpc::Status RegistryService::GetHistory(grpc::ServerContext* context,
                                          const v1::GetHistoryRequest* request,
                                          v1::GetHistoryResponse* response) {
+  RETURN_IF_DENIED(auth_, context, "RegistryService/GetHistory");
   return Reply(registry_->History(*request), response);
 }
 

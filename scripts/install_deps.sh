@@ -17,6 +17,8 @@ packages=(
   libmicrohttpd-dev
   # The privacy filter: exact rationals (GMP) and the suppression audit's LPs (GLPK).
   libgmp-dev libglpk-dev
+  # scripts/fuzz.sh: libFuzzer harnesses built with clang (its runtime is in libclang-rt).
+  clang libclang-rt-14-dev
   # tests/integration/dashboard_test.cc drives the dashboard in headless Chromium; the
   # CJK font draws its Chinese labels in the screenshot.
   chromium fonts-noto-cjk

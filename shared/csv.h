@@ -72,8 +72,8 @@ class CsvReader {
 };
 
 // One row, RFC 4180 style, ending in "\n". A field is quoted when it contains a comma,
-// a quote (doubled inside), CR or LF, and a row of one empty field is written as ""
-// so that it does not read back as a skipped blank line.
+// a quote (doubled inside), CR or LF, or starts with a UTF-8 byte order mark; a row of
+// one empty field is written as "" so that it does not read back as a skipped blank line.
 std::string FormatCsvRow(const std::vector<std::string>& fields);
 
 }  // namespace fedsync

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "shared/limits.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
@@ -64,6 +65,10 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
   if (config->debounce_millis() <= 0) config->set_debounce_millis(200);
   if (config->heartbeat_millis() <= 0) config->set_heartbeat_millis(5000);
   if (config->batch_cells() <= 0) config->set_batch_cells(500);
+  if (config->batch_cells() > kMaxCellsPerBatch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch_cells: at most ", kMaxCellsPerBatch, ", which a parent accepts"));
+  }
   if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
   if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
   if (config->year_deadline_days() <= 0) config->set_year_deadline_days(31);
@@ -92,8 +97,8 @@ absl::Status CheckTransport(const v1::NodeConfig& config, const std::string& add
         "init makes them), or for development on loopback, --insecure");
   }
   if (!address.empty() && !IsLoopbackAddress(address)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--insecure is allowed only on loopback addresses; refusing ", what, address));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--insecure is allowed only on loopback addresses; refusing ", what, address));
   }
   return absl::OkStatus();
 }

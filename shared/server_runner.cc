@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "shared/limits.h"
 
 namespace fedsync {
 namespace {
@@ -50,6 +51,8 @@ absl::StatusOr<BuiltServer> StartServer(const std::string& listen,
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // Hostile or broken peers: nothing larger than this is read into memory.
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   built.server = builder.BuildAndStart();
   if (built.server == nullptr || built.port == 0) {

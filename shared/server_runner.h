@@ -31,7 +31,8 @@ struct BuiltServer {
 };
 
 // Builds and starts a server listening on `listen` with `services` registered and gRPC
-// health checking enabled. kUnavailable when the address cannot be bound.
+// health checking enabled, receiving messages of at most kMaxReceiveMessageBytes
+// (shared/limits.h). kUnavailable when the address cannot be bound.
 absl::StatusOr<BuiltServer> StartServer(const std::string& listen,
                                         std::shared_ptr<grpc::ServerCredentials> credentials,
                                         const std::vector<grpc::Service*>& services);

@@ -3,17 +3,22 @@
 // operator, and a second, foreign CA; the three nodes run on mTLS and converge. Then:
 // a district presenting another district's certificate is refused and nothing of it is
 // stored; a certificate from the foreign CA cannot connect; plaintext to the TLS port
-// fails; fedctl talks TLS only to the node its --server-id names.
+// fails; fedctl talks TLS only to the node its --server-id names. Operators have the
+// role in their certificate: a viewer reads but cannot sync or write, an operator syncs
+// and writes under its certificate's name in the audit log, a node certificate has no
+// role.
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "fedsync/v1/registry.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "shared/admin_client.h"
 #include "shared/tls_credentials.h"
 #include "shared/verify.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -31,7 +36,8 @@ class TlsTest : public ::testing::Test {
     pki_ = dir_.File("pki");
     CommandOutput made =
         RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki_, "--node=hefei",
-                                    "--node=luyang", "--node=yaohai", "--operator=alice:admin"});
+                                    "--node=luyang", "--node=yaohai", "--operator=alice:admin",
+                                    "--operator=vera:viewer", "--operator=otto:operator"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     CommandOutput foreign = RunCommand(
         FEDSYNC_FEDCTL, {"certs", "init", "--out=" + dir_.File("foreign"), "--node=stranger"});
@@ -62,10 +68,11 @@ class TlsTest : public ::testing::Test {
     return MutualTlsChannelCredentials(files.ok() ? *files : TlsFiles{});
   }
 
-  // An admin client of `address` whose certificate must name `id`, as operator alice.
-  std::unique_ptr<AdminClient> Admin(const std::string& address, const std::string& id) {
-    return std::make_unique<AdminClient>(address, Credentials(pki_ + "/alice"), absl::Seconds(5),
-                                         id);
+  // An admin client of `address` whose certificate must name `id`, as `operator_name`.
+  std::unique_ptr<AdminClient> Admin(const std::string& address, const std::string& id,
+                                     const std::string& operator_name = "alice") {
+    return std::make_unique<AdminClient>(address, Credentials(pki_ + "/" + operator_name),
+                                         absl::Seconds(5), id);
   }
 
   // The city holds exactly what each district (id -> address) publishes.
@@ -200,6 +207,82 @@ TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
   absl::StatusOr<std::vector<std::string>> children = CityChildren();
   ASSERT_TRUE(children.ok()) << children.status();
   EXPECT_TRUE(children->empty());
+}
+
+TEST_F(TlsTest, OperatorRolesComeFromTheCertificate) {
+  auto yaohai = StartDistrict("yaohai", pki_ + "/yaohai", "yaohai.db");
+  ASSERT_TRUE(yaohai.ok()) << yaohai.status();
+
+  // A viewer reads status, but may not sync, at the city or at the district.
+  EXPECT_TRUE(Admin(city_->address(), "hefei", "vera")->Status().ok());
+  v1::SyncNowRequest sync;
+  sync.set_all(true);
+  for (const auto& [address, id] : std::vector<std::pair<std::string, std::string>>{
+           {city_->address(), "hefei"}, {(*yaohai)->address(), "yaohai"}}) {
+    absl::StatusOr<v1::SyncNowResponse> refused =
+        Admin(address, id, "vera")->SyncNow(id == "hefei" ? sync : v1::SyncNowRequest());
+    ASSERT_FALSE(refused.ok()) << id;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+    EXPECT_TRUE(absl::StrContains(refused.status().message(), "needs role operator"))
+        << refused.status();
+  }
+  CommandOutput cli =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "--tls-dir=" + pki_ + "/vera",
+                                  "--server-id=hefei", "--timeout=5", "sync", "--all"});
+  EXPECT_NE(cli.exit_code, 0) << cli.out;
+  EXPECT_TRUE(absl::StrContains(cli.err, "PERMISSION_DENIED") ||
+              absl::StrContains(cli.err, "needs role operator"))
+      << cli.err;
+  EXPECT_TRUE(absl::StrContains(ReadAll(dir_.File("hefei.log")), "operator.denied"));
+
+  // An operator can sync.
+  absl::StatusOr<v1::SyncNowResponse> synced =
+      Admin(city_->address(), "hefei", "otto")->SyncNow(sync);
+  EXPECT_TRUE(synced.ok()) << synced.status();
+
+  // Registry writes: a viewer is refused; an operator's write is audited under the name
+  // in its certificate, whatever the call metadata claims.
+  auto registry = [&](const std::string& operator_name) {
+    grpc::ChannelArguments args;
+    SetServerName("yaohai", &args);
+    return v1::RegistryService::NewStub(grpc::CreateCustomChannel(
+        (*yaohai)->address(), Credentials(pki_ + "/" + operator_name), args));
+  };
+  v1::CreateRecordRequest create;
+  *create.mutable_record() = Students(1, 7).front();
+  v1::RecordEntry created;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Status denied = registry("vera")->CreateRecord(&context, create, &created);
+    EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED) << denied.error_message();
+  }
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.AddMetadata("x-fedsync-operator", "mallory");
+    grpc::Status written = registry("otto")->CreateRecord(&context, create, &created);
+    ASSERT_TRUE(written.ok()) << written.error_message();
+  }
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GetHistoryRequest request;
+    request.set_kind(created.kind());
+    request.set_id(created.id());
+    v1::GetHistoryResponse history;
+    grpc::Status read = registry("vera")->GetHistory(&context, request, &history);
+    ASSERT_TRUE(read.ok()) << read.error_message();
+    ASSERT_EQ(history.entries_size(), 1);
+    EXPECT_EQ(history.entries(0).operator_(), "otto");
+  }
+
+  // A node's own certificate carries no operator role.
+  absl::StatusOr<v1::GetStatusResponse> node_as_operator =
+      AdminClient(city_->address(), Credentials(pki_ + "/yaohai"), absl::Seconds(5), "hefei")
+          .Status();
+  ASSERT_FALSE(node_as_operator.ok());
+  EXPECT_EQ(node_as_operator.status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST(TlsFlagsTest, NodesRefuseIncompleteTransportSettings) {

@@ -101,7 +101,10 @@ const BadCase kBad[] = {
     {"F5 lead byte", "\xF5\x80\x80\x80\n", "line 1: invalid UTF-8", 0},
     {"truncated sequence at field end", "\xE7\x8E,x\n",
      "line 1: invalid UTF-8 (truncated sequence)", 0},
-    {"sequence cut short by ASCII", "\xE7" "A\n", "line 1: invalid UTF-8", 0},
+    {"sequence cut short by ASCII",
+     "\xE7"
+     "A\n",
+     "line 1: invalid UTF-8", 0},
     {"truncated sequence at EOF", "a\n\xE7\x8E", "line 2: invalid UTF-8 (truncated sequence)", 1},
     {"invalid UTF-8 on a later line of a quoted field", "\"a\nb\nc\xFF\"\n",
      "line 3: invalid UTF-8", 0},
@@ -217,6 +220,7 @@ const FormatCase kFormat[] = {
     {{""}, "\"\"\n"},
     {{" spaced "}, " spaced \n"},
     {{"王晓明", "1"}, "王晓明,1\n"},
+    {{"\xEF\xBB\xBFname", "x"}, "\"\xEF\xBB\xBFname\",x\n"},  // not taken for a file's BOM
 };
 
 TEST(FormatCsvRowTest, QuotesOnlyWhenNeededAndReadsBack) {

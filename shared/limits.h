@@ -1,0 +1,18 @@
+// What a node accepts from its peers at most (DESIGN.md, guarantee 6). What exceeds a
+// limit gets a clear status, is not stored, and the node keeps serving everyone else.
+#ifndef FEDSYNC_SHARED_LIMITS_H_
+#define FEDSYNC_SHARED_LIMITS_H_
+
+namespace fedsync {
+
+// The largest message a server receives (gRPC answers RESOURCE_EXHAUSTED beyond it).
+// A child's batch is at most about 1 MiB (UplinkSession::kDefaultBatchBytes).
+inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
+
+// The most cells a parent takes in one batch; a child sends at most its batch_cells
+// (default 500), which the node config keeps within this.
+inline constexpr int kMaxCellsPerBatch = 5000;
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_LIMITS_H_

@@ -1,0 +1,84 @@
+// Operator roles (DESIGN.md, guarantee 5): who may call which admin and registry RPC.
+//
+// Roles are ordered viewer < operator < admin; each method needs one of them (viewer:
+// reads; operator: sync commands and registry writes; admin: targets and the catalog).
+// Over mutual TLS the caller is its client certificate: its name (SAN, else CN) and its
+// role (the subject's OU, as `fedctl certs init` writes it). A certificate with no role,
+// such as a node's, may call nothing here. A plaintext node (--insecure, loopback only,
+// for development) treats every caller as admin, named by the "x-fedsync-operator"
+// call metadata or "local".
+//
+// The decision itself (AuthorizeOperator) is plain C++; OperatorAuth adapts it to a
+// grpc::ServerContext. Immutable, so thread-safe.
+#ifndef FEDSYNC_SHARED_OPERATOR_AUTH_H_
+#define FEDSYNC_SHARED_OPERATOR_AUTH_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_context.h"
+#include "shared/grpc_status.h"
+
+namespace fedsync {
+
+// The call metadata naming the operator on a plaintext node.
+inline constexpr char kOperatorMetadataKey[] = "x-fedsync-operator";
+
+enum class OperatorRole { kViewer = 0, kOperator = 1, kAdmin = 2 };
+
+// "viewer", "operator" or "admin".
+const char* OperatorRoleName(OperatorRole role);
+// The role named `name` exactly; nothing for any other text.
+std::optional<OperatorRole> ParseOperatorRole(absl::string_view name);
+
+// The role `method` ("AdminService/SyncNow", "RegistryService/GetRecord", ...) needs.
+// A method not in the table needs admin, so a new RPC is closed until it is listed.
+OperatorRole RequiredRole(absl::string_view method);
+
+// What the transport says about the caller.
+struct OperatorPeer {
+  bool certified = false;                    // a verified client certificate was presented
+  std::string certified_name;                // its SAN (or CN); empty when not certified
+  std::vector<std::string> certified_units;  // its subject's OU values
+  std::string claimed_name;                  // "x-fedsync-operator" metadata; may be empty
+};
+
+struct OperatorCaller {
+  std::string name;  // for the audit log and the logs
+  OperatorRole role = OperatorRole::kViewer;
+};
+
+// The caller, when it may call `method`. `require_certificate`: the node serves mutual
+// TLS. kPermissionDenied naming the role `method` needs and the caller's role (or its
+// lack of one); kUnauthenticated when a TLS node's caller presented no certificate.
+// Over TLS the caller's role is the weakest role among its OUs.
+absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const OperatorPeer& peer,
+                                                 absl::string_view method);
+
+class OperatorAuth {
+ public:
+  explicit OperatorAuth(bool require_certificate) : require_certificate_(require_certificate) {}
+
+  // AuthorizeOperator for the call `context`; a refusal is logged as operator.denied.
+  absl::StatusOr<OperatorCaller> Authorize(const grpc::ServerContext& context,
+                                           absl::string_view method) const;
+
+ private:
+  const bool require_certificate_;
+};
+
+}  // namespace fedsync
+
+// In a gRPC service method: returns the refusal (as a grpc::Status) when the caller of
+// `context` may not call `method`.
+#define RETURN_IF_DENIED(auth, context, method)                                          \
+  do {                                                                                   \
+    ::absl::StatusOr<::fedsync::OperatorCaller> fedsync_caller_ =                        \
+        (auth)->Authorize(*(context), (method));                                         \
+    if (!fedsync_caller_.ok()) return ::fedsync::ToGrpcStatus(fedsync_caller_.status()); \
+  } while (false)
+
+#endif  // FEDSYNC_SHARED_OPERATOR_AUTH_H_

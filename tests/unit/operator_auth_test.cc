@@ -1,0 +1,112 @@
+#include "shared/operator_auth.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+
+namespace fedsync {
+namespace {
+
+TEST(OperatorAuthTest, EveryMethodNeedsItsRole) {
+  struct Case {
+    const char* method;
+    OperatorRole role;
+  };
+  for (const Case& test : std::vector<Case>{
+           {"AdminService/GetStatus", OperatorRole::kViewer},
+           {"AdminService/GetRollup", OperatorRole::kViewer},
+           {"AdminService/ListMetrics", OperatorRole::kViewer},
+           {"AdminService/ListTargets", OperatorRole::kViewer},
+           {"AdminService/GetCatalog", OperatorRole::kViewer},
+           {"AdminService/SyncNow", OperatorRole::kOperator},
+           {"AdminService/SetTarget", OperatorRole::kAdmin},
+           {"AdminService/PushCatalog", OperatorRole::kAdmin},
+           {"RegistryService/GetRecord", OperatorRole::kViewer},
+           {"RegistryService/ListRecords", OperatorRole::kViewer},
+           {"RegistryService/GetHistory", OperatorRole::kViewer},
+           {"RegistryService/Export", OperatorRole::kViewer},
+           {"RegistryService/Import", OperatorRole::kOperator},
+           {"RegistryService/CreateRecord", OperatorRole::kOperator},
+           {"RegistryService/UpdateRecord", OperatorRole::kOperator},
+           {"RegistryService/DeleteRecord", OperatorRole::kOperator},
+           {"RegistryService/RestoreRecord", OperatorRole::kOperator},
+           {"AdminService/SomethingNew", OperatorRole::kAdmin},  // closed by default
+       }) {
+    EXPECT_EQ(RequiredRole(test.method), test.role) << test.method;
+  }
+}
+
+OperatorPeer Certified(const std::string& name, std::vector<std::string> units) {
+  OperatorPeer peer;
+  peer.certified = true;
+  peer.certified_name = name;
+  peer.certified_units = std::move(units);
+  return peer;
+}
+
+TEST(OperatorAuthTest, TlsCallersHaveTheRoleInTheirCertificate) {
+  struct Case {
+    OperatorPeer peer;
+    const char* method;
+    absl::StatusCode code;
+    const char* says;  // in the message, or the caller's name when allowed
+  };
+  OperatorPeer uncertified;
+  uncertified.claimed_name = "alice";
+  for (const Case& test : std::vector<Case>{
+           {Certified("vera", {"viewer"}), "AdminService/GetStatus", absl::StatusCode::kOk, "vera"},
+           {Certified("vera", {"viewer"}), "AdminService/SyncNow",
+            absl::StatusCode::kPermissionDenied, "needs role operator"},
+           {Certified("vera", {"viewer"}), "RegistryService/CreateRecord",
+            absl::StatusCode::kPermissionDenied, "needs role operator"},
+           {Certified("otto", {"operator"}), "AdminService/SyncNow", absl::StatusCode::kOk, "otto"},
+           {Certified("otto", {"operator"}), "AdminService/PushCatalog",
+            absl::StatusCode::kPermissionDenied, "needs role admin"},
+           {Certified("ada", {"admin"}), "AdminService/SetTarget", absl::StatusCode::kOk, "ada"},
+           // A node's certificate has no role.
+           {Certified("luyang", {}), "AdminService/GetStatus", absl::StatusCode::kPermissionDenied,
+            "no operator role"},
+           {Certified("x", {"Engineering"}), "AdminService/GetStatus",
+            absl::StatusCode::kPermissionDenied, "no operator role"},
+           // Several roles: the weakest holds.
+           {Certified("both", {"admin", "viewer"}), "AdminService/SyncNow",
+            absl::StatusCode::kPermissionDenied, "is viewer"},
+           {uncertified, "AdminService/GetStatus", absl::StatusCode::kUnauthenticated,
+            "client certificate"},
+       }) {
+    absl::StatusOr<OperatorCaller> caller = AuthorizeOperator(true, test.peer, test.method);
+    EXPECT_EQ(caller.status().code(), test.code) << test.method << " " << caller.status();
+    if (caller.ok()) {
+      EXPECT_EQ(caller->name, test.says);
+    } else {
+      EXPECT_TRUE(absl::StrContains(caller.status().message(), test.says)) << caller.status();
+    }
+  }
+}
+
+TEST(OperatorAuthTest, PlaintextNodesTreatCallersAsAdmin) {
+  OperatorPeer anonymous;
+  absl::StatusOr<OperatorCaller> local =
+      AuthorizeOperator(false, anonymous, "AdminService/SetTarget");
+  ASSERT_TRUE(local.ok()) << local.status();
+  EXPECT_EQ(local->name, "local");
+  EXPECT_EQ(local->role, OperatorRole::kAdmin);
+  OperatorPeer named;
+  named.claimed_name = "bob";
+  absl::StatusOr<OperatorCaller> bob = AuthorizeOperator(false, named, "AdminService/PushCatalog");
+  ASSERT_TRUE(bob.ok()) << bob.status();
+  EXPECT_EQ(bob->name, "bob");
+}
+
+TEST(OperatorAuthTest, RoleNamesRoundTrip) {
+  for (OperatorRole role : {OperatorRole::kViewer, OperatorRole::kOperator, OperatorRole::kAdmin}) {
+    EXPECT_EQ(ParseOperatorRole(OperatorRoleName(role)), role);
+  }
+  EXPECT_FALSE(ParseOperatorRole("Admin").has_value());
+  EXPECT_FALSE(ParseOperatorRole("").has_value());
+}
+
+}  // namespace
+}  // namespace fedsync
