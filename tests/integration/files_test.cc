@@ -45,8 +45,8 @@ TEST(FilesTest, DatabasesAndTheirWalAndShmAreTheOwnersOnly) {
       },
       absl::Seconds(60));
   ASSERT_TRUE(converged.ok()) << converged;
-  for (const std::string& node : {"hefei", "luyang"}) {
-    for (const std::string& suffix : {"", "-wal", "-shm"}) {
+  for (const std::string node : {"hefei", "luyang"}) {
+    for (const std::string suffix : {"", "-wal", "-shm"}) {
       const std::string path = dir.File(node + ".db" + suffix);
       EXPECT_EQ(ModeOf(path), 0600) << path;
     }
