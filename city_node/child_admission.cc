@@ -12,7 +12,11 @@ ChildAdmission::ChildAdmission(bool require_certificate, const std::vector<std::
       registered_(registered.begin(), registered.end()) {}
 
 absl::Status ChildAdmission::Admit(const std::vector<std::string>& certified_ids,
-                                   const std::string& claimed_id) const {
+                                   const std::string& claimed_id,
+                                   bool operator_certificate) const {
+  if (operator_certificate) {
+    return absl::PermissionDeniedError("an operator's certificate cannot stream as a child");
+  }
   if (require_certificate_) {
     if (certified_ids.empty()) {
       return absl::PermissionDeniedError("the peer's certificate names no node id");

@@ -21,9 +21,10 @@ class ChildAdmission {
   ChildAdmission(bool require_certificate, const std::vector<std::string>& registered);
 
   // Ok when a peer whose certificate names `certified_ids` (empty over plaintext) may
-  // stream as `claimed_id`; else kPermissionDenied saying why.
-  absl::Status Admit(const std::vector<std::string>& certified_ids,
-                     const std::string& claimed_id) const;
+  // stream as `claimed_id`; else kPermissionDenied saying why. An operator's
+  // certificate (`operator_certificate`: it carries a role) is never a child.
+  absl::Status Admit(const std::vector<std::string>& certified_ids, const std::string& claimed_id,
+                     bool operator_certificate = false) const;
 
  private:
   const bool require_certificate_;

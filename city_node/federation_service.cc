@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "shared/operator_auth.h"
 #include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/tls_credentials.h"
@@ -16,10 +17,11 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
                           public StreamHandle {
  public:
   ChildStream(ChildHub* hub, const ChildAdmission* admission,
-              std::vector<std::string> certified_ids, std::string peer)
+              std::vector<std::string> certified_ids, bool operator_certificate, std::string peer)
       : hub_(hub),
         admission_(admission),
         certified_ids_(std::move(certified_ids)),
+        operator_certificate_(operator_certificate),
         peer_(std::move(peer)) {
     id_ = hub_->Register(this);  // may Close() at once when the hub is shutting down
     absl::MutexLock lock(&mu_);
@@ -60,7 +62,8 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
           return;
         }
         said_hello_ = true;
-        if (absl::Status admitted = admission_->Admit(certified_ids_, incoming_.hello().node_id());
+        if (absl::Status admitted = admission_->Admit(certified_ids_, incoming_.hello().node_id(),
+                                                            operator_certificate_);
             !admitted.ok()) {
           LogWarning("child.refused", {{"peer", peer_},
                                        {"claimed", incoming_.hello().node_id()},
@@ -139,6 +142,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   ChildHub* const hub_;
   const ChildAdmission* const admission_;
   const std::vector<std::string> certified_ids_;  // from the peer's certificate
+  const bool operator_certificate_;               // the certificate carries a role
   const std::string peer_;                        // its address, for the log
   uint64_t id_ = 0;
   v1::UpMessage incoming_;  // touched only by the read chain
@@ -159,8 +163,12 @@ grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync
     grpc::CallbackServerContext* context) {
   std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
   std::vector<std::string> ids;
-  if (auth != nullptr) ids = CertifiedPeerIds(*auth);
-  return new ChildStream(hub_, admission_, std::move(ids), context->peer());
+  bool operator_certificate = false;
+  if (auth != nullptr) {
+    ids = CertifiedPeerIds(*auth);
+    operator_certificate = HasOperatorRole(*auth);
+  }
+  return new ChildStream(hub_, admission_, std::move(ids), operator_certificate, context->peer());
 }
 
 }  // namespace fedsync

@@ -129,6 +129,16 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
   return OperatorCaller{peer.certified_name, *role};
 }
 
+bool HasOperatorRole(const grpc::AuthContext& context) {
+  if (!context.IsPeerAuthenticated()) return false;
+  for (const grpc::string_ref& pem : context.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME)) {
+    for (const std::string& unit : OrganizationalUnits(absl::string_view(pem.data(), pem.size()))) {
+      if (ParseOperatorRole(unit).has_value()) return true;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<OperatorCaller> OperatorAuth::Authorize(const grpc::ServerContext& context,
                                                        absl::string_view method) const {
   OperatorPeer peer;

@@ -58,6 +58,10 @@ struct OperatorCaller {
 absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const OperatorPeer& peer,
                                                  absl::string_view method);
 
+// True when the peer's verified certificate carries an operator role (an OU that names
+// one): an operator's certificate, which must never pass for a node's.
+bool HasOperatorRole(const grpc::AuthContext& context);
+
 class OperatorAuth {
  public:
   explicit OperatorAuth(bool require_certificate) : require_certificate_(require_certificate) {}

@@ -43,3 +43,17 @@ TEST(ChildAdmissionTest, DecidesByCertificateAndRegisteredChildren) {
 
 }  // namespace
 }  // namespace fedsync
+
+namespace fedsync {
+namespace {
+
+TEST(ChildAdmissionTest, AnOperatorsCertificateIsNeverAChild) {
+  const ChildAdmission any_certified(/*require_certificate=*/true, {});
+  EXPECT_TRUE(any_certified.Admit({"alice"}, "alice").ok());
+  absl::Status refused = any_certified.Admit({"alice"}, "alice", /*operator_certificate=*/true);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.message().find("operator"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace fedsync
