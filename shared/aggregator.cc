@@ -44,6 +44,10 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
   const RegistryKind* kind = RegistryKindOf(stored.record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(stored.record);
+  const uint32_t record_key =
+      keyer_ == nullptr ? 0 : keyer_->KeyOf(kind->name + ":" + NaturalKey(*kind, payload));
+  // Unsigned: adding the key's two's complement takes it away again, mod 2^32.
+  const uint32_t key_change = sign > 0 ? record_key : 0u - record_key;
   for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
     bool covers = false;
     for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
@@ -57,6 +61,7 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
       ExactCell& cell = (*cells)[key];
       cell.value += sign;
       cell.contributors += sign;
+      cell.perturbation_key += key_change;
     };
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "shared/cell_key_table.h"
 #include "shared/registry_kinds.h"
 
 namespace fedsync {
@@ -82,6 +83,13 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
         return MetricError(metric, "disclosure.threshold", "must be at least 1");
       }
       break;
+    case v1::CELL_KEY: {
+      // Every measure today is a count, which is what a perturbation table is for.
+      absl::StatusOr<const privacy::PerturbationTable*> table =
+          CellKeyTable(metric.disclosure());
+      if (!table.ok()) return MetricError(metric, "disclosure", table.status().message());
+      break;
+    }
     default:
       return MetricError(metric, "disclosure.method", "not supported by this version");
   }
