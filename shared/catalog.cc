@@ -119,10 +119,18 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
       if (!status.ok()) return status;
     }
   }
+  if (metric.disclosure().method() == v1::NONE && AboutPersons(metric)) {
+    return MetricError(metric, "disclosure.method",
+                       "NONE is only for metrics marked about_persons: false");
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+bool AboutPersons(const v1::MetricDef& metric) {
+  return !metric.has_about_persons() || metric.about_persons();
+}
 
 Catalog::Catalog(v1::Catalog proto) : proto_(std::move(proto)) {
   for (const v1::MetricDef& metric : proto_.metrics()) by_id_[metric.id()] = &metric;

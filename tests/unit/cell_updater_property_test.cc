@@ -47,7 +47,7 @@ std::shared_ptr<const Catalog> RichCatalog() {
       dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
       time_basis: STOCK
       period_type: MONTH
-      disclosure { method: NONE }
+      disclosure { method: SUPPRESSION threshold: 2 }
     }
     metrics {
       id: "students_by_degree_perturbed"
@@ -72,7 +72,7 @@ std::shared_ptr<const Catalog> RichCatalog() {
       time_basis: EVENT
       date_field: "visit_date"
       period_type: MONTH
-      disclosure { method: NONE }
+      disclosure { method: SUPPRESSION threshold: 3 }
     }
   )pb";
   auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), extra));
