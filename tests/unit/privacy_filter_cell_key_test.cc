@@ -12,10 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "district_node/node_secret.h"
+#include "district_node/registry_store.h"
 #include "gtest/gtest.h"
 #include "shared/catalog.h"
 #include "shared/cell_key_table.h"
 #include "shared/privacy_filter.h"
+#include "shared/registry_kinds.h"
 #include "shared/resident_id.h"
 #include "shared/status_macros.h"
 #include "tests/unit/cell_test_support.h"
@@ -253,6 +255,83 @@ TEST(CellKeyPipelineTest, TimeAdversaryCannotReadTheChangeExactly) {
   for (const auto& [difference, count] : differences) {
     EXPECT_LE(std::abs(difference - 1), 4) << "noise is bounded by D on each release";
   }
+}
+
+// A district database of schema version 5 whose exact cells were current (keys did not
+// exist yet) is migrated to version 6: the migration forgets the catalog the cells were
+// computed under, so the next check recomputes them all, perturbation keys included.
+TEST(CellKeyPipelineTest, MigrationToVersion6RecomputesTheKeys) {
+  std::shared_ptr<const Catalog> catalog = CellKeyCatalog("");
+  ASSERT_NE(catalog, nullptr);
+  const absl::CivilDay today(2026, 11, 30);
+  // The state rows a current version-6 database holds for these records and catalog.
+  std::map<std::string, std::string> current_state;
+  {
+    District reference(catalog, today);
+    for (int sequence : {11, 13, 15}) {
+      ASSERT_TRUE(reference.registry().Create("test", Student(sequence, v1::MASTER)).ok());
+    }
+    ASSERT_TRUE(reference.store().Read([&](Database* db) -> absl::Status {
+      ASSIGN_OR_RETURN(Statement rows, db->Prepare("SELECT key, value FROM exact_cells_state"));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, rows.Step());
+        if (!row) break;
+        current_state[rows.ColumnText(0)] = rows.ColumnText(1);
+      }
+      return absl::OkStatus();
+    }).ok());
+  }
+  ASSERT_EQ(current_state.count("catalog"), 1u);
+  const std::string path =
+      ::testing::TempDir() + "/cell_key_migration_" + std::to_string(::getpid()) + ".db";
+  auto remove_files = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  };
+  remove_files();
+  {
+    const Migrations version5(DistrictMigrations().begin(), DistrictMigrations().begin() + 5);
+    auto old = NodeStore::Open(path, version5);
+    ASSERT_TRUE(old.ok()) << old.status();
+    ASSERT_TRUE((*old)->Write([&](Database* db, PublishedCells*) -> absl::Status {
+      const RegistryKind& kind = *FindRegistryKind("returned_students");
+      ASSIGN_OR_RETURN(RegistryTable table, RegistryTable::Prepare(db, kind));
+      for (int sequence : {11, 13, 15}) {
+        const v1::Record record = Student(sequence, v1::MASTER);
+        RETURN_IF_ERROR(table.Insert(ColumnsOf(kind, RecordPayload(record))).status());
+      }
+      // The exact cells as version 5 kept them, and state saying they are current.
+      RETURN_IF_ERROR(db->Execute(
+          "INSERT INTO exact_cells VALUES('students_perturbed', '2026', '', 3, 3)"));
+      ASSIGN_OR_RETURN(Statement state,
+                       db->Prepare("INSERT INTO exact_cells_state(key, value) VALUES(?, ?)"));
+      for (const auto& [key, value] : current_state) {
+        state.Reset();
+        state.Bind(1, key).Bind(2, value);
+        RETURN_IF_ERROR(state.Run());
+      }
+      return absl::OkStatus();
+    }).ok());
+  }
+  FakeClock clock(cell_testing::NoonInChina(today));
+  CellUpdater cells(catalog, &clock, cell_testing::TestKeyer());
+  auto store = NodeStore::Open(path, DistrictMigrations());
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<bool> recomputed;
+  ASSERT_TRUE((*store)->Write([&](Database* db, PublishedCells* published) -> absl::Status {
+    recomputed = cells.EnsureCurrent(db, published);
+    return recomputed.status();
+  }).ok());
+  EXPECT_TRUE(*recomputed) << "the migration must make the stored cells stale";
+  ASSERT_TRUE((*store)->Read([&](Database* db) -> absl::Status {
+    ASSIGN_OR_RETURN(ExactCellMap stored, CellUpdater::ReadStored(db));
+    ASSIGN_OR_RETURN(ExactCellMap full, cells.ComputeAll(db, today));
+    EXPECT_TRUE(stored == full);
+    auto it = stored.find(CellKey{"students_perturbed", "2026", ""});
+    EXPECT_TRUE(it != stored.end() && it->second.value == 3 && it->second.perturbation_key != 0);
+    return absl::OkStatus();
+  }).ok());
+  store->reset();
+  remove_files();
 }
 
 }  // namespace
