@@ -1,5 +1,7 @@
 #include "shared/aggregator.h"
 
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "shared/civil_date.h"
 #include "shared/countries.h"
@@ -44,10 +46,17 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
   const RegistryKind* kind = RegistryKindOf(stored.record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(stored.record);
-  const uint32_t record_key =
-      keyer_ == nullptr ? 0 : keyer_->KeyOf(kind->name + ":" + NaturalKey(*kind, payload));
-  // Unsigned: adding the key's two's complement takes it away again, mod 2^32.
-  const uint32_t key_change = sign > 0 ? record_key : 0u - record_key;
+  // The record's key, drawn (one HMAC) only when a CELL_KEY metric counts the record;
+  // other metrics' cells keep key 0, the same way in a delta and in a recompute.
+  std::optional<uint32_t> record_key;
+  auto key_change = [&](const v1::MetricDef& metric) -> uint32_t {
+    if (metric.disclosure().method() != v1::CELL_KEY || keyer_ == nullptr) return 0;
+    if (!record_key.has_value()) {
+      record_key = keyer_->KeyOf(kind->name + ":" + NaturalKey(*kind, payload));
+    }
+    // Unsigned: adding the key's two's complement takes it away again, mod 2^32.
+    return sign > 0 ? *record_key : 0u - *record_key;
+  };
   for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
     bool covers = false;
     for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
@@ -56,12 +65,13 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
     // One key per metric, its period set per count: the map copies it only to insert.
     CellKey key{metric.id(), "", std::move(dims)};
+    const uint32_t metric_key_change = key_change(metric);
     auto count = [&](std::string period) {
       key.period = std::move(period);
       ExactCell& cell = (*cells)[key];
       cell.value += sign;
       cell.contributors += sign;
-      cell.perturbation_key += key_change;
+      cell.perturbation_key += metric_key_change;
     };
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;

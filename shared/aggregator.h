@@ -38,8 +38,8 @@ struct StoredRecord {
 struct ExactCell {
   int64_t value = 0;         // the measure (for counts, the number of records)
   int64_t contributors = 0;  // distinct records contributing
-  // The sum of the contributing records' keys mod 2^32 (privacy/record_key.h): the cell
-  // key of cell-key perturbation. Additive, so a delta carries it like the value (a
+  // For CELL_KEY metrics, the sum of the contributing records' keys mod 2^32
+  // (privacy/record_key.h): the cell key of cell-key perturbation; 0 for other metrics. Additive, so a delta carries it like the value (a
   // removed record subtracts its key; unsigned arithmetic wraps as mod 2^32 requires).
   uint32_t perturbation_key = 0;
 
