@@ -56,7 +56,9 @@ absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* 
   return absl::OkStatus();
 }
 
-CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock) : clock_(clock) {
+CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock,
+                         std::shared_ptr<const privacy::RecordKeyer> keyer)
+    : clock_(clock), keyer_(std::move(keyer)) {
   SetCatalog(std::move(catalog));
 }
 
@@ -76,7 +78,7 @@ absl::StatusOr<CellChanges> CellUpdater::BeginChanges(Database* db) const {
   const Snapshot now = Current();
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
   ASSIGN_OR_RETURN(bool current, IsCurrent(table, today, now));
-  return CellChanges(Aggregator(now.catalog, today), /*recompute=*/!current);
+  return CellChanges(Aggregator(now.catalog, today, keyer_), /*recompute=*/!current);
 }
 
 std::string CellUpdater::CurrentPeriods(const Catalog& catalog, absl::CivilDay today) {
@@ -110,10 +112,11 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
   if (!current) return RecomputeInto(db, table, published, changes.today(), now);
   int changed = 0;
   for (const auto& [key, change] : changes.delta()) {
-    if (change.value == 0 && change.contributors == 0) continue;  // an update that moved nothing
+    if (change == ExactCell{}) continue;  // an update that moved nothing
     ASSIGN_OR_RETURN(ExactCell cell, table.Get(key));
     cell.value += change.value;
     cell.contributors += change.contributors;
+    cell.perturbation_key += change.perturbation_key;
     if (cell.contributors < 0 || (cell.contributors == 0 && cell.value != 0)) {
       // Only a bug or a hand-edited database gets here. The write is good; the stored
       // cells are not: make them right from the records, in this transaction.
@@ -168,7 +171,7 @@ absl::StatusOr<ExactCellMap> CellUpdater::ComputeAll(Database* db, absl::CivilDa
 
 absl::StatusOr<ExactCellMap> CellUpdater::ComputeWith(
     Database* db, absl::CivilDay today, std::shared_ptr<const Catalog> catalog) const {
-  const Aggregator aggregator(std::move(catalog), today);
+  const Aggregator aggregator(std::move(catalog), today, keyer_);
   ExactCellMap exact;
   RETURN_IF_ERROR(ForEachCountedRecord(
       db, [&](const StoredRecord& stored) { aggregator.Add(stored, &exact); }));

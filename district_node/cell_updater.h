@@ -36,6 +36,7 @@
 #include "shared/catalog.h"
 #include "shared/clock.h"
 #include "shared/database.h"
+#include "shared/privacy/record_key.h"
 #include "shared/published_cells.h"
 
 namespace fedsync {
@@ -72,8 +73,11 @@ class CellChanges {
 
 class CellUpdater {
  public:
-  // `clock` must outlive the updater.
-  CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock);
+  // `clock` must outlive the updater. `keyer` keys the records for cell-key
+  // perturbation (the district's secret, node_secret.h); nullptr keys every record 0,
+  // for tests of catalogs without CELL_KEY metrics.
+  CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock,
+              std::shared_ptr<const privacy::RecordKeyer> keyer = nullptr);
 
   // Starts gathering the changes of one write, dated today, in the write's transaction
   // on `db` (where it looks whether the stored cells are current).
@@ -125,6 +129,7 @@ class CellUpdater {
                                            std::shared_ptr<const Catalog> catalog) const;
 
   Clock* const clock_;
+  const std::shared_ptr<const privacy::RecordKeyer> keyer_;
   mutable absl::Mutex mu_;
   Snapshot current_ ABSL_GUARDED_BY(mu_);
 };

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "district_node/audit_log.h"
+#include "district_node/node_secret.h"
 #include "shared/registry_kinds.h"
 #include "shared/demo_data.h"
 #include "shared/logging.h"
@@ -23,7 +24,16 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
     ASSIGN_OR_RETURN(catalog, LoadStoredCatalog(db));
     return absl::OkStatus();
   }));
-  std::unique_ptr<DistrictNode> node(new DistrictNode(config, catalog, clock, std::move(store)));
+  // The record-key secret stays in this database and in this process's memory only.
+  std::string secret;
+  RETURN_IF_ERROR(store->Write([&](Database* db, PublishedCells*) -> absl::Status {
+    ASSIGN_OR_RETURN(secret, LoadOrCreateRecordKeySecret(db));
+    return absl::OkStatus();
+  }));
+  ASSIGN_OR_RETURN(privacy::RecordKeyer keyer, privacy::RecordKeyer::Create(secret));
+  std::unique_ptr<DistrictNode> node(
+      new DistrictNode(config, catalog, clock, std::move(store),
+                       std::make_shared<const privacy::RecordKeyer>(std::move(keyer))));
   if (!config.demo_data().empty()) RETURN_IF_ERROR(node->LoadDemoData());
   if (!config.parent().empty()) {
     UplinkOptions options;
@@ -61,9 +71,10 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
 }
 
 DistrictNode::DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog,
-                           Clock* clock, std::unique_ptr<NodeStore> store)
+                           Clock* clock, std::unique_ptr<NodeStore> store,
+                           std::shared_ptr<const privacy::RecordKeyer> keyer)
     : config_(std::move(config)), clock_(clock), store_(std::move(store)) {
-  cells_ = std::make_unique<CellUpdater>(std::move(catalog), clock_);
+  cells_ = std::make_unique<CellUpdater>(std::move(catalog), clock_, std::move(keyer));
   // Writes publish in their own transaction, so the config's debounce has nothing to
   // gather at a district.
   publisher_ = std::make_unique<Publisher>(store_.get(), cells_.get());

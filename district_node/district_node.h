@@ -18,6 +18,7 @@
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/config.pb.h"
 #include "shared/catalog.h"
+#include "shared/privacy/record_key.h"
 #include "shared/clock.h"
 #include "shared/node_store.h"
 #include "shared/uplink.h"
@@ -63,7 +64,8 @@ class DistrictNode {
 
  private:
   DistrictNode(v1::NodeConfig config, std::shared_ptr<const Catalog> catalog, Clock* clock,
-               std::unique_ptr<NodeStore> store);
+               std::unique_ptr<NodeStore> store,
+               std::shared_ptr<const privacy::RecordKeyer> keyer);
   absl::Status LoadDemoData();
   void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
 

@@ -20,14 +20,17 @@ CREATE TABLE exact_cells_state(
 namespace {
 
 constexpr char kSelectCell[] =
-    "SELECT value, contributors FROM exact_cells WHERE metric = ? AND period = ? AND dims = ?";
+    "SELECT value, contributors, perturbation_key FROM exact_cells "
+    "WHERE metric = ? AND period = ? AND dims = ?";
 constexpr char kUpsertCell[] =
-    "INSERT INTO exact_cells(metric, period, dims, value, contributors) VALUES(?, ?, ?, ?, ?) "
+    "INSERT INTO exact_cells(metric, period, dims, value, contributors, perturbation_key) "
+    "VALUES(?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(metric, period, dims) DO UPDATE SET value = excluded.value, "
-    "contributors = excluded.contributors";
+    "contributors = excluded.contributors, perturbation_key = excluded.perturbation_key";
 constexpr char kDeleteCell[] =
     "DELETE FROM exact_cells WHERE metric = ? AND period = ? AND dims = ?";
-constexpr char kSelectAll[] = "SELECT metric, period, dims, value, contributors FROM exact_cells";
+constexpr char kSelectAll[] =
+    "SELECT metric, period, dims, value, contributors, perturbation_key FROM exact_cells";
 constexpr char kDeleteAll[] = "DELETE FROM exact_cells";
 constexpr char kSelectState[] = "SELECT value FROM exact_cells_state WHERE key = ?";
 constexpr char kUpsertState[] =
@@ -58,6 +61,7 @@ absl::StatusOr<ExactCell> ExactCellTable::Get(const CellKey& key) {
   if (row) {
     cell.value = select_.ColumnInt(0);
     cell.contributors = select_.ColumnInt(1);
+    cell.perturbation_key = static_cast<uint32_t>(select_.ColumnInt(2));
   }
   select_.Reset();
   return cell;
@@ -71,7 +75,9 @@ absl::Status ExactCellTable::Set(const CellKey& key, const ExactCell& cell) {
   }
   upsert_.Reset();
   BindKey(upsert_, key);
-  upsert_.Bind(4, cell.value).Bind(5, cell.contributors);
+  upsert_.Bind(4, cell.value)
+      .Bind(5, cell.contributors)
+      .Bind(6, static_cast<int64_t>(cell.perturbation_key));
   return upsert_.Run();
 }
 
@@ -82,7 +88,7 @@ absl::StatusOr<ExactCellMap> ExactCellTable::ReadAll() {
     ASSIGN_OR_RETURN(bool row, all.Step());
     if (!row) break;
     cells[CellKey{all.ColumnText(0), all.ColumnText(1), all.ColumnText(2)}] =
-        ExactCell{all.ColumnInt(3), all.ColumnInt(4)};
+        ExactCell{all.ColumnInt(3), all.ColumnInt(4), static_cast<uint32_t>(all.ColumnInt(5))};
   }
   return cells;
 }

@@ -1,5 +1,5 @@
-// The district's exact cells in SQLite (table exact_cells): every cell's true value and
-// number of contributing records, kept in step with the registries by CellUpdater
+// The district's exact cells in SQLite (table exact_cells): every cell's true value,
+// number of contributing records and perturbation key (schema version 6, node_secret.h), kept in step with the registries by CellUpdater
 // (cell_updater.h), plus the facts they were computed under (which catalog, which
 // current periods) in exact_cells_state. Exact cells never leave the district: only
 // the privacy filter's output does (published_cells).

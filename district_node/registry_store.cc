@@ -5,6 +5,7 @@
 #include "absl/strings/substitute.h"
 #include "district_node/audit_log.h"
 #include "district_node/exact_cells.h"
+#include "district_node/node_secret.h"
 #include "shared/published_cells.h"
 #include "shared/catalog_holder.h"
 #include "shared/status_macros.h"
@@ -107,7 +108,9 @@ const Migrations& DistrictMigrations() {
       // 4: the exact cells, kept incrementally (exact_cells.h).
       kExactCellsSchema,
       // 5: the catalog this district runs, once a newer one than the built-in arrived.
-      kCatalogSchema};
+      kCatalogSchema,
+      // 6: the record-key secret and the exact cells' perturbation keys (node_secret.h).
+      kCellKeySchema};
   return *migrations;
 }
 

@@ -1,6 +1,7 @@
 #include "shared/aggregator.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -66,6 +67,17 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
   const RegistryKind* kind = RegistryKindOf(stored.record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(stored.record);
+  // The record's key, drawn (one HMAC) only when a CELL_KEY metric counts the record;
+  // other metrics' cells keep key 0, the same way in a delta and in a recompute.
+  std::optional<uint32_t> record_key;
+  auto key_change = [&](const v1::MetricDef& metric) -> uint32_t {
+    if (metric.disclosure().method() != v1::CELL_KEY || keyer_ == nullptr) return 0;
+    if (!record_key.has_value()) {
+      record_key = keyer_->KeyOf(kind->name + ":" + NaturalKey(*kind, payload));
+    }
+    // Unsigned: adding the key's two's complement takes it away again, mod 2^32.
+    return sign > 0 ? *record_key : 0u - *record_key;
+  };
   for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
     bool covers = false;
     for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
@@ -81,11 +93,13 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
       if (!absl::SimpleAtoi(FieldText(payload, metric.measure_field()), &measure)) continue;
       measure = std::max<int64_t>(measure, 0);
     }
+    const uint32_t metric_key_change = key_change(metric);
     auto count = [&](std::string period) {
       key.period = std::move(period);
       ExactCell& cell = (*cells)[key];
       cell.value += sign * measure;
       cell.contributors += sign;
+      cell.perturbation_key += metric_key_change;
     };
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;

@@ -8,12 +8,14 @@
 //
 // A record's contributions depend on that record alone (and `today`), which is what
 // makes incremental aggregation possible: a change to one record changes the cells by
-// Remove(before) + Add(after) (district_node/cell_updater.h).
+// Remove(before) + Add(after) (district_node/cell_updater.h). The same holds for the
+// cells' perturbation keys: a record's key depends on its registry and natural key only.
 #ifndef FEDSYNC_SHARED_AGGREGATOR_H_
 #define FEDSYNC_SHARED_AGGREGATOR_H_
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 #include "fedsync/v1/registry.pb.h"
 #include "shared/catalog.h"
 #include "shared/cell.h"
+#include "shared/privacy/record_key.h"
 
 namespace fedsync {
 
@@ -35,9 +38,14 @@ struct StoredRecord {
 struct ExactCell {
   int64_t value = 0;         // the measure (for counts, the number of records)
   int64_t contributors = 0;  // distinct records contributing
+  // For CELL_KEY metrics, the sum of the contributing records' keys mod 2^32
+  // (privacy/record_key.h): the cell key of cell-key perturbation; 0 for other metrics. Additive, so a delta carries it like the value (a
+  // removed record subtracts its key; unsigned arithmetic wraps as mod 2^32 requires).
+  uint32_t perturbation_key = 0;
 
   bool operator==(const ExactCell& other) const {
-    return value == other.value && contributors == other.contributors;
+    return value == other.value && contributors == other.contributors &&
+           perturbation_key == other.perturbation_key;
   }
 };
 
@@ -49,8 +57,12 @@ std::string NumericBand(const v1::Dimension& dim, int64_t value);
 
 class Aggregator {
  public:
-  Aggregator(std::shared_ptr<const Catalog> catalog, absl::CivilDay today)
-      : catalog_(std::move(catalog)), today_(today) {}
+  // `keyer` gives each record its key, from "<registry>:<natural key>" (the entity);
+  // without one (nullptr) every key is 0, which is only right for catalogs without
+  // CELL_KEY metrics.
+  Aggregator(std::shared_ptr<const Catalog> catalog, absl::CivilDay today,
+             std::shared_ptr<const privacy::RecordKeyer> keyer = nullptr)
+      : catalog_(std::move(catalog)), today_(today), keyer_(std::move(keyer)) {}
 
   // Adds one record's contributions to `cells` (every metric over its registry).
   void Add(const StoredRecord& stored, ExactCellMap* cells) const { Contribute(stored, 1, cells); }
@@ -72,6 +84,7 @@ class Aggregator {
 
   std::shared_ptr<const Catalog> catalog_;
   absl::CivilDay today_;
+  std::shared_ptr<const privacy::RecordKeyer> keyer_;
 };
 
 }  // namespace fedsync

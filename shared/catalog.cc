@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "shared/cell_key_table.h"
 #include "shared/registry_kinds.h"
 
 namespace fedsync {
@@ -98,6 +99,17 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
         return MetricError(metric, "disclosure.threshold", "must be at least 1");
       }
       break;
+    case v1::CELL_KEY: {
+      // A perturbation table adds small integer noise to counts; a sum of magnitudes
+      // needs another method.
+      if (metric.measure() == v1::SUM) {
+        return MetricError(metric, "disclosure.method", "CELL_KEY perturbs counts, not sums");
+      }
+      absl::StatusOr<const privacy::PerturbationTable*> table =
+          CellKeyTable(metric.disclosure());
+      if (!table.ok()) return MetricError(metric, "disclosure", table.status().message());
+      break;
+    }
     default:
       return MetricError(metric, "disclosure.method", "not supported by this version");
   }
@@ -135,10 +147,18 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
       if (!status.ok()) return status;
     }
   }
+  if (metric.disclosure().method() == v1::NONE && AboutPersons(metric)) {
+    return MetricError(metric, "disclosure.method",
+                       "NONE is only for metrics marked about_persons: false");
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+bool AboutPersons(const v1::MetricDef& metric) {
+  return !metric.has_about_persons() || metric.about_persons();
+}
 
 Catalog::Catalog(v1::Catalog proto) : proto_(std::move(proto)) {
   for (const v1::MetricDef& metric : proto_.metrics()) by_id_[metric.id()] = &metric;

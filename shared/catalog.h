@@ -37,6 +37,10 @@ class Catalog {
 // The text of the built-in catalog, in protobuf text format.
 absl::string_view DefaultCatalogText();
 
+// Whether `metric` is about persons: true unless the catalog marks it
+// about_persons: false. Only such metrics may publish with disclosure NONE.
+bool AboutPersons(const v1::MetricDef& metric);
+
 }  // namespace fedsync
 
 #endif  // FEDSYNC_SHARED_CATALOG_H_

@@ -56,6 +56,7 @@ absl::string_view DefaultCatalogText() {
       date_field: "issue_date"
       period_type: MONTH
       disclosure { method: NONE }
+      about_persons: false  # certificates issued: an administrative count
     }
     metrics {
       id: "enterprises_total"
@@ -102,6 +103,7 @@ absl::string_view DefaultCatalogText() {
       date_field: "issue_date"
       period_type: YEAR
       disclosure { method: NONE }
+      about_persons: false  # certificates issued: an administrative count
     }
     metrics {
       id: "returned_students_by_return_year"

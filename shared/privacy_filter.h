@@ -3,7 +3,11 @@
 //   NONE         the exact value, OK.
 //   SUPPRESSION  cells with 0 < contributors < threshold are SUPPRESSED and carry no
 //                value; the rest are OK.
-// (Secondary suppression, cell-key perturbation and DP come with the privacy issue.)
+//   CELL_KEY     the value plus the perturbation table's noise for the cell's
+//                perturbation key (the sum of its records' keys), PERTURBED: the same
+//                records give the same published value in every run. A published
+//                count is never in 1..js, and a cell perturbed to 0 is still published.
+// (Secondary suppression and DP come with the privacy issue.)
 //
 // FilterCell is the one place that decides; FilterForPublication applies it to a whole
 // map (a full recompute), the incremental path to each cell a write touched. Both are

@@ -1,5 +1,6 @@
 #include "shared/verify.h"
 
+#include <algorithm>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,27 @@ namespace fedsync {
 namespace {
 
 using Key = std::tuple<std::string, std::string>;  // period, canonical dims
+// The status of a sum after adding an input of status `input`: PARTIAL once any input
+// is SUPPRESSED or PARTIAL, else NOISY once any is NOISY, else PERTURBED once any is
+// PERTURBED, else OK.
+int SumStatus(int sum, int input) {
+  auto rank = [](int status) {
+    switch (status) {
+      case v1::SUPPRESSED:
+      case v1::PARTIAL:
+        return 3;
+      case v1::NOISY:
+        return 2;
+      case v1::PERTURBED:
+        return 1;
+      default:
+        return 0;
+    }
+  };
+  static constexpr int kByRank[] = {v1::OK, v1::PERTURBED, v1::NOISY, v1::PARTIAL};
+  return kByRank[std::max(rank(sum), rank(input))];
+}
+
 struct Value {
   int64_t value;
   int status;
@@ -71,9 +93,7 @@ absl::Status VerifyParent(AdminClient* parent,
       for (const auto& [key, value] : published) {
         Value& sum = sums.emplace(key, Value{0, v1::OK}).first->second;
         sum.value += value.value;
-        if (value.status == v1::SUPPRESSED || value.status == v1::PARTIAL) {
-          sum.status = v1::PARTIAL;
-        }
+        sum.status = SumStatus(sum.status, value.status);
       }
     }
     // With every child listed, the parent's own cells are exactly the sums.

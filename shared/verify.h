@@ -1,7 +1,8 @@
 // Proves convergence from the outside, over the admin API: for a parent and each of
 // its children, the parent holds the child's epoch and newest seq, its copy of every
 // cell equals what the child publishes, and each of the parent's own cells is the sum
-// of its children's (PARTIAL when an input is SUPPRESSED or PARTIAL). VerifyTree walks
+// of its children's (PARTIAL when an input is SUPPRESSED or PARTIAL, else NOISY or
+// PERTURBED when an input is). VerifyTree walks
 // down through the addresses children advertise. The sums are re-derived here, apart
 // from the aggregation code they check.
 #ifndef FEDSYNC_SHARED_VERIFY_H_

@@ -114,5 +114,38 @@ TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
   EXPECT_EQ(status->catalog_version(), 2);
 }
 
+// A CELL_KEY metric pushed from the top: the district publishes it PERTURBED, the sums
+// above are PERTURBED, and the tree still verifies (verify.h re-derives those statuses).
+TEST_F(CatalogTest, CellKeyMetricIsPublishedPerturbedAndRollsUp) {
+  const std::string v2 = CatalogFile("v2.textproto", 2, R"pb(
+    metrics {
+      id: "returned_students_by_employer_perturbed"
+      registries: "returned_students"
+      dimensions { name: "employer" field: "employer_type" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: CELL_KEY }
+    }
+  )pb");
+  CommandOutput pushed = Push(province_->address(), v2);
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  absl::Status perturbed = WaitFor([&]() -> absl::Status {
+    for (const std::string& address : {luyang_->address(), province_->address()}) {
+      auto rollup = AdminClient(address).Rollup("returned_students_by_employer_perturbed");
+      if (!rollup.ok()) return rollup.status();
+      if (rollup->cells().empty()) return absl::UnavailableError("no perturbed cells yet");
+      for (const v1::RollupCell& cell : rollup->cells()) {
+        if (cell.cell().status() != v1::PERTURBED) {
+          return absl::UnavailableError(absl::StrCat(cell.node_id(), " has a cell ",
+                                                     v1::CellStatus_Name(cell.cell().status())));
+        }
+        if (cell.cell().value() == 1) return absl::InternalError("a perturbed count of 1");
+      }
+    }
+    return CheckTreeConverged(province_->address());
+  });
+  EXPECT_TRUE(perturbed.ok()) << perturbed;
+}
+
 }  // namespace
 }  // namespace fedsync::testing

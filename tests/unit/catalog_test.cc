@@ -1,5 +1,6 @@
 #include "shared/catalog.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "shared/period.h"
 
@@ -93,6 +94,31 @@ TEST(PeriodTest, NextPeriodCrossesYears) {
   EXPECT_EQ(NextPeriod("2026"), "2027");
   EXPECT_EQ(NextPeriod("2026-Q4"), "2027-Q1");
   EXPECT_EQ(NextPeriod("2026-12"), "2027-01");
+}
+
+TEST(CatalogTest, NoneOnlyForMetricsNotAboutPersons) {
+  auto metric = [](const std::string& extra) {
+    return Catalog::FromText(absl::StrCat(
+        R"pb(version: 1 metrics { id: "m" registries: "identity_certifications"
+             time_basis: EVENT date_field: "issue_date" period_type: MONTH
+             disclosure { method: NONE } )pb",
+        extra, "}"));
+  };
+  auto unmarked = metric("");
+  ASSERT_FALSE(unmarked.ok());
+  EXPECT_NE(unmarked.status().message().find("about_persons"), absl::string_view::npos);
+  EXPECT_FALSE(metric("about_persons: true").ok());
+  EXPECT_TRUE(metric("about_persons: false").ok());
+  // Every NONE metric of the built-in catalog is marked not about persons, and every
+  // metric marked so is a count of certificates.
+  int none_metrics = 0;
+  for (const v1::MetricDef& def : Catalog::Default()->proto().metrics()) {
+    if (def.disclosure().method() != v1::NONE) continue;
+    ++none_metrics;
+    EXPECT_FALSE(AboutPersons(def)) << def.id();
+    EXPECT_EQ(def.id().rfind("certifications_", 0), 0u) << def.id();
+  }
+  EXPECT_EQ(none_metrics, 2);
 }
 
 }  // namespace

@@ -61,7 +61,14 @@ std::string Differences(const Map& got, const Map& want, Print print) {
 }
 
 inline std::string PrintExact(const ExactCell& cell) {
-  return absl::StrCat(cell.value, "/", cell.contributors);
+  return absl::StrCat(cell.value, "/", cell.contributors, " key ", cell.perturbation_key);
+}
+
+// A record keyer with a fixed secret, so that tests key records as a district does.
+inline std::shared_ptr<const privacy::RecordKeyer> TestKeyer(char fill = 's') {
+  auto keyer = privacy::RecordKeyer::Create(std::string(32, fill));
+  EXPECT_TRUE(keyer.ok()) << keyer.status();
+  return std::make_shared<const privacy::RecordKeyer>(*keyer);
 }
 inline std::string PrintPublished(const CellValue& cell) {
   return absl::StrCat(cell.value, " ", v1::CellStatus_Name(cell.status));
@@ -70,8 +77,9 @@ inline std::string PrintPublished(const CellValue& cell) {
 // A district's registries on an in-memory database, with the clock the test moves.
 class District {
  public:
-  District(std::shared_ptr<const Catalog> catalog, absl::CivilDay start)
-      : clock_(NoonInChina(start)), cells_(std::move(catalog), &clock_) {
+  District(std::shared_ptr<const Catalog> catalog, absl::CivilDay start,
+           std::shared_ptr<const privacy::RecordKeyer> keyer = TestKeyer())
+      : clock_(NoonInChina(start)), cells_(std::move(catalog), &clock_, std::move(keyer)) {
     auto store = NodeStore::Open(":memory:", DistrictMigrations());
     EXPECT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);

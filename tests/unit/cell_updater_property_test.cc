@@ -27,8 +27,9 @@ namespace {
 
 using cell_testing::District;
 
-// The default catalog plus stock metrics by quarter and month, more dimensions and an
-// event metric on aid visits, so that every period type and registry is exercised.
+// The default catalog plus stock metrics by quarter and month, more dimensions, a
+// cell-key metric (whose perturbation keys must follow every write) and an event metric
+// on aid visits, so that every period type and registry is exercised.
 std::shared_ptr<const Catalog> RichCatalog() {
   const std::string extra = R"pb(
     metrics {
@@ -46,7 +47,15 @@ std::shared_ptr<const Catalog> RichCatalog() {
       dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
       time_basis: STOCK
       period_type: MONTH
-      disclosure { method: NONE }
+      disclosure { method: SUPPRESSION threshold: 2 }
+    }
+    metrics {
+      id: "students_by_degree_perturbed"
+      registries: "returned_students"
+      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: QUARTER
+      disclosure { method: CELL_KEY }
     }
     metrics {
       id: "figures_by_category"
@@ -63,7 +72,7 @@ std::shared_ptr<const Catalog> RichCatalog() {
       time_basis: EVENT
       date_field: "visit_date"
       period_type: MONTH
-      disclosure { method: NONE }
+      disclosure { method: SUPPRESSION threshold: 3 }
     }
   )pb";
   auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), extra));

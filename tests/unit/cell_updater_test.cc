@@ -140,7 +140,7 @@ TEST(CellUpdaterTest, RecomputesExactlyWhenTheStoredCellsAreStale) {
       registries: "returned_students"
       time_basis: STOCK
       period_type: QUARTER
-      disclosure { method: NONE }
+      disclosure { method: SUPPRESSION threshold: 3 }
     })pb"));
   ASSERT_TRUE(other.ok()) << other.status();
   CellUpdater other_updater(*other, &district.clock());
