@@ -21,8 +21,10 @@ absl::Status CheckParentConverged(const std::string& parent_address,
 }
 
 absl::Status CheckTreeConverged(const std::string& root) {
-  std::vector<LinkReport> reports = VerifyTree(
-      root, [](const std::string& address) { return std::make_unique<AdminClient>(address); });
+  std::vector<LinkReport> reports =
+      VerifyTree(root, "", [](const std::string& address, const std::string&) {
+        return std::make_unique<AdminClient>(address);
+      });
   if (reports.empty()) return absl::UnavailableError("no links below the root yet");
   for (const LinkReport& report : reports) {
     if (!report.status.ok()) {
