@@ -209,6 +209,15 @@ TEST_F(RunningTreeTest, VerifyReachesEveryDistrictOverMutualTls) {
   CommandOutput viewer = RunCommand(FEDSYNC_FEDCTL, as_viewer);
   EXPECT_EQ(ExitCode(viewer), 0) << viewer.out << viewer.err;
 
+  // On TLS the first hop needs its id too: without --server-id nothing verifies.
+  CommandOutput unnamed =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + province_->address(),
+                                  "--tls-dir=" + OperatorTlsDir(), "verify", "--timeout=5"});
+  EXPECT_EQ(ExitCode(unnamed), 1) << unnamed.out;
+  EXPECT_TRUE(absl::StrContains(unnamed.out, "FAILED: cannot reach " + province_->address()))
+      << unnamed.out;
+  EXPECT_TRUE(absl::StrContains(unnamed.err, "--server-id")) << unnamed.err;
+
   const std::string gone = (*yaohai)->address();
   (*yaohai)->Signal(SIGKILL);
   ASSERT_NE((*yaohai)->Wait(), -1);

@@ -43,6 +43,11 @@ int RunVerify(const CommandLine& command_line) {
               << (report.status.ok() ? "ok" : absl::StrCat("FAILED: ", report.status.message()))
               << "\n";
   }
+  const bool root_unreached = reports.size() == 1 && reports[0].child.empty();
+  if (root_unreached && !command_line.tls_dir.empty() && command_line.server_id.empty()) {
+    std::cerr << "fedctl verify: on TLS, --server-id=ID must name the node at --target "
+                 "(its certificate names its id, not its address)\n";
+  }
   return ok ? kExitOk : kExitFailure;
 }
 
