@@ -24,7 +24,11 @@ class TestPki {
   std::string DirOf(const DevPkiSubject& subject) {
     absl::MutexLock lock(&mutex_);
     const std::string dir = root_.File("pki/" + subject.name);
-    if (issued_.count(subject.name) > 0) return dir;
+    auto issued = issued_.find(subject.name);
+    if (issued != issued_.end()) {
+      EXPECT_EQ(issued->second, subject.role) << subject.name << " was issued another role";
+      return dir;
+    }
     DevPkiOptions options;
     options.out_dir = root_.File("pki");
     if (subject.role.empty()) {

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grpcpp/grpcpp.h"
 #include "shared/admin_client.h"
@@ -23,8 +24,8 @@ inline constexpr char kAdminOperator[] = "admin";
 
 // The --tls-dir of node `id`.
 std::string NodeTlsDir(const std::string& id);
-// The --tls-dir of operator `name` with `role` (viewer, operator or admin); a name is
-// issued with one role, the first asked for.
+// The --tls-dir of operator `name` with `role` (viewer, operator or admin); asking for
+// a name again with another role fails the test.
 std::string OperatorTlsDir(const std::string& name = kAdminOperator,
                            const std::string& role = "admin");
 
