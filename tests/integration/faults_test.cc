@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -33,12 +34,14 @@ int64_t CommittedStudents(const std::string& db_path) {
   return row.ok() && *row ? count->ColumnInt(0) : -1;
 }
 
-// Converged below `root`, and each district publishes as its current-year total the
-// number of students it committed.
+// Converged below `root`, every district in the tree, and each publishes as its
+// current-year total the number of students it committed.
 absl::Status ConvergedWithCommitted(const std::string& root, const std::string& root_id,
                                     const TempDir& dir,
                                     const std::map<std::string, std::string>& districts) {
-  absl::Status tree = CheckTreeConverged(root, root_id);
+  std::set<std::string> ids;
+  for (const auto& [id, address] : districts) ids.insert(id);
+  absl::Status tree = CheckTreeConverged(root, root_id, ids);
   if (!tree.ok()) return tree;
   const std::string year = std::to_string(CurrentYear());
   for (const auto& [id, address] : districts) {

@@ -1,6 +1,7 @@
 #include "tests/integration/federation_check.h"
 
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +21,8 @@ absl::Status CheckParentConverged(const std::string& parent_address, const std::
   return VerifyParent(&parent, clients);
 }
 
-absl::Status CheckTreeConverged(const std::string& root_address, const std::string& root_id) {
+absl::Status CheckTreeConverged(const std::string& root_address, const std::string& root_id,
+                                const std::set<std::string>& below) {
   std::vector<LinkReport> reports =
       VerifyTree(root_address, root_id, [](const std::string& address, const std::string& id) {
         return std::make_unique<AdminClient>(Admin(address, id));
@@ -31,6 +33,12 @@ absl::Status CheckTreeConverged(const std::string& root_address, const std::stri
       return absl::UnavailableError(
           absl::StrCat(report.parent, " -> ", report.child, ": ", report.status.message()));
     }
+  }
+  std::set<std::string> missing = below;
+  for (const LinkReport& report : reports) missing.erase(report.child);
+  if (!missing.empty()) {
+    return absl::UnavailableError(
+        absl::StrCat(*missing.begin(), " is not in the tree below ", root_id, " yet"));
   }
   return absl::OkStatus();
 }

@@ -5,6 +5,7 @@
 #define FEDSYNC_TESTS_INTEGRATION_FEDERATION_CHECK_H_
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,8 +24,10 @@ absl::Status CheckParentConverged(const std::string& parent_address, const std::
                                   const std::map<std::string, std::string>& children);
 
 // Ok when every link of the tree under node `root_id` at `root_address` has converged
-// (shared/verify.h).
-absl::Status CheckTreeConverged(const std::string& root_address, const std::string& root_id);
+// (shared/verify.h) and each node in `below` is in it: verify checks the children a
+// parent knows, so a child that has never reached its parent must be asked for.
+absl::Status CheckTreeConverged(const std::string& root_address, const std::string& root_id,
+                                const std::set<std::string>& below = {});
 
 // The value of `node`'s cell without dimensions for `period` in `rollup`; -1 when absent.
 int64_t TotalOf(const v1::GetRollupResponse& rollup, const std::string& node,

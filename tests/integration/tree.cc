@@ -43,7 +43,9 @@ absl::StatusOr<DemoTree> StartDemoTree(const TempDir& dir) {
                                         {tree.province->address(), "anhui"}));
   ASSIGN_OR_RETURN(tree.luyang, StartNode(dir, "luyang", "district", "127.0.0.1:0",
                                           {tree.city->address(), "hefei"}, {"--demo-data=luyang"}));
-  RETURN_IF_ERROR(WaitFor([&] { return CheckTreeConverged(tree.province->address(), "anhui"); }));
+  RETURN_IF_ERROR(WaitFor([&] {
+    return CheckTreeConverged(tree.province->address(), "anhui", {"hefei", "luyang"});
+  }));
   return tree;
 }
 
