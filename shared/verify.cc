@@ -52,6 +52,17 @@ std::map<Key, Value> CellsOf(const v1::GetRollupResponse& rollup, const std::str
 
 absl::Status Differs(const std::string& what) { return absl::UnavailableError(what); }
 
+// The status of a node that did not answer, naming it and where it was dialled; the
+// code is kept (UNAVAILABLE for a dead node or a failed TLS handshake, PERMISSION_DENIED
+// for a certificate without a role).
+absl::Status CannotReach(const std::string& id, const std::string& address,
+                         const absl::Status& status) {
+  return absl::Status(
+      status.code(),
+      absl::StrCat("cannot reach ", id.empty() ? "" : id + " at ", address, " (",
+                   absl::StatusCodeToString(status.code()), "): ", status.message()));
+}
+
 }  // namespace
 
 absl::Status VerifyParent(AdminClient* parent,
@@ -117,16 +128,24 @@ absl::Status VerifyParent(AdminClient* parent,
   return absl::OkStatus();
 }
 
-std::vector<LinkReport> VerifyTree(const std::string& root, const AdminClientFactory& connect) {
+std::vector<LinkReport> VerifyTree(const std::string& root_address, const std::string& root_id,
+                                   const AdminClientFactory& connect) {
   std::vector<LinkReport> reports;
-  std::vector<std::string> pending = {root};
+  struct Node {
+    std::string address;
+    std::string id;  // empty for a root of unknown id
+  };
+  std::vector<Node> pending = {{root_address, root_id}};
   while (!pending.empty()) {
-    const std::string address = pending.back();
+    const Node node = pending.back();
     pending.pop_back();
-    std::unique_ptr<AdminClient> parent = connect(address);
+    std::unique_ptr<AdminClient> parent = connect(node.address, node.id);
     absl::StatusOr<v1::GetStatusResponse> status = parent->Status();
     if (!status.ok()) {
-      reports.push_back({address, "", status.status()});
+      // The root, or a child gone since its parent's turn: a child that does not
+      // answer at its parent's turn is reported there, as its link's failure.
+      reports.push_back({node.id.empty() ? node.address : node.id, "",
+                         CannotReach(node.id, node.address, status.status())});
       continue;
     }
     std::vector<std::unique_ptr<AdminClient>> owned;
@@ -137,9 +156,16 @@ std::vector<LinkReport> VerifyTree(const std::string& root, const AdminClientFac
                            absl::FailedPreconditionError("the child advertised no address")});
         continue;
       }
-      owned.push_back(connect(child.admin_address()));
+      std::unique_ptr<AdminClient> client = connect(child.admin_address(), child.node_id());
+      absl::StatusOr<v1::GetStatusResponse> reached = client->Status();
+      if (!reached.ok()) {
+        reports.push_back({status->node_id(), child.node_id(),
+                           CannotReach(child.node_id(), child.admin_address(), reached.status())});
+        continue;
+      }
+      owned.push_back(std::move(client));
       children[child.node_id()] = owned.back().get();
-      pending.push_back(child.admin_address());
+      pending.push_back({child.admin_address(), child.node_id()});
     }
     for (const auto& [child_id, child] : children) {
       reports.push_back(

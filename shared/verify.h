@@ -3,8 +3,9 @@
 // cell equals what the child publishes, and each of the parent's own cells is the sum
 // of its children's (PARTIAL when an input is SUPPRESSED or PARTIAL, else NOISY or
 // PERTURBED when an input is). VerifyTree walks
-// down through the addresses children advertise. The sums are re-derived here, apart
-// from the aggregation code they check.
+// down through the addresses children advertise, dialling each child as the id its
+// parent reports for it (the name its certificate must carry on a mutual TLS link).
+// The sums are re-derived here, apart from the aggregation code they check.
 #ifndef FEDSYNC_SHARED_VERIFY_H_
 #define FEDSYNC_SHARED_VERIFY_H_
 
@@ -29,11 +30,18 @@ struct LinkReport {
   absl::Status status;  // ok, or what differs
 };
 
-using AdminClientFactory = std::function<std::unique_ptr<AdminClient>(const std::string&)>;
+// A client of the node `node_id` at `address`; `node_id` is empty for a root whose id
+// the caller does not know. With TLS it is the name the server's certificate must carry.
+using AdminClientFactory = std::function<std::unique_ptr<AdminClient>(const std::string& address,
+                                                                      const std::string& node_id)>;
 
-// Every link below `root`, one report each, reaching children by the address they
-// advertised. A child without an address is reported, not skipped.
-std::vector<LinkReport> VerifyTree(const std::string& root, const AdminClientFactory& connect);
+// Every link below the node at `root_address` (whose id is `root_id`, or empty), one
+// report each, reaching children by the address they advertised and as the id their
+// parent holds them under. A child without an address, or one that does not answer
+// ("cannot reach ID at ADDRESS: ..."), is reported as its link's failure, not skipped;
+// the nodes below it are then not visited.
+std::vector<LinkReport> VerifyTree(const std::string& root_address, const std::string& root_id,
+                                   const AdminClientFactory& connect);
 
 }  // namespace fedsync
 

@@ -5,6 +5,8 @@
 // province's database files (db, -wal, -shm) and logs, nor in the district's own log.
 // Positive controls make the search meaningful: the canaries are found in the district's
 // own database, and the recorded link bytes do contain what is meant to travel (metric ids).
+// This is the one integration test whose nodes run --insecure: on mutual TLS the
+// recorded bytes are ciphertext and the search could find nothing either way.
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -79,17 +81,18 @@ std::vector<std::string> Found(const std::string& bytes, const std::vector<std::
 }
 
 TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
+  UsePlaintextLinks();
   TempDir dir;
-  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", "");
+  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
   ASSERT_TRUE(province.ok()) << province.status();
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", (*province)->address());
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {(*province)->address(), "anhui"});
   ASSERT_TRUE(city.ok()) << city.status();
   const std::string city_address = (*city)->address();
   auto uplink = TcpProxy::Start(std::stoi(city_address.substr(city_address.rfind(':') + 1)));
   ASSERT_TRUE(uplink.ok()) << uplink.status();
   (*uplink)->RecordUpstream();
-  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", (*uplink)->address(),
-                            {"--debounce-ms=0"});
+  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0",
+                            {(*uplink)->address(), "hefei"}, {"--debounce-ms=0"});
   ASSERT_TRUE(district.ok()) << district.status();
 
   Canaries canaries;
@@ -125,7 +128,7 @@ TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
            {"identity_certifications", certifications}}) {
     const std::string file = dir.File(kind + ".csv");
     WriteCsv(file, records);
-    CommandOutput imported = ImportCsv((*district)->address(), kind, file);
+    CommandOutput imported = ImportCsv((*district)->address(), "luyang", kind, file);
     ASSERT_EQ(imported.exit_code, 0) << kind << ": " << imported.err << imported.out;
   }
 
@@ -133,9 +136,11 @@ TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
   const std::string year = std::to_string(CurrentYear());
   absl::Status converged = WaitFor(
       [&]() -> absl::Status {
-        absl::Status tree = CheckTreeConverged((*province)->address());
+        absl::Status tree =
+            CheckTreeConverged((*province)->address(), "anhui", {"hefei", "luyang"});
         if (!tree.ok()) return tree;
-        auto rollup = AdminClient((*province)->address()).Rollup("returned_students_total", year);
+        auto rollup =
+            Admin((*province)->address(), "anhui").Rollup("returned_students_total", year);
         if (!rollup.ok()) return rollup.status();
         if (TotalOf(*rollup, "anhui", year) < 0) {
           return absl::UnavailableError("the province has no student total yet");

@@ -39,8 +39,7 @@ class CatalogTest : public ::testing::Test {
 
   // The province's catalog as text, with `version` and `extra` appended.
   std::string CatalogFile(const std::string& name, int version, const std::string& extra) {
-    CommandOutput shown =
-        RunCommand(FEDSYNC_FEDCTL, {"--target=" + province_->address(), "catalog", "show"});
+    CommandOutput shown = RunFedctl(province_->address(), "anhui", {"catalog", "show"});
     EXPECT_EQ(shown.exit_code, 0) << shown.err;
     // Drop the version line; the file states its own.
     std::string text = shown.out;
@@ -50,8 +49,9 @@ class CatalogTest : public ::testing::Test {
     return path;
   }
 
-  CommandOutput Push(const std::string& at, const std::string& file) {
-    return RunCommand(FEDSYNC_FEDCTL, {"--target=" + at, "catalog", "push", file});
+  // `fedctl catalog push` of `file` to node `id` at `at`.
+  CommandOutput Push(const std::string& at, const std::string& id, const std::string& file) {
+    return RunFedctl(at, id, {"catalog", "push", file});
   }
 
   TempDir dir_;
@@ -60,12 +60,15 @@ class CatalogTest : public ::testing::Test {
 
 TEST_F(CatalogTest, NewerCatalogReachesEveryNodeAndItsMetricRollsUp) {
   const std::string v2 = CatalogFile("v2.textproto", 2, kNewMetric);
-  CommandOutput pushed = Push(province_->address(), v2);
+  CommandOutput pushed = Push(province_->address(), "anhui", v2);
   ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
 
   absl::Status adopted = WaitFor([&]() -> absl::Status {
-    for (const std::string& address : {province_->address(), city_->address(), luyang_->address()}) {
-      auto status = AdminClient(address).Status();
+    for (const auto& [address, id] :
+         std::vector<std::pair<std::string, std::string>>{{province_->address(), "anhui"},
+                                                          {city_->address(), "hefei"},
+                                                          {luyang_->address(), "luyang"}}) {
+      auto status = Admin(address, id).Status();
       if (!status.ok()) return status.status();
       if (status->catalog_version() != 2) {
         return absl::UnavailableError(absl::StrCat(status->node_id(), " runs version ",
@@ -78,19 +81,19 @@ TEST_F(CatalogTest, NewerCatalogReachesEveryNodeAndItsMetricRollsUp) {
       }
     }
     // The new metric is computed at the district and summed above it.
-    auto rollup = AdminClient(province_->address()).Rollup("returned_students_by_employer");
+    auto rollup = Admin(province_->address(), "anhui").Rollup("returned_students_by_employer");
     if (!rollup.ok()) return rollup.status();
     if (rollup->cells().empty()) return absl::UnavailableError("no cells of the new metric yet");
-    return CheckTreeConverged(province_->address());
+    return CheckTreeConverged(province_->address(), "anhui");
   });
   EXPECT_TRUE(adopted.ok()) << adopted;
 }
 
 TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
   const std::string v2 = CatalogFile("v2.textproto", 2, "");
-  ASSERT_EQ(Push(province_->address(), v2).exit_code, 0);
+  ASSERT_EQ(Push(province_->address(), "anhui", v2).exit_code, 0);
 
-  CommandOutput again = Push(province_->address(), v2);
+  CommandOutput again = Push(province_->address(), "anhui", v2);
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(again.err, "not newer")) << again.err;
 
@@ -100,16 +103,16 @@ TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
                      period_type: YEAR disclosure { method: SUPPRESSION threshold: 3 }
                      dimensions { name: "who" field: "resident_id" binning: CATEGORY_MAP
                                   categories { key: "x" value: "y" } } })pb");
-  CommandOutput refused = Push(province_->address(), unsafe);
+  CommandOutput refused = Push(province_->address(), "anhui", unsafe);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(refused.err, "students_by_id")) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "resident_id")) << refused.err;
 
-  CommandOutput at_city = Push(city_->address(), CatalogFile("v4.textproto", 4, ""));
+  CommandOutput at_city = Push(city_->address(), "hefei", CatalogFile("v4.textproto", 4, ""));
   EXPECT_EQ(at_city.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(at_city.err, "top of the tree")) << at_city.err;
 
-  auto status = AdminClient(province_->address()).Status();
+  auto status = Admin(province_->address(), "anhui").Status();
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->catalog_version(), 2);
 }
@@ -127,11 +130,12 @@ TEST_F(CatalogTest, CellKeyMetricIsPublishedPerturbedAndRollsUp) {
       disclosure { method: CELL_KEY }
     }
   )pb");
-  CommandOutput pushed = Push(province_->address(), v2);
+  CommandOutput pushed = Push(province_->address(), "anhui", v2);
   ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
   absl::Status perturbed = WaitFor([&]() -> absl::Status {
-    for (const std::string& address : {luyang_->address(), province_->address()}) {
-      auto rollup = AdminClient(address).Rollup("returned_students_by_employer_perturbed");
+    for (const auto& [address, id] : std::vector<std::pair<std::string, std::string>>{
+             {luyang_->address(), "luyang"}, {province_->address(), "anhui"}}) {
+      auto rollup = Admin(address, id).Rollup("returned_students_by_employer_perturbed");
       if (!rollup.ok()) return rollup.status();
       if (rollup->cells().empty()) return absl::UnavailableError("no perturbed cells yet");
       for (const v1::RollupCell& cell : rollup->cells()) {
@@ -142,7 +146,7 @@ TEST_F(CatalogTest, CellKeyMetricIsPublishedPerturbedAndRollsUp) {
         if (cell.cell().value() == 1) return absl::InternalError("a perturbed count of 1");
       }
     }
-    return CheckTreeConverged(province_->address());
+    return CheckTreeConverged(province_->address(), "anhui");
   });
   EXPECT_TRUE(perturbed.ok()) << perturbed;
 }

@@ -1,7 +1,8 @@
 // What operators and scripts touch, against real processes: bad flags, bad files and
 // unknown metrics give a clear message and a non-zero exit and store nothing; rollups
 // print the documented JSON; sync commands travel down the tree and their results
-// come back.
+// come back; verify walks the tree on mutual TLS. Nodes and fedctl run on mutual TLS,
+// except where the flag checks test --insecure itself.
 #include <signal.h>
 
 #include <fstream>
@@ -72,9 +73,10 @@ class RunningTreeTest : public ::testing::Test {
     luyang_ = std::move(tree->luyang);
   }
 
-  CommandOutput Fedctl(const std::string& target, std::vector<std::string> args) {
-    args.insert(args.begin(), "--target=" + target);
-    return RunCommand(FEDSYNC_FEDCTL, args);
+  // fedctl as the admin operator against node `id` (anhui, hefei or luyang).
+  CommandOutput Fedctl(const std::string& id, const std::vector<std::string>& args) {
+    const NodeProcess& node = id == "anhui" ? *province_ : id == "hefei" ? *city_ : *luyang_;
+    return RunFedctl(node.address(), id, args);
   }
 
   TempDir dir_;
@@ -82,8 +84,8 @@ class RunningTreeTest : public ::testing::Test {
 };
 
 TEST_F(RunningTreeTest, RollupJsonHasTheDocumentedShape) {
-  CommandOutput output = Fedctl(city_->address(), {"rollup", "--metric=returned_students_total",
-                                                   "--format=json"});
+  CommandOutput output =
+      Fedctl("hefei", {"rollup", "--metric=returned_students_total", "--format=json"});
   ASSERT_EQ(ExitCode(output), 0) << output.err;
   EXPECT_TRUE(absl::StartsWith(output.out, "[")) << output.out;
   EXPECT_TRUE(absl::StrContains(output.out, R"("node": "luyang")") ||
@@ -96,21 +98,21 @@ TEST_F(RunningTreeTest, RollupJsonHasTheDocumentedShape) {
 }
 
 TEST_F(RunningTreeTest, UnknownMetricAndMissingFlagsFail) {
-  CommandOutput unknown = Fedctl(city_->address(), {"rollup", "--metric=no_such_metric"});
+  CommandOutput unknown = Fedctl("hefei", {"rollup", "--metric=no_such_metric"});
   EXPECT_EQ(ExitCode(unknown), 1);
   EXPECT_TRUE(absl::StrContains(unknown.err, "unknown metric")) << unknown.err;
-  CommandOutput missing = Fedctl(city_->address(), {"rollup"});
+  CommandOutput missing = Fedctl("hefei", {"rollup"});
   EXPECT_EQ(ExitCode(missing), 2);
   EXPECT_TRUE(absl::StrContains(missing.err, "--metric")) << missing.err;
   CommandOutput bad_period =
-      Fedctl(city_->address(), {"rollup", "--metric=returned_students_total", "--period=2026-13"});
+      Fedctl("hefei", {"rollup", "--metric=returned_students_total", "--period=2026-13"});
   EXPECT_EQ(ExitCode(bad_period), 2);
-  CommandOutput no_command = Fedctl(city_->address(), {"frobnicate"});
+  CommandOutput no_command = Fedctl("hefei", {"frobnicate"});
   EXPECT_EQ(ExitCode(no_command), 2);
 }
 
 TEST_F(RunningTreeTest, BadImportsStoreNothing) {
-  AdminClient luyang(luyang_->address());
+  AdminClient luyang = Admin(luyang_->address(), "luyang");
   auto before = luyang.Status();
   ASSERT_TRUE(before.ok());
 
@@ -137,8 +139,8 @@ TEST_F(RunningTreeTest, BadImportsStoreNothing) {
        }) {
     const std::string path = dir_.File(test.name);
     std::ofstream(path) << test.contents;
-    CommandOutput output = Fedctl(luyang_->address(), {"registry", "import",
-                                                       "--kind=returned_students", path});
+    CommandOutput output =
+        Fedctl("luyang", {"registry", "import", "--kind=returned_students", path});
     EXPECT_EQ(ExitCode(output), 1) << test.name << "\n" << output.out << output.err;
     EXPECT_TRUE(absl::StrContains(output.err, test.says)) << test.name << ": " << output.err;
   }
@@ -153,31 +155,79 @@ TEST_F(RunningTreeTest, BadImportsStoreNothing) {
 }
 
 TEST_F(RunningTreeTest, SyncCommandTravelsDownTheTreeAndBack) {
-  CommandOutput output = Fedctl(province_->address(), {"sync", "--all", "--wait"});
+  CommandOutput output = Fedctl("anhui", {"sync", "--all", "--wait"});
   ASSERT_EQ(ExitCode(output), 0) << output.out << output.err;
   EXPECT_TRUE(absl::StrContains(output.out, "hefei")) << output.out;
   EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
 
-  output = Fedctl(city_->address(), {"sync", "--child=luyang", "--full", "--wait"});
+  output = Fedctl("hefei", {"sync", "--child=luyang", "--full", "--wait"});
   ASSERT_EQ(ExitCode(output), 0) << output.out << output.err;
   EXPECT_TRUE(absl::StrContains(output.out, "full resync")) << output.out;
   absl::Status converged = WaitFor([&] {
-    return CheckParentConverged(city_->address(), {{"luyang", luyang_->address()}});
+    return CheckParentConverged(city_->address(), "hefei", {{"luyang", luyang_->address()}});
   });
   EXPECT_TRUE(converged.ok()) << converged;
 
-  output = Fedctl(city_->address(), {"sync", "--child=nobody", "--wait"});
+  output = Fedctl("hefei", {"sync", "--child=nobody", "--wait"});
   EXPECT_EQ(ExitCode(output), 1);
   EXPECT_TRUE(absl::StrContains(output.err, "nobody")) << output.err;
 }
 
 TEST_F(RunningTreeTest, StatusShowsTheTreeBelow) {
-  CommandOutput output = Fedctl(city_->address(), {"status", "--format=json"});
+  CommandOutput output = Fedctl("hefei", {"status", "--format=json"});
   ASSERT_EQ(ExitCode(output), 0) << output.err;
   EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
-  output = Fedctl(city_->address(), {"status"});
+  output = Fedctl("hefei", {"status"});
   ASSERT_EQ(ExitCode(output), 0) << output.err;
   EXPECT_TRUE(absl::StrContains(output.out, "luyang")) << output.out;
+}
+
+// fedctl verify walks province -> city -> districts on mutual TLS with the operator's
+// certificate, dialling each node below the first as the id its parent reports; a
+// district that is gone is named as its link's failure, and the rest still verify.
+TEST_F(RunningTreeTest, VerifyReachesEveryDistrictOverMutualTls) {
+  auto yaohai = StartNode(dir_, "yaohai", "district", "127.0.0.1:0", {city_->address(), "hefei"},
+                          {"--demo-data=yaohai"});
+  ASSERT_TRUE(yaohai.ok()) << yaohai.status();
+  CommandOutput output;
+  absl::Status verified = WaitFor([&] {
+    output = Fedctl("anhui", {"verify"});
+    return ExitCode(output) == 0 && absl::StrContains(output.out, "hefei -> yaohai  ok")
+               ? absl::OkStatus()
+               : absl::UnavailableError(output.out + output.err);
+  });
+  ASSERT_TRUE(verified.ok()) << verified;
+  for (const char* link : {"anhui -> hefei  ok", "hefei -> luyang  ok", "hefei -> yaohai  ok"}) {
+    EXPECT_TRUE(absl::StrContains(output.out, link)) << link << "\n" << output.out;
+  }
+  EXPECT_FALSE(absl::StrContains(output.out, "FAILED")) << output.out;
+
+  // Read access is enough: a viewer's certificate verifies the same tree.
+  std::vector<std::string> as_viewer =
+      FedctlTarget(province_->address(), "anhui", OperatorTlsDir("vera", "viewer"));
+  as_viewer.push_back("verify");
+  CommandOutput viewer = RunCommand(FEDSYNC_FEDCTL, as_viewer);
+  EXPECT_EQ(ExitCode(viewer), 0) << viewer.out << viewer.err;
+
+  // On TLS the first hop needs its id too: without --server-id nothing verifies.
+  CommandOutput unnamed =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=" + province_->address(),
+                                  "--tls-dir=" + OperatorTlsDir(), "verify", "--timeout=5"});
+  EXPECT_EQ(ExitCode(unnamed), 1) << unnamed.out;
+  EXPECT_TRUE(absl::StrContains(unnamed.out, "FAILED: cannot reach " + province_->address()))
+      << unnamed.out;
+  EXPECT_TRUE(absl::StrContains(unnamed.err, "--server-id")) << unnamed.err;
+
+  const std::string gone = (*yaohai)->address();
+  (*yaohai)->Signal(SIGKILL);
+  ASSERT_NE((*yaohai)->Wait(), -1);
+  output = Fedctl("anhui", {"verify", "--timeout=5"});
+  EXPECT_EQ(ExitCode(output), 1) << output.out << output.err;
+  EXPECT_TRUE(absl::StrContains(
+      output.out, "hefei -> yaohai  FAILED: cannot reach yaohai at " + gone + " (UNAVAILABLE)"))
+      << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, "hefei -> luyang  ok")) << output.out;
+  EXPECT_TRUE(absl::StrContains(output.out, "anhui -> hefei  ok")) << output.out;
 }
 
 TEST_F(RunningTreeTest, NodeStopsCleanlyOnSigterm) {

@@ -17,6 +17,7 @@
 #include "tests/integration/federation_check.h"
 #include "tests/integration/http_get.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -106,27 +107,21 @@ class DashboardTest : public ::testing::Test {
       GTEST_SKIP() << kChromium << " is missing: run scripts/install_deps.sh as root "
                    << "(it installs Debian's chromium package)";
     }
-    auto city = NodeProcess::Start(
-        FEDSYNC_CITY_NODE, {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"),
-                            "--listen=127.0.0.1:0", "--http=127.0.0.1:0", "--insecure"},
-        dir_.File("hefei.log"));
+    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", {}, {"--http=127.0.0.1:0"});
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = std::move(*city);
     auto http = city_->ReadLineAfter("http on ");
     ASSERT_TRUE(http.ok()) << http.status();
     url_ = absl::StrCat("http://", *http, "/");
     for (const std::string& id : kDistricts) {
-      auto district = NodeProcess::Start(
-          FEDSYNC_DISTRICT_NODE,
-          {"--id=" + id, "--db=" + dir_.File(id + ".db"), "--listen=127.0.0.1:0",
-           "--parent=" + city_->address(), "--demo-data=" + id, "--insecure"},
-          dir_.File(id + ".log"));
+      auto district = StartNode(dir_, id, "district", "127.0.0.1:0", {city_->address(), "hefei"},
+                                {"--demo-data=" + id});
       ASSERT_TRUE(district.ok()) << district.status();
       addresses_[id] = (*district)->address();
       districts_.push_back(std::move(*district));
     }
     absl::Status converged =
-        WaitFor([&] { return CheckParentConverged(city_->address(), addresses_); });
+        WaitFor([&] { return CheckParentConverged(city_->address(), "hefei", addresses_); });
     ASSERT_TRUE(converged.ok()) << converged;
   }
 
@@ -166,7 +161,7 @@ TEST_F(DashboardTest, EveryNumberOnThePageEqualsFedctlRollup) {
   EXPECT_TRUE(absl::StrContains(dom, "id=\"no-targets\"")) << "targets do not exist yet";
   EXPECT_TRUE(absl::StrContains(dom, "下级单位"));
 
-  auto metrics = AdminClient(city_->address()).Metrics();
+  auto metrics = Admin(city_->address(), "hefei").Metrics();
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   ASSERT_GT(metrics->metric_ids_size(), 0);
   std::vector<std::string> problems;
@@ -175,9 +170,8 @@ TEST_F(DashboardTest, EveryNumberOnThePageEqualsFedctlRollup) {
   for (const std::string& metric : metrics->metric_ids()) {
     EXPECT_TRUE(absl::StrContains(dom, absl::StrCat("<section id=\"metric-", metric, "\"")))
         << "no table for " << metric;
-    CommandOutput rollup = RunCommand(
-        FEDSYNC_FEDCTL,
-        {"--target=" + city_->address(), "rollup", "--metric=" + metric, "--format=json"});
+    CommandOutput rollup =
+        RunFedctl(city_->address(), "hefei", {"rollup", "--metric=" + metric, "--format=json"});
     ASSERT_EQ(rollup.exit_code, 0) << rollup.err;
     CellMap cells = FedctlCells(metric, rollup.out);
     EXPECT_FALSE(cells.empty()) << metric << ": fedctl printed no cells\n" << rollup.out;
@@ -226,7 +220,7 @@ TEST_F(DashboardTest, JsonEndpointsAnswerAndRejectUnknownMetrics) {
   for (const std::string& id : kDistricts) {
     EXPECT_TRUE(absl::StrContains(overview->body, absl::StrCat("\"id\":\"", id, "\""))) << id;
   }
-  auto metrics = AdminClient(city_->address()).Metrics();
+  auto metrics = Admin(city_->address(), "hefei").Metrics();
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   EXPECT_TRUE(absl::StrContains(overview->body,
                                 absl::StrCat("\"metrics_total\":", metrics->metric_ids_size())))

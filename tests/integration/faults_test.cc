@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -33,15 +34,18 @@ int64_t CommittedStudents(const std::string& db_path) {
   return row.ok() && *row ? count->ColumnInt(0) : -1;
 }
 
-// Converged below `root`, and each district publishes as its current-year total the
-// number of students it committed.
-absl::Status ConvergedWithCommitted(const std::string& root, const TempDir& dir,
+// Converged below `root`, every district in the tree, and each publishes as its
+// current-year total the number of students it committed.
+absl::Status ConvergedWithCommitted(const std::string& root, const std::string& root_id,
+                                    const TempDir& dir,
                                     const std::map<std::string, std::string>& districts) {
-  absl::Status tree = CheckTreeConverged(root);
+  std::set<std::string> ids;
+  for (const auto& [id, address] : districts) ids.insert(id);
+  absl::Status tree = CheckTreeConverged(root, root_id, ids);
   if (!tree.ok()) return tree;
   const std::string year = std::to_string(CurrentYear());
   for (const auto& [id, address] : districts) {
-    auto rollup = AdminClient(address).Rollup(kStudentsTotal, year);
+    auto rollup = Admin(address, id).Rollup(kStudentsTotal, year);
     if (!rollup.ok()) return rollup.status();
     const int64_t published = std::max<int64_t>(TotalOf(*rollup, id, year), 0);
     const int64_t committed = CommittedStudents(dir.File(id + ".db"));
@@ -61,9 +65,9 @@ std::vector<v1::Record> Slice(const std::vector<v1::Record>& all, size_t begin, 
 
 TEST(FaultsTest, DistrictKilledWhileImportingAndSyncing) {
   TempDir dir;
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", "");
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {});
   ASSERT_TRUE(city.ok()) << city.status();
-  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", (*city)->address(),
+  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", {(*city)->address(), "hefei"},
                             {"--debounce-ms=0"});
   ASSERT_TRUE(district.ok()) << district.status();
 
@@ -81,17 +85,18 @@ TEST(FaultsTest, DistrictKilledWhileImportingAndSyncing) {
       std::this_thread::sleep_for(std::chrono::milliseconds(kill_after_ms));
       victim->Signal(SIGKILL);
     });
-    CommandOutput imported = ImportCsv((*district)->address(), "returned_students", file);
+    CommandOutput imported = ImportCsv((*district)->address(), "luyang", "returned_students", file);
     killer.join();
     if (imported.exit_code == 0) ++completed_imports;
     ASSERT_NE((*district)->Wait(), -1);
-    district = StartNode(dir, "luyang", "district", "127.0.0.1:0", (*city)->address(),
+    district = StartNode(dir, "luyang", "district", "127.0.0.1:0", {(*city)->address(), "hefei"},
                          {"--debounce-ms=0"});
     ASSERT_TRUE(district.ok()) << "round " << round << ": " << district.status();
   }
   absl::Status converged = WaitFor(
       [&] {
-        return ConvergedWithCommitted((*city)->address(), dir, {{"luyang", (*district)->address()}});
+        return ConvergedWithCommitted((*city)->address(), "hefei", dir,
+                                      {{"luyang", (*district)->address()}});
       },
       absl::Seconds(60));
   EXPECT_TRUE(converged.ok()) << converged;
@@ -102,16 +107,16 @@ TEST(FaultsTest, DistrictKilledWhileImportingAndSyncing) {
 
 TEST(FaultsTest, CityKilledMidBatch) {
   TempDir dir;
-  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", "");
+  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
   ASSERT_TRUE(province.ok()) << province.status();
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", (*province)->address());
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {(*province)->address(), "anhui"});
   ASSERT_TRUE(city.ok()) << city.status();
   const std::string city_address = (*city)->address();
   std::map<std::string, std::string> districts;
   std::vector<std::unique_ptr<NodeProcess>> district_processes;
   for (const std::string id : {"luyang", "yaohai"}) {
-    auto district = StartNode(dir, id, "district", "127.0.0.1:0", city_address,
-                              {"--debounce-ms=0"});
+    auto district =
+        StartNode(dir, id, "district", "127.0.0.1:0", {city_address, "hefei"}, {"--debounce-ms=0"});
     ASSERT_TRUE(district.ok()) << district.status();
     districts[id] = (*district)->address();
     district_processes.push_back(std::move(*district));
@@ -127,8 +132,8 @@ TEST(FaultsTest, CityKilledMidBatch) {
       const std::string file = dir.File(absl::StrCat(id, round, ".csv"));
       WriteCsv(file, Slice(students, static_cast<size_t>((round * 2 + index++) * kPerRound),
                            kPerRound));
-      importers.emplace_back([address = address, file] {
-        CommandOutput imported = ImportCsv(address, "returned_students", file);
+      importers.emplace_back([id = id, address = address, file] {
+        CommandOutput imported = ImportCsv(address, id, "returned_students", file);
         EXPECT_EQ(imported.exit_code, 0) << imported.err;
       });
     }
@@ -138,34 +143,34 @@ TEST(FaultsTest, CityKilledMidBatch) {
     (*city)->Signal(SIGKILL);
     ASSERT_NE((*city)->Wait(), -1);
     for (std::thread& importer : importers) importer.join();
-    city = StartNode(dir, "hefei", "city", city_address, (*province)->address());
+    city = StartNode(dir, "hefei", "city", city_address, {(*province)->address(), "anhui"});
     ASSERT_TRUE(city.ok()) << "round " << round << ": " << city.status();
   }
   absl::Status converged = WaitFor(
-      [&] { return ConvergedWithCommitted((*province)->address(), dir, districts); },
+      [&] { return ConvergedWithCommitted((*province)->address(), "anhui", dir, districts); },
       absl::Seconds(60));
   EXPECT_TRUE(converged.ok()) << converged;
   const std::string year = std::to_string(CurrentYear());
-  auto at_province = AdminClient((*province)->address()).Rollup(kStudentsTotal, year);
+  auto at_province = Admin((*province)->address(), "anhui").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_province.ok());
   EXPECT_EQ(TotalOf(*at_province, "anhui", year), 2 * kRounds * kPerRound);
 }
 
 TEST(FaultsTest, LinksDroppedDelayedStalledAndCutConvergeOnceHealed) {
   TempDir dir;
-  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", "");
+  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
   ASSERT_TRUE(province.ok()) << province.status();
   auto port_of = [](const std::string& address) {
     return std::stoi(address.substr(address.rfind(':') + 1));
   };
   auto upper = TcpProxy::Start(port_of((*province)->address()));
   ASSERT_TRUE(upper.ok());
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", (*upper)->address());
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {(*upper)->address(), "anhui"});
   ASSERT_TRUE(city.ok()) << city.status();
   auto lower = TcpProxy::Start(port_of((*city)->address()));
   ASSERT_TRUE(lower.ok());
-  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", (*lower)->address(),
-                            {"--debounce-ms=0"});
+  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0",
+                            {(*lower)->address(), "hefei"}, {"--debounce-ms=0"});
   ASSERT_TRUE(district.ok()) << district.status();
   const std::map<std::string, std::string> districts = {{"luyang", (*district)->address()}};
 
@@ -175,12 +180,12 @@ TEST(FaultsTest, LinksDroppedDelayedStalledAndCutConvergeOnceHealed) {
     const std::string file = dir.File(absl::StrCat("batch", next, ".csv"));
     WriteCsv(file, Slice(students, static_cast<size_t>(next) * 40, 40));
     ++next;
-    CommandOutput imported = ImportCsv((*district)->address(), "returned_students", file);
+    CommandOutput imported = ImportCsv((*district)->address(), "luyang", "returned_students", file);
     EXPECT_EQ(imported.exit_code, 0) << imported.err;
   };
   auto converge = [&](const std::string& phase) {
     absl::Status converged = WaitFor(
-        [&] { return ConvergedWithCommitted((*province)->address(), dir, districts); },
+        [&] { return ConvergedWithCommitted((*province)->address(), "anhui", dir, districts); },
         absl::Seconds(60));
     EXPECT_TRUE(converged.ok()) << phase << ": " << converged;
   };
@@ -194,7 +199,7 @@ TEST(FaultsTest, LinksDroppedDelayedStalledAndCutConvergeOnceHealed) {
   // The links are really down: the district sees its parent gone, and keeps retrying.
   const int accepted_before = (*lower)->connections_accepted();
   absl::Status down = WaitFor([&]() -> absl::Status {
-    auto status = AdminClient((*district)->address()).Status();
+    auto status = Admin((*district)->address(), "luyang").Status();
     if (!status.ok()) return status.status();
     if (status->parent().connected()) return absl::UnavailableError("still connected");
     if ((*lower)->connections_accepted() < accepted_before + 2) {
@@ -238,46 +243,53 @@ void CopyDatabase(const std::string& from, const std::string& to) {
 
 TEST(FaultsTest, ParentRestoredFromAnOldBackupConvergesAfterFullResync) {
   TempDir dir;
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", "");
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {});
   ASSERT_TRUE(city.ok()) << city.status();
   const std::string city_address = (*city)->address();
-  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", city_address,
+  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", {city_address, "hefei"},
                             {"--debounce-ms=0"});
   ASSERT_TRUE(district.ok()) << district.status();
   const std::map<std::string, std::string> districts = {{"luyang", (*district)->address()}};
   const std::vector<v1::Record> students = Students(100, 14);
 
   WriteCsv(dir.File("first.csv"), Slice(students, 0, 50));
-  ASSERT_EQ(ImportCsv((*district)->address(), "returned_students", dir.File("first.csv")).exit_code, 0);
-  absl::Status converged = WaitFor([&] { return ConvergedWithCommitted(city_address, dir, districts); });
+  ASSERT_EQ(ImportCsv((*district)->address(), "luyang", "returned_students", dir.File("first.csv"))
+                .exit_code,
+            0);
+  absl::Status converged =
+      WaitFor([&] { return ConvergedWithCommitted(city_address, "hefei", dir, districts); });
   ASSERT_TRUE(converged.ok()) << converged;
 
   // Back up the city (stopped cleanly), then let it move on past the backup.
   (*city)->Signal(SIGTERM);
   ASSERT_NE((*city)->Wait(), -1);
   CopyDatabase(dir.File("hefei.db"), dir.File("hefei-backup.db"));
-  city = StartNode(dir, "hefei", "city", city_address, "");
+  city = StartNode(dir, "hefei", "city", city_address, {});
   ASSERT_TRUE(city.ok()) << city.status();
   WriteCsv(dir.File("second.csv"), Slice(students, 50, 50));
-  ASSERT_EQ(ImportCsv((*district)->address(), "returned_students", dir.File("second.csv")).exit_code, 0);
-  converged = WaitFor([&] { return ConvergedWithCommitted(city_address, dir, districts); });
+  ASSERT_EQ(ImportCsv((*district)->address(), "luyang", "returned_students", dir.File("second.csv"))
+                .exit_code,
+            0);
+  converged =
+      WaitFor([&] { return ConvergedWithCommitted(city_address, "hefei", dir, districts); });
   ASSERT_TRUE(converged.ok()) << converged;
-  auto before = AdminClient((*district)->address()).Status();
+  auto before = Admin((*district)->address(), "luyang").Status();
   ASSERT_TRUE(before.ok());
 
   // The city comes back from the old backup: it lost what it acked since.
   (*city)->Signal(SIGKILL);
   ASSERT_NE((*city)->Wait(), -1);
   CopyDatabase(dir.File("hefei-backup.db"), dir.File("hefei.db"));
-  city = StartNode(dir, "hefei", "city", city_address, "");
+  city = StartNode(dir, "hefei", "city", city_address, {});
   ASSERT_TRUE(city.ok()) << city.status();
-  converged = WaitFor([&] { return ConvergedWithCommitted(city_address, dir, districts); });
+  converged =
+      WaitFor([&] { return ConvergedWithCommitted(city_address, "hefei", dir, districts); });
   ASSERT_TRUE(converged.ok()) << converged;
-  auto after = AdminClient((*district)->address()).Status();
+  auto after = Admin((*district)->address(), "luyang").Status();
   ASSERT_TRUE(after.ok());
   EXPECT_NE(after->epoch(), before->epoch()) << "the district should have started a new epoch";
   const std::string year = std::to_string(CurrentYear());
-  auto at_city = AdminClient(city_address).Rollup(kStudentsTotal, year);
+  auto at_city = Admin(city_address, "hefei").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_city.ok());
   EXPECT_EQ(TotalOf(*at_city, "hefei", year), 100);
 }

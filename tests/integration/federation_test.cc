@@ -9,7 +9,6 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "shared/csv.h"
 #include "shared/demo_data.h"
@@ -17,23 +16,12 @@
 #include "shared/registry_kinds.h"
 #include "tests/integration/federation_check.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
 
 constexpr char kStudentsTotal[] = "returned_students_total";
-
-int CurrentYear() {
-  return static_cast<int>(
-      absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
-}
-
-// The demo year as district_node chooses it: the latest year whose demo dates passed.
-int DemoYear() {
-  absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-  return today >= absl::CivilDay(today.year(), 11, 30) ? static_cast<int>(today.year())
-                                                        : static_cast<int>(today.year()) - 1;
-}
 
 // Writes the records of `kind` among `records[begin, end)` as a CSV file.
 int WriteCsv(const std::string& path, const std::vector<v1::Record>& records,
@@ -55,10 +43,10 @@ int WriteCsv(const std::string& path, const std::vector<v1::Record>& records,
 }
 
 std::vector<std::string> NodeArgs(const TempDir& dir, const std::string& id,
-                                  const std::string& listen, const std::string& parent) {
+                                  const std::string& listen, const ParentLink& parent) {
   std::vector<std::string> args = {"--id=" + id, "--db=" + dir.File(id + ".db"),
-                                   "--listen=" + listen, "--insecure"};
-  if (!parent.empty()) args.push_back("--parent=" + parent);
+                                   "--listen=" + listen};
+  for (std::string& flag : NodeTlsFlags(id, parent)) args.push_back(std::move(flag));
   return args;
 }
 
@@ -67,12 +55,12 @@ std::vector<std::string> NodeArgs(const TempDir& dir, const std::string& id,
 absl::Status Converged(const std::string& province, const std::string& city,
                        const std::map<std::string, std::string>& districts,
                        int64_t expected_total) {
-  absl::Status city_ok = CheckParentConverged(city, districts);
+  absl::Status city_ok = CheckParentConverged(city, "hefei", districts);
   if (!city_ok.ok()) return city_ok;
-  absl::Status province_ok = CheckParentConverged(province, {{"hefei", city}});
+  absl::Status province_ok = CheckParentConverged(province, "anhui", {{"hefei", city}});
   if (!province_ok.ok()) return province_ok;
   const std::string year = std::to_string(CurrentYear());
-  auto rollup = AdminClient(province).Rollup(kStudentsTotal, year);
+  auto rollup = Admin(province, "anhui").Rollup(kStudentsTotal, year);
   if (!rollup.ok()) return rollup.status();
   const int64_t total = TotalOf(*rollup, "anhui", year);
   if (total != expected_total) {
@@ -91,25 +79,25 @@ int CountOfKind(const std::vector<v1::Record>& records, v1::Record::KindCase kin
 TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());
-  std::vector<std::string> province_args = NodeArgs(dir, "anhui", "127.0.0.1:0", "");
+  std::vector<std::string> province_args = NodeArgs(dir, "anhui", "127.0.0.1:0", {});
   province_args.push_back("--level=province");
   auto province = NodeProcess::Start(FEDSYNC_CITY_NODE, province_args, dir.File("anhui.log"));
   ASSERT_TRUE(province.ok()) << province.status();
 
   std::vector<std::string> city_args =
-      NodeArgs(dir, "hefei", "127.0.0.1:0", (*province)->address());
+      NodeArgs(dir, "hefei", "127.0.0.1:0", {(*province)->address(), "anhui"});
   city_args.push_back("--level=city");
   auto city = NodeProcess::Start(FEDSYNC_CITY_NODE, city_args, dir.File("hefei.log"));
   ASSERT_TRUE(city.ok()) << city.status();
   const std::string city_address = (*city)->address();
 
   std::vector<std::string> luyang_args =
-      NodeArgs(dir, "luyang", "127.0.0.1:0", city_address);
+      NodeArgs(dir, "luyang", "127.0.0.1:0", {city_address, "hefei"});
   luyang_args.push_back("--demo-data=luyang");
   auto luyang = NodeProcess::Start(FEDSYNC_DISTRICT_NODE, luyang_args, dir.File("luyang.log"));
   ASSERT_TRUE(luyang.ok()) << luyang.status();
   auto yaohai = NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                                   NodeArgs(dir, "yaohai", "127.0.0.1:0", city_address),
+                                   NodeArgs(dir, "yaohai", "127.0.0.1:0", {city_address, "hefei"}),
                                    dir.File("yaohai.log"));
   ASSERT_TRUE(yaohai.ok()) << yaohai.status();
 
@@ -121,14 +109,14 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   ASSERT_EQ(WriteCsv(first_file, *yaohai_records, "returned_students", 0, first_count),
             first_count);
   CommandOutput imported =
-      RunCommand(FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry", "import",
-                                  "--kind=returned_students", first_file});
+      RunFedctl((*yaohai)->address(), "yaohai",
+                {"registry", "import", "--kind=returned_students", first_file});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   for (const std::string kind : {"identity_certifications", "study_certificates"}) {
     const std::string file = dir.File("yaohai_" + kind + ".csv");
     WriteCsv(file, *yaohai_records, kind, 0, 1000);
-    CommandOutput result = RunCommand(FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(),
-                                                       "registry", "import", "--kind=" + kind, file});
+    CommandOutput result =
+        RunFedctl((*yaohai)->address(), "yaohai", {"registry", "import", "--kind=" + kind, file});
     ASSERT_EQ(result.exit_code, 0) << result.err;
   }
 
@@ -140,14 +128,14 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   ASSERT_TRUE(converged.ok()) << converged;
 
   const std::string year = std::to_string(CurrentYear());
-  auto luyang_own = AdminClient((*luyang)->address()).Rollup(kStudentsTotal, year);
+  auto luyang_own = Admin((*luyang)->address(), "luyang").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(luyang_own.ok()) << luyang_own.status();
   EXPECT_EQ(TotalOf(*luyang_own, "luyang", year), 53);  // the report's count
-  auto at_city = AdminClient(city_address).Rollup(kStudentsTotal, year);
+  auto at_city = Admin(city_address, "hefei").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_city.ok());
   EXPECT_EQ(TotalOf(*at_city, "luyang", year), 53);
   EXPECT_EQ(TotalOf(*at_city, "yaohai", year), first_count);
-  auto at_province = AdminClient((*province)->address()).Rollup(kStudentsTotal, year);
+  auto at_province = Admin((*province)->address(), "anhui").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_province.ok());
   EXPECT_EQ(TotalOf(*at_province, "anhui", year), 53 + first_count);
 
@@ -158,11 +146,11 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   const int second_count =
       WriteCsv(second_file, *yaohai_records, "returned_students", first_count, 1000);
   ASSERT_EQ(second_count, 5);
-  imported = RunCommand(FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry",
-                                         "import", "--kind=returned_students", second_file});
+  imported = RunFedctl((*yaohai)->address(), "yaohai",
+                       {"registry", "import", "--kind=returned_students", second_file});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 
-  city_args = NodeArgs(dir, "hefei", city_address, (*province)->address());
+  city_args = NodeArgs(dir, "hefei", city_address, {(*province)->address(), "anhui"});
   city_args.push_back("--level=city");
   city = NodeProcess::Start(FEDSYNC_CITY_NODE, city_args, dir.File("hefei.log"));
   ASSERT_TRUE(city.ok()) << city.status();
@@ -174,22 +162,21 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
       },
       absl::Seconds(60));
   ASSERT_TRUE(converged.ok()) << converged;
-  at_province = AdminClient((*province)->address()).Rollup(kStudentsTotal, year);
+  at_province = Admin((*province)->address(), "anhui").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_province.ok());
   EXPECT_EQ(TotalOf(*at_province, "anhui", year), 53 + first_count + second_count);
   EXPECT_EQ(TotalOf(*at_province, "hefei", year), 53 + first_count + second_count);
 
   // A record deleted at a district reaches the province as a changed cell.
-  CommandOutput listed = RunCommand(
-      FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry", "list",
-                       "--kind=returned_students", "--page-size=1", "--format=csv"});
+  CommandOutput listed =
+      RunFedctl((*yaohai)->address(), "yaohai",
+                {"registry", "list", "--kind=returned_students", "--page-size=1", "--format=csv"});
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   const std::string first_row = listed.out.substr(listed.out.find('\n') + 1);
   const std::string id = first_row.substr(0, first_row.find(','));
-  CommandOutput deleted = RunCommand(
-      FEDSYNC_FEDCTL, {"--target=" + (*yaohai)->address(), "registry", "delete",
-                       "--kind=returned_students", "--id=" + id, "--reason=duplicate entry",
-                       "--entered-in-error"});
+  CommandOutput deleted = RunFedctl((*yaohai)->address(), "yaohai",
+                                    {"registry", "delete", "--kind=returned_students", "--id=" + id,
+                                     "--reason=duplicate entry", "--entered-in-error"});
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   converged = WaitFor(
       [&] {

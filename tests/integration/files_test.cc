@@ -33,15 +33,16 @@ class PermissiveUmask {
 TEST(FilesTest, DatabasesAndTheirWalAndShmAreTheOwnersOnly) {
   PermissiveUmask umask_022;  // the nodes inherit it
   TempDir dir;
-  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", "");
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {});
   ASSERT_TRUE(city.ok()) << city.status();
-  auto luyang = StartNode(dir, "luyang", "district", "127.0.0.1:0", (*city)->address(),
+  auto luyang = StartNode(dir, "luyang", "district", "127.0.0.1:0", {(*city)->address(), "hefei"},
                           {"--demo-data=luyang", "--debounce-ms=0"});
   ASSERT_TRUE(luyang.ok()) << luyang.status();
   // Once converged, both have written (WAL mode), so -wal and -shm exist.
   absl::Status converged = WaitFor(
       [&] {
-        return CheckParentConverged((*city)->address(), {{"luyang", (*luyang)->address()}});
+        return CheckParentConverged((*city)->address(), "hefei",
+                                    {{"luyang", (*luyang)->address()}});
       },
       absl::Seconds(60));
   ASSERT_TRUE(converged.ok()) << converged;

@@ -1,6 +1,7 @@
-// Hostile input at a parent (DESIGN.md, guarantee 6), real processes on loopback: a raw
-// client sends a batch over the cells-per-batch limit, a message over the size limit,
-// bytes that are no protobuf, and bytes that are no HTTP/2. Each is refused, nothing of
+// Hostile input at a parent (DESIGN.md, guarantee 6), real processes on loopback over
+// mutual TLS: a raw client with a district's certificate sends a batch over the
+// cells-per-batch limit, a message over the size limit and bytes that are no protobuf,
+// and a plain socket sends bytes that are not even a TLS handshake. Each is refused, nothing of
 // it is stored, and the city keeps serving a real district, which converges.
 #include "shared/limits.h"
 
@@ -30,19 +31,21 @@ namespace {
 class LimitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", "");
+    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", {});
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = std::move(*city);
   }
 
-  std::shared_ptr<grpc::Channel> Channel() {
-    return grpc::CreateChannel(city_->address(), grpc::InsecureChannelCredentials());
+  // A channel to the city with district `id`'s own certificate, so the city takes it
+  // for that child.
+  std::shared_ptr<grpc::Channel> Channel(const std::string& id) {
+    return TlsChannel(city_->address(), "hefei", NodeTlsDir(id));
   }
 
   // Says hello as district `id`, waits for the welcome, sends `batch`, and returns how
   // the city ended the stream.
   grpc::Status SendBatch(const std::string& id, const v1::CellBatch& batch) {
-    std::unique_ptr<v1::Federation::Stub> stub = v1::Federation::NewStub(Channel());
+    std::unique_ptr<v1::Federation::Stub> stub = v1::Federation::NewStub(Channel(id));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     auto stream = stub->Sync(&context);
@@ -122,7 +125,7 @@ TEST_F(LimitsTest, OversizeAndGarbageAreRefusedAndTheCityKeepsServing) {
 
   // Bytes that are not an UpMessage, on the Federation method itself.
   {
-    grpc::GenericStub generic(Channel());
+    grpc::GenericStub generic(Channel("rogue"));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     grpc::CompletionQueue queue;
@@ -150,20 +153,20 @@ TEST_F(LimitsTest, OversizeAndGarbageAreRefusedAndTheCityKeepsServing) {
     }
   }
 
-  // Bytes that are not even HTTP/2.
+  // Bytes that are not even a TLS handshake.
   SendRawBytes(city_->address(), std::string(4096, '\x07') + "GET / HTTP/1.0\r\n\r\n");
 
   // Nothing of the rogue was stored, and a real district still syncs.
-  auto luyang = StartNode(dir_, "luyang", "district", "127.0.0.1:0", city_->address(),
+  auto luyang = StartNode(dir_, "luyang", "district", "127.0.0.1:0", {city_->address(), "hefei"},
                           {"--demo-data=luyang", "--debounce-ms=0"});
   ASSERT_TRUE(luyang.ok()) << luyang.status();
   absl::Status converged = WaitFor(
       [&] {
-        return CheckParentConverged(city_->address(), {{"luyang", (*luyang)->address()}});
+        return CheckParentConverged(city_->address(), "hefei", {{"luyang", (*luyang)->address()}});
       },
       absl::Seconds(60));
   EXPECT_TRUE(converged.ok()) << converged;
-  AdminClient admin(city_->address());
+  AdminClient admin = Admin(city_->address(), "hefei");
   absl::StatusOr<v1::ListMetricsResponse> metrics = admin.Metrics();
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   for (const std::string& metric : metrics->metric_ids()) {

@@ -23,6 +23,7 @@
 #include "tests/integration/federation_check.h"
 #include "tests/integration/http_get.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -66,12 +67,8 @@ class OpsTest : public ::testing::Test {
     StartCity("127.0.0.1:0");
     ASSERT_NE(city_, nullptr);
     for (const std::string& id : kDistricts) {
-      auto district = NodeProcess::Start(
-          FEDSYNC_DISTRICT_NODE,
-          {"--id=" + id, "--db=" + dir_.File(id + ".db"), "--listen=127.0.0.1:0",
-           "--http=127.0.0.1:0", "--parent=" + city_->address(), "--demo-data=" + id,
-           "--insecure"},
-          dir_.File(id + ".log"));
+      auto district = StartNode(dir_, id, "district", "127.0.0.1:0", {city_->address(), "hefei"},
+                                {"--http=127.0.0.1:0", "--demo-data=" + id});
       ASSERT_TRUE(district.ok()) << district.status();
       auto http = (*district)->ReadLineAfter("http on ");
       ASSERT_TRUE(http.ok()) << http.status();
@@ -79,15 +76,13 @@ class OpsTest : public ::testing::Test {
       addresses_[id] = (*district)->address();
       districts_.push_back(std::move(*district));
     }
-    absl::Status converged = WaitFor([&] { return CheckParentConverged(city_->address(), addresses_); });
+    absl::Status converged =
+        WaitFor([&] { return CheckParentConverged(city_->address(), "hefei", addresses_); });
     ASSERT_TRUE(converged.ok()) << converged;
   }
 
   void StartCity(const std::string& listen) {
-    auto city = NodeProcess::Start(
-        FEDSYNC_CITY_NODE, {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"),
-                            "--listen=" + listen, "--http=127.0.0.1:0", "--insecure"},
-        dir_.File("hefei.log"));
+    auto city = StartNode(dir_, "hefei", "city", listen, {}, {"--http=127.0.0.1:0"});
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = std::move(*city);
     auto http = city_->ReadLineAfter("http on ");
@@ -117,8 +112,8 @@ TEST_F(OpsTest, SigtermDuringSyncExitsWithinFiveSecondsAndRestartConverges) {
   // A full resync makes every district start a new epoch and send all its cells again.
   CommandOutput sync_output;
   std::thread sync([&] {
-    sync_output = RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "sync", "--all",
-                                              "--full", "--wait", "--timeout=20"});
+    sync_output =
+        RunFedctl(city_->address(), "hefei", {"sync", "--all", "--full", "--wait", "--timeout=20"});
   });
   // Mid-sync: the first district has come back with its new epoch.
   absl::Status resyncing = WaitFor(
@@ -145,7 +140,8 @@ TEST_F(OpsTest, SigtermDuringSyncExitsWithinFiveSecondsAndRestartConverges) {
   city_.reset();
   StartCity(address);
   ASSERT_NE(city_, nullptr);
-  absl::Status converged = WaitFor([&] { return CheckParentConverged(city_->address(), addresses_); });
+  absl::Status converged =
+      WaitFor([&] { return CheckParentConverged(city_->address(), "hefei", addresses_); });
   EXPECT_TRUE(converged.ok()) << converged;
 }
 
@@ -156,10 +152,11 @@ TEST_F(OpsTest, DistrictStopsOnSigintToo) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
-// What a generic client (grpcurl, grpc_cli) does: list the services, then fetch the
-// file that defines one.
-std::vector<std::string> ListServices(const std::string& address, std::string* admin_file) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+// What a generic client (grpcurl, grpc_cli) does, with an operator's certificate: list
+// the services of node `id` at `address`, then fetch the file that defines one.
+std::vector<std::string> ListServices(const std::string& address, const std::string& id,
+                                      std::string* admin_file) {
+  auto channel = TlsChannel(address, id);
   auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -191,10 +188,10 @@ std::vector<std::string> ListServices(const std::string& address, std::string* a
   return names;
 }
 
-grpc::Status CheckHealth(const std::string& address, const std::string& service,
+grpc::Status CheckHealth(const std::string& address, const std::string& id,
+                         const std::string& service,
                          grpc::health::v1::HealthCheckResponse* response) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = grpc::health::v1::Health::NewStub(TlsChannel(address, id));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::health::v1::HealthCheckRequest request;
@@ -204,19 +201,21 @@ grpc::Status CheckHealth(const std::string& address, const std::string& service,
 
 TEST_F(OpsTest, ReflectionListsTheServicesAndHealthAnswers) {
   struct Case {
-    std::string address;
+    std::string address, id;
     std::vector<std::string> services;
   };
   for (const Case& test : std::vector<Case>{
            {city_->address(),
+            "hefei",
             {"fedsync.v1.AdminService", "fedsync.v1.Federation", "grpc.health.v1.Health",
              "grpc.reflection.v1alpha.ServerReflection"}},
            {addresses_["luyang"],
+            "luyang",
             {"fedsync.v1.AdminService", "fedsync.v1.RegistryService", "grpc.health.v1.Health",
              "grpc.reflection.v1alpha.ServerReflection"}},
        }) {
     std::string admin_file;
-    std::vector<std::string> listed = ListServices(test.address, &admin_file);
+    std::vector<std::string> listed = ListServices(test.address, test.id, &admin_file);
     for (const std::string& service : test.services) {
       EXPECT_NE(std::find(listed.begin(), listed.end(), service), listed.end())
           << service << " not listed by " << test.address;
@@ -225,10 +224,10 @@ TEST_F(OpsTest, ReflectionListsTheServicesAndHealthAnswers) {
     EXPECT_TRUE(absl::StrContains(admin_file, "AdminService.GetStatus")) << admin_file;
 
     grpc::health::v1::HealthCheckResponse health;
-    grpc::Status status = CheckHealth(test.address, "", &health);
+    grpc::Status status = CheckHealth(test.address, test.id, "", &health);
     ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
-    status = CheckHealth(test.address, "no.such.Service", &health);
+    status = CheckHealth(test.address, test.id, "no.such.Service", &health);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   }
 }
@@ -249,10 +248,11 @@ TEST_F(OpsTest, MetricsCountersMoveAfterASync) {
   EXPECT_EQ(MetricSum(district_before, "fedsync_uplink_lag_seq"), 0) << district_before;
   EXPECT_GT(MetricSum(district_before, "fedsync_publishes_total"), 0);
 
-  CommandOutput sync = RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "sync",
-                                                   "--all", "--full", "--wait", "--timeout=20"});
+  CommandOutput sync =
+      RunFedctl(city_->address(), "hefei", {"sync", "--all", "--full", "--wait", "--timeout=20"});
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
-  absl::Status converged = WaitFor([&] { return CheckParentConverged(city_->address(), addresses_); });
+  absl::Status converged =
+      WaitFor([&] { return CheckParentConverged(city_->address(), "hefei", addresses_); });
   ASSERT_TRUE(converged.ok()) << converged;
 
   const std::string city_after = Scrape(city_http_);
@@ -288,7 +288,8 @@ TEST(OpsFlagsTest, HttpIsRefusedOffLoopbackOrMalformed) {
            {FEDSYNC_DISTRICT_NODE, "127.0.0.1", "HOST:PORT"},
        }) {
     std::vector<std::string> args = {"--id=hefei", "--db=" + dir.File("x.db"),
-                                     "--listen=127.0.0.1:0", "--insecure", "--http=" + test.http};
+                                     "--listen=127.0.0.1:0", "--tls-dir=" + NodeTlsDir("hefei"),
+                                     "--http=" + test.http};
     if (test.binary == FEDSYNC_CITY_NODE) args.push_back("--level=city");
     CommandOutput output = RunCommand(test.binary, args, absl::Seconds(20));
     EXPECT_EQ(output.exit_code, 2) << test.http << "\n" << output.err;

@@ -19,6 +19,7 @@
 #include "shared/registry_kinds.h"
 #include "tests/integration/federation_check.h"
 #include "tests/integration/process.h"
+#include "tests/integration/tree.h"
 
 namespace fedsync::testing {
 namespace {
@@ -28,13 +29,6 @@ namespace {
 int64_t HostileRows() {
   const char* rows = std::getenv("FEDSYNC_HOSTILE_ROWS");
   return rows != nullptr ? std::atoll(rows) : 1'000'000;
-}
-
-// The demo year as the district computes it (Beijing time, demo dates end 30 November).
-int DemoYear() {
-  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
-  return today >= absl::CivilDay(today.year(), 11, 30) ? static_cast<int>(today.year())
-                                                        : static_cast<int>(today.year()) - 1;
 }
 
 int64_t CellOf(const v1::GetRollupResponse& rollup, const std::string& node,
@@ -52,27 +46,19 @@ int64_t CellOf(const v1::GetRollupResponse& rollup, const std::string& node,
 class RegistryEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto city = NodeProcess::Start(
-        FEDSYNC_CITY_NODE, {"--id=hefei", "--level=city", "--db=" + dir_.File("hefei.db"),
-                            "--listen=127.0.0.1:0", "--insecure"},
-        dir_.File("hefei.log"));
+    auto city = StartNode(dir_, "hefei", "city", "127.0.0.1:0", {});
     ASSERT_TRUE(city.ok()) << city.status();
     city_ = std::move(*city);
-    auto luyang = NodeProcess::Start(
-        FEDSYNC_DISTRICT_NODE,
-        {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-         "--parent=" + city_->address(), "--demo-data=luyang", "--insecure",
-         "--debounce-ms=50"},
-        dir_.File("luyang.log"));
+    auto luyang = StartNode(dir_, "luyang", "district", "127.0.0.1:0", {city_->address(), "hefei"},
+                            {"--demo-data=luyang", "--debounce-ms=50"});
     ASSERT_TRUE(luyang.ok()) << luyang.status();
     luyang_ = std::move(*luyang);
-    stub_ = v1::RegistryService::NewStub(
-        grpc::CreateChannel(luyang_->address(), grpc::InsecureChannelCredentials()));
+    stub_ = v1::RegistryService::NewStub(TlsChannel(luyang_->address(), "luyang"));
   }
 
-  CommandOutput Fedctl(std::vector<std::string> args, absl::Duration timeout = absl::Seconds(60)) {
-    args.insert(args.begin(), "--target=" + luyang_->address());
-    return RunCommand(FEDSYNC_FEDCTL, args, timeout);
+  CommandOutput Fedctl(const std::vector<std::string>& args,
+                       absl::Duration timeout = absl::Seconds(60)) {
+    return RunFedctl(luyang_->address(), "luyang", args, timeout);
   }
 
   // Every record of `kind`, any status.
@@ -258,9 +244,10 @@ TEST_F(RegistryEndToEndTest, RecordLifeCycleThroughFedctl) {
 }
 
 TEST_F(RegistryEndToEndTest, LuyangPublishesTheReportsCountsAndTheCityHoldsThem) {
-  ASSERT_TRUE(WaitFor([&] {
-    return CheckParentConverged(city_->address(), {{"luyang", luyang_->address()}});
-  }).ok());
+  ASSERT_TRUE(
+      WaitFor([&] {
+        return CheckParentConverged(city_->address(), "hefei", {{"luyang", luyang_->address()}});
+      }).ok());
   const std::string year = absl::StrCat(DemoYear());
   struct Expected {
     std::string metric, type;
@@ -274,8 +261,8 @@ TEST_F(RegistryEndToEndTest, LuyangPublishesTheReportsCountsAndTheCityHoldsThem)
       {"certifications_issued_by_year", "identity", 11},
       {"certifications_issued_by_year", "study", 20},
   };
-  AdminClient luyang(luyang_->address());
-  AdminClient city(city_->address());
+  AdminClient luyang = Admin(luyang_->address(), "luyang");
+  AdminClient city = Admin(city_->address(), "hefei");
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.metric + " " + e.type);
     auto own = luyang.Rollup(e.metric, year);

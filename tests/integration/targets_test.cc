@@ -31,12 +31,12 @@ class TargetsTest : public ::testing::Test {
     luyang_ = std::move(tree->luyang);
   }
 
-  CommandOutput SetTarget(const std::string& at, const std::string& child,
+  // `fedctl targets set` at node `at_id` at `at`.
+  CommandOutput SetTarget(const std::string& at, const std::string& at_id, const std::string& child,
                           const std::string& metric, const std::string& period, int64_t value) {
-    return RunCommand(FEDSYNC_FEDCTL,
-                      {"--target=" + at, "targets", "set", "--child=" + child,
-                       "--metric=" + metric, "--period=" + period,
-                       absl::StrCat("--value=", value)});
+    return RunFedctl(at, at_id,
+                     {"targets", "set", "--child=" + child, "--metric=" + metric,
+                      "--period=" + period, absl::StrCat("--value=", value)});
   }
 
   TempDir dir_;
@@ -45,16 +45,21 @@ class TargetsTest : public ::testing::Test {
 
 TEST_F(TargetsTest, TargetsTravelDownAndBothEndsAgree) {
   const std::string year = std::to_string(DemoYear());
-  ASSERT_EQ(SetTarget(city_->address(), "luyang", "certifications_issued_by_year", year, 10)
-                .exit_code, 0);
-  ASSERT_EQ(SetTarget(city_->address(), "luyang", "community_figures_total", year, 200).exit_code,
+  ASSERT_EQ(
+      SetTarget(city_->address(), "hefei", "luyang", "certifications_issued_by_year", year, 10)
+          .exit_code,
+      0);
+  ASSERT_EQ(SetTarget(city_->address(), "hefei", "luyang", "community_figures_total", year, 200)
+                .exit_code,
             0);
-  ASSERT_EQ(SetTarget(province_->address(), "hefei", "enterprises_total", year, 50).exit_code, 0);
+  ASSERT_EQ(
+      SetTarget(province_->address(), "anhui", "hefei", "enterprises_total", year, 50).exit_code,
+      0);
 
   // The district's own view equals the city's, and the reachable target was met.
   absl::Status agreed = WaitFor([&]() -> absl::Status {
-    auto at_city = AdminClient(city_->address()).Targets();
-    auto at_district = AdminClient(luyang_->address()).Targets();
+    auto at_city = Admin(city_->address(), "hefei").Targets();
+    auto at_district = Admin(luyang_->address(), "luyang").Targets();
     if (!at_city.ok()) return at_city.status();
     if (!at_district.ok()) return at_district.status();
     struct Expected {
@@ -77,8 +82,8 @@ TEST_F(TargetsTest, TargetsTravelDownAndBothEndsAgree) {
         return absl::UnavailableError("met dates not yet right");
       }
     }
-    auto at_province = AdminClient(province_->address()).Targets();
-    auto at_hefei = AdminClient(city_->address()).Targets();
+    auto at_province = Admin(province_->address(), "anhui").Targets();
+    auto at_hefei = Admin(city_->address(), "hefei").Targets();
     if (!at_province.ok() || !at_hefei.ok()) return absl::UnavailableError("list failed");
     const v1::TargetProgress* up = Find(at_province->set_here(), "enterprises_total", 50);
     const v1::TargetProgress* down = Find(at_hefei->from_parent(), "enterprises_total", 50);
@@ -90,7 +95,7 @@ TEST_F(TargetsTest, TargetsTravelDownAndBothEndsAgree) {
   });
   EXPECT_TRUE(agreed.ok()) << agreed;
 
-  CommandOutput listed = RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "targets", "list"});
+  CommandOutput listed = RunFedctl(city_->address(), "hefei", {"targets", "list"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   EXPECT_TRUE(absl::StrContains(listed.out, "certifications_issued_by_year")) << listed.out;
   EXPECT_TRUE(absl::StrContains(listed.out, "310%")) << listed.out;
@@ -100,27 +105,28 @@ TEST_F(TargetsTest, TargetsTravelDownAndBothEndsAgree) {
 TEST_F(TargetsTest, BadTargetsAreRefused) {
   const std::string year = std::to_string(DemoYear());
   struct Case {
-    std::string at, child, metric, period;
+    std::string at, at_id, child, metric, period;
     std::string says;
   };
   for (const Case& test : std::vector<Case>{
-           {city_->address(), "luyang", "no_such_metric", year, "not in the catalog"},
-           {city_->address(), "luyang", "certifications_issued_by_year", year + "-03", "per YEAR"},
-           {city_->address(), "nobody", "enterprises_total", year, "not a child"},
-           {luyang_->address(), "luyang", "enterprises_total", year, "no children"},
+           {city_->address(), "hefei", "luyang", "no_such_metric", year, "not in the catalog"},
+           {city_->address(), "hefei", "luyang", "certifications_issued_by_year", year + "-03",
+            "per YEAR"},
+           {city_->address(), "hefei", "nobody", "enterprises_total", year, "not a child"},
+           {luyang_->address(), "luyang", "luyang", "enterprises_total", year, "no children"},
        }) {
-    CommandOutput output = SetTarget(test.at, test.child, test.metric, test.period, 5);
+    CommandOutput output = SetTarget(test.at, test.at_id, test.child, test.metric, test.period, 5);
     EXPECT_EQ(output.exit_code, 1) << test.says << ": " << output.err;
     EXPECT_TRUE(absl::StrContains(output.err, test.says)) << output.err;
   }
-  auto targets = AdminClient(city_->address()).Targets();
+  auto targets = Admin(city_->address(), "hefei").Targets();
   ASSERT_TRUE(targets.ok());
   EXPECT_EQ(targets->set_here_size(), 0);
 }
 
 TEST_F(TargetsTest, StatusTellsWhoReportedSinceThePeriodsEnded) {
   absl::Status reported = WaitFor([&]() -> absl::Status {
-    auto status = AdminClient(city_->address()).Status();
+    auto status = Admin(city_->address(), "hefei").Status();
     if (!status.ok()) return status.status();
     if (status->children_size() != 1) return absl::UnavailableError("no child yet");
     const v1::ChildStatus& child = status->children(0);
@@ -134,7 +140,7 @@ TEST_F(TargetsTest, StatusTellsWhoReportedSinceThePeriodsEnded) {
     return absl::OkStatus();
   });
   EXPECT_TRUE(reported.ok()) << reported;
-  CommandOutput status = RunCommand(FEDSYNC_FEDCTL, {"--target=" + city_->address(), "status"});
+  CommandOutput status = RunFedctl(city_->address(), "hefei", {"status"});
   EXPECT_EQ(status.exit_code, 0);
   EXPECT_TRUE(absl::StrContains(status.out, "reported")) << status.out;
 }

@@ -12,14 +12,24 @@
 
 namespace fedsync::testing {
 
+std::vector<std::string> NodeTlsFlags(const std::string& id, const ParentLink& parent) {
+  std::vector<std::string> flags = {PlaintextLinks() ? "--insecure"
+                                                     : "--tls-dir=" + NodeTlsDir(id)};
+  if (!parent.address.empty()) {
+    flags.push_back("--parent=" + parent.address);
+    if (!PlaintextLinks()) flags.push_back("--parent-id=" + parent.id);
+  }
+  return flags;
+}
+
 absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const std::string& id,
-                                                      const std::string& level,
-                                                      const std::string& listen,
-                                                      const std::string& parent,
-                                                      std::vector<std::string> extra) {
+                                                       const std::string& level,
+                                                       const std::string& listen,
+                                                       const ParentLink& parent,
+                                                       std::vector<std::string> extra) {
   std::vector<std::string> args = {"--id=" + id, "--db=" + dir.File(id + ".db"),
-                                   "--listen=" + listen, "--insecure"};
-  if (!parent.empty()) args.push_back("--parent=" + parent);
+                                   "--listen=" + listen};
+  for (std::string& flag : NodeTlsFlags(id, parent)) args.push_back(std::move(flag));
   if (level != "district") args.push_back("--level=" + level);
   args.insert(args.end(), extra.begin(), extra.end());
   return NodeProcess::Start(level == "district" ? FEDSYNC_DISTRICT_NODE : FEDSYNC_CITY_NODE,
@@ -28,12 +38,14 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const
 
 absl::StatusOr<DemoTree> StartDemoTree(const TempDir& dir) {
   DemoTree tree;
-  ASSIGN_OR_RETURN(tree.province, StartNode(dir, "anhui", "province", "127.0.0.1:0", ""));
-  ASSIGN_OR_RETURN(tree.city,
-                   StartNode(dir, "hefei", "city", "127.0.0.1:0", tree.province->address()));
+  ASSIGN_OR_RETURN(tree.province, StartNode(dir, "anhui", "province", "127.0.0.1:0", {}));
+  ASSIGN_OR_RETURN(tree.city, StartNode(dir, "hefei", "city", "127.0.0.1:0",
+                                        {tree.province->address(), "anhui"}));
   ASSIGN_OR_RETURN(tree.luyang, StartNode(dir, "luyang", "district", "127.0.0.1:0",
-                                          tree.city->address(), {"--demo-data=luyang"}));
-  RETURN_IF_ERROR(WaitFor([&] { return CheckTreeConverged(tree.province->address()); }));
+                                          {tree.city->address(), "hefei"}, {"--demo-data=luyang"}));
+  RETURN_IF_ERROR(WaitFor([&] {
+    return CheckTreeConverged(tree.province->address(), "anhui", {"hefei", "luyang"});
+  }));
   return tree;
 }
 
@@ -44,10 +56,16 @@ void WriteCsv(const std::string& path, const std::vector<v1::Record>& records) {
   for (const v1::Record& record : records) out << FormatCsvRow(RecordToCsvRow(record));
 }
 
-CommandOutput ImportCsv(const std::string& address, const std::string& kind,
+CommandOutput RunFedctl(const std::string& address, const std::string& server_id,
+                        const std::vector<std::string>& args, absl::Duration timeout) {
+  std::vector<std::string> all = FedctlTarget(address, server_id);
+  all.insert(all.end(), args.begin(), args.end());
+  return RunCommand(FEDSYNC_FEDCTL, all, timeout);
+}
+
+CommandOutput ImportCsv(const std::string& address, const std::string& id, const std::string& kind,
                         const std::string& path) {
-  return RunCommand(FEDSYNC_FEDCTL,
-                    {"--target=" + address, "registry", "import", "--kind=" + kind, path});
+  return RunFedctl(address, id, {"registry", "import", "--kind=" + kind, path});
 }
 
 std::vector<v1::Record> Students(int64_t count, uint64_t seed) {

@@ -1,5 +1,6 @@
 // fedctl verify: proves from a node and every node below it (reached through the
-// addresses children advertise) that each parent's copy of a child's cells equals what
+// addresses children advertise, each dialled with the operator's --tls-dir credentials
+// as the id its parent holds it under) that each parent's copy of a child's cells equals what
 // the child publishes and each aggregate is the sum of its inputs (shared/verify.h).
 #include <iostream>
 
@@ -19,18 +20,20 @@ CommandSpec VerifyCommandSpec() {
       "For every link below --target: the parent holds the child's newest seq, its copy\n"
       "of each cell equals what the child publishes, and its own cells are the sums of\n"
       "its children's. Exit 0 when every link holds, 1 otherwise. While updates are\n"
-      "still flowing a link may lag; run it again once they stop.";
+      "still flowing a link may lag; run it again once they stop.\n"
+      "Every node is reached at the address it advertised, with --tls-dir's certificate:\n"
+      "--target must be --server-id, each node below it the id its parent reports.";
   return spec;
 }
 
 int RunVerify(const CommandLine& command_line) {
-  std::vector<LinkReport> reports =
-      VerifyTree(command_line.target, [&](const std::string& address) {
-        // The first hop is checked against --server-id; the nodes below are reached
-        // by the addresses they advertise, whose ids are not known beforehand.
-        return std::make_unique<AdminClient>(
-            address, ChannelCredentials(command_line), command_line.timeout,
-            address == command_line.target ? command_line.server_id : "");
+  const std::shared_ptr<grpc::ChannelCredentials> credentials = ChannelCredentials(command_line);
+  // The first hop is checked against --server-id; each node below against the id its
+  // parent holds it under, which its certificate must name.
+  std::vector<LinkReport> reports = VerifyTree(
+      command_line.target, command_line.server_id,
+      [&](const std::string& address, const std::string& node_id) {
+        return std::make_unique<AdminClient>(address, credentials, command_line.timeout, node_id);
       });
   bool ok = !reports.empty();
   if (reports.empty()) std::cout << command_line.target << ": no children to verify\n";
@@ -39,6 +42,11 @@ int RunVerify(const CommandLine& command_line) {
     std::cout << report.parent << " -> " << (report.child.empty() ? "?" : report.child) << "  "
               << (report.status.ok() ? "ok" : absl::StrCat("FAILED: ", report.status.message()))
               << "\n";
+  }
+  const bool root_unreached = reports.size() == 1 && reports[0].child.empty();
+  if (root_unreached && !command_line.tls_dir.empty() && command_line.server_id.empty()) {
+    std::cerr << "fedctl verify: on TLS, --server-id=ID must name the node at --target "
+                 "(its certificate names its id, not its address)\n";
   }
   return ok ? kExitOk : kExitFailure;
 }
