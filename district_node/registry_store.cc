@@ -288,13 +288,15 @@ StoredRow InsertedRow(int64_t id, const RecordColumns& columns) {
 }
 
 // kSelectCounted says the same in SQL.
-bool Counts(const std::string& start_date, const std::string& end_date) {
+bool CountsInRegistry(absl::string_view start_date, absl::string_view end_date) {
   return end_date.empty() || end_date > start_date;
 }
 
 absl::StatusOr<std::optional<StoredRecord>> CountedRecord(const RegistryKind& kind,
                                                           const StoredRow& row) {
-  if (!Counts(row.columns.start_date, row.end_date)) return std::optional<StoredRecord>();
+  if (!CountsInRegistry(row.columns.start_date, row.end_date)) {
+    return std::optional<StoredRecord>();
+  }
   StoredRecord stored;
   stored.start_date = row.columns.start_date;
   stored.end_date = row.end_date;

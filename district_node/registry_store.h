@@ -106,6 +106,10 @@ class RegistryTable {
 StoredRow UpdatedRow(const StoredRow& existing, const RecordColumns& columns);
 StoredRow InsertedRow(int64_t id, const RecordColumns& columns);
 
+// Whether a row in the registry from `start_date` until `end_date` (empty: still there)
+// ever counted: not when it left on or before the day it entered (CountedRecord).
+bool CountsInRegistry(absl::string_view start_date, absl::string_view end_date);
+
 // What aggregation sees of a row: its record with its start and end days; nullopt for a
 // row that never counted. A record whose end is on or before its start (deleted as
 // entered in error) never was in the registry, which also keeps it out of event
