@@ -180,16 +180,22 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
         continue;
       }
     }
-    ASSIGN_OR_RETURN(std::optional<StoredRow> existing, table.FindByKey(columns.natural_key));
-    if (!existing.has_value()) {
-      ASSIGN_OR_RETURN(int64_t id, table.Insert(columns));
-      RETURN_IF_ERROR(audit->Record(kAuditImportCreate, kind_->name, id));
+    ASSIGN_OR_RETURN(std::optional<int64_t> id, table.InsertIfAbsent(columns));
+    if (id.has_value()) {
+      RETURN_IF_ERROR(audit->Record(kAuditImportCreate, kind_->name, *id));
       if (!precomputed) {
-        const StoredRow inserted = InsertedRow(id, columns);
+        const StoredRow inserted = InsertedRow(*id, columns);
         RETURN_IF_ERROR(changes->RowChanged(*kind_, nullptr, &inserted));
       }
       response.set_created(response.created() + 1);
-    } else if (existing->columns.bytes == columns.bytes) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<StoredRow> existing, table.FindByKey(columns.natural_key));
+    if (!existing.has_value()) {
+      return absl::InternalError(
+          absl::StrCat("import: row ", entry.row, " was neither inserted nor found by its key"));
+    }
+    if (existing->columns.bytes == columns.bytes) {
       RETURN_IF_ERROR(not_new(columns));
       response.set_unchanged(response.unchanged() + 1);
     } else {
