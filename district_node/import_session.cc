@@ -162,6 +162,10 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
     const StoredRow as_new = InsertedRow(0, columns);
     return changes->RowChanged(*kind_, &as_new, nullptr);
   };
+  // The audit rows of created records, written a batch at a time.
+  constexpr size_t kAuditBatch = 1024;
+  std::vector<int64_t> created;
+  created.reserve(kAuditBatch);
   v1::ImportResponse response;
   response.set_rows_received(rows_received_);
   SpooledRow entry;
@@ -180,9 +184,13 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
         continue;
       }
     }
-    ASSIGN_OR_RETURN(std::optional<int64_t> id, table.InsertIfAbsent(columns));
+    ASSIGN_OR_RETURN(std::optional<int64_t> id, table.InsertIfAbsent(columns, audit->at()));
     if (id.has_value()) {
-      RETURN_IF_ERROR(audit->Record(kAuditImportCreate, kind_->name, *id));
+      created.push_back(*id);
+      if (created.size() == kAuditBatch) {
+        RETURN_IF_ERROR(audit->RecordEach(kAuditImportCreate, kind_->name, created));
+        created.clear();
+      }
       if (!precomputed) {
         const StoredRow inserted = InsertedRow(*id, columns);
         RETURN_IF_ERROR(changes->RowChanged(*kind_, nullptr, &inserted));
@@ -211,6 +219,7 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
       response.set_updated(response.updated() + 1);
     }
   }
+  RETURN_IF_ERROR(audit->RecordEach(kAuditImportCreate, kind_->name, created));
   if (error_count_ > 0 && !options_.skip_invalid) return Rejection();
   response.set_error_count(error_count_);
   response.set_skipped(rows_received_ - response.created() - response.updated() -

@@ -48,8 +48,8 @@ constexpr char kInsertRecord[] =
     "INSERT INTO $0(natural_key, community, start_date, end_date, name, record) "
     "VALUES(?, ?, ?, ?, ?, ?)";
 constexpr char kInsertRecordIfAbsent[] =
-    "INSERT INTO $0(natural_key, community, start_date, end_date, name, record) "
-    "VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(natural_key) DO NOTHING";
+    "INSERT INTO $0(natural_key, community, start_date, end_date, name, record, created_at, "
+    "updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(natural_key) DO NOTHING";
 constexpr char kUpdateRecord[] =
     "UPDATE $0 SET community = ?, start_date = ?, end_date = ?, name = ?, record = ?, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?";
@@ -220,8 +220,9 @@ void RegistryTable::BindInsert(Statement& statement, const RecordColumns& column
 }
 
 absl::StatusOr<std::optional<int64_t>> RegistryTable::InsertIfAbsent(
-    const RecordColumns& columns) {
+    const RecordColumns& columns, absl::string_view at) {
   BindInsert(insert_if_absent_, columns);
+  insert_if_absent_.Bind(7, at);
   RETURN_IF_ERROR(insert_if_absent_.Run());
   if (db_->Changes() == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(db_->LastInsertRowId());

@@ -81,8 +81,11 @@ class RegistryTable {
   // Inserts a new active row; returns its id. kAlreadyExists for a taken natural key.
   absl::StatusOr<int64_t> Insert(const RecordColumns& columns);
   // Inserts a new active row unless its natural key is taken: its id, or nullopt (and
-  // nothing written). One index search where FindByKey then Insert take two.
-  absl::StatusOr<std::optional<int64_t>> InsertIfAbsent(const RecordColumns& columns);
+  // nothing written). One index search where FindByKey then Insert take two. The row is
+  // created (and last updated) `at` (AuditTime, audit_log.h): one time for all the rows
+  // of a bulk import, the time of their audit rows.
+  absl::StatusOr<std::optional<int64_t>> InsertIfAbsent(const RecordColumns& columns,
+                                                        absl::string_view at);
   // Replaces the record data of row `existing`, keeping its deletion state.
   absl::Status Update(const StoredRow& existing, const RecordColumns& columns);
   // Sets or clears (deleted_at empty) the deletion of row `existing`.

@@ -7,6 +7,7 @@
 // cell_updater_property_test.cc.
 #include "district_node/import_session.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -221,6 +222,44 @@ TEST_F(ImportSessionTest, RowsIntoTheSameCellsManyTimesEqualARecompute) {
   EXPECT_EQ(updated->updated(), 400);
   EXPECT_EQ(updated->created() + updated->unchanged(), 200);
   ExpectMatchesRecompute("400 changed, 200 more");
+}
+
+// Audit rows of created records are written many per statement: each record still has
+// its own, at the time of the import, which is also when the record was created.
+TEST_F(ImportSessionTest, EveryCreatedRecordHasItsAuditEntry) {
+  clock_.Set(absl::FromCivil(absl::CivilSecond(2026, 12, 10, 3, 4, 5), absl::UTCTimeZone()) +
+             absl::Milliseconds(678));
+  std::vector<v1::Record> students = Students(150);  // two statements of 64, then 22 rows
+  ASSERT_TRUE(Import({students.begin(), students.begin() + 10}).ok());
+  students[3].mutable_returned_student()->set_degree(v1::POSTDOCTORAL);
+  auto imported = Import(students);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_EQ(imported->created(), 140);
+  ASSERT_EQ(imported->updated(), 1);
+  v1::ListRecordsRequest list;
+  list.set_kind("returned_students");
+  list.set_page_size(1000);
+  auto page = registry_->List(list);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->entries_size(), 150);
+  std::map<std::string, int> operations;
+  for (const v1::RecordEntry& entry : page->entries()) {
+    v1::GetHistoryRequest request;
+    request.set_kind("returned_students");
+    request.set_id(entry.id());
+    auto history = registry_->History(request);
+    ASSERT_TRUE(history.ok()) << history.status();
+    ASSERT_GE(history->entries_size(), 1) << "record " << entry.id();
+    const v1::AuditEntry& first = history->entries(0);
+    EXPECT_EQ(first.record_id(), entry.id());
+    EXPECT_EQ(first.operator_(), "importer");
+    EXPECT_EQ(first.at(), "2026-12-10T03:04:05.678Z");
+    EXPECT_EQ(entry.created_at(), first.at()) << "record " << entry.id();
+    for (const v1::AuditEntry& audit : history->entries()) ++operations[audit.operation()];
+  }
+  EXPECT_EQ(operations["import_create"], 150);
+  EXPECT_EQ(operations["import_update"], 1);
+  EXPECT_EQ(operations.size(), 2u);
 }
 
 TEST_F(ImportSessionTest, AnImportThatFailsInTheMiddleChangesNoCell) {
