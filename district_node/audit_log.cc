@@ -1,5 +1,6 @@
 #include "district_node/audit_log.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "shared/status_macros.h"
@@ -28,6 +29,18 @@ constexpr char kSelectHistory[] =
     "SELECT id, at, operator, operation, kind, record_id, detail FROM audit_log "
     "WHERE kind = ? AND record_id = ? ORDER BY id";
 
+// RecordEach's statement: kRowsPerInsert rows sharing ?1-?4 (at, operator, operation,
+// kind), record ids from ?5 on.
+constexpr int kRowsPerInsert = 64;
+
+std::string InsertManySql() {
+  std::string sql = "INSERT INTO audit_log(at, operator, operation, kind, record_id) VALUES";
+  for (int i = 0; i < kRowsPerInsert; ++i) {
+    absl::StrAppend(&sql, i == 0 ? "" : ",", "(?1, ?2, ?3, ?4, ?", 5 + i, ")");
+  }
+  return sql;
+}
+
 bool IsOperatorChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '.' || c == '_' || c == '@' || c == '-';
@@ -55,7 +68,7 @@ std::string AuditTime(absl::Time time) {
 absl::StatusOr<AuditWriter> AuditWriter::Prepare(Database* db, std::string operator_identity,
                                                  absl::Time now) {
   ASSIGN_OR_RETURN(Statement insert, db->Prepare(kInsert));
-  return AuditWriter(std::move(insert), std::move(operator_identity), AuditTime(now));
+  return AuditWriter(db, std::move(insert), std::move(operator_identity), AuditTime(now));
 }
 
 absl::Status AuditWriter::Record(absl::string_view operation, absl::string_view kind,
@@ -64,6 +77,24 @@ absl::Status AuditWriter::Record(absl::string_view operation, absl::string_view 
   insert_.Bind(1, at_).Bind(2, operator_).Bind(3, operation).Bind(4, kind).Bind(5, record_id)
       .Bind(6, detail);
   return insert_.Run();
+}
+
+absl::Status AuditWriter::RecordEach(absl::string_view operation, absl::string_view kind,
+                                     absl::Span<const int64_t> record_ids) {
+  size_t next = 0;
+  if (record_ids.size() >= kRowsPerInsert && !insert_many_.has_value()) {
+    ASSIGN_OR_RETURN(insert_many_, db_->Prepare(InsertManySql()));
+  }
+  for (; next + kRowsPerInsert <= record_ids.size(); next += kRowsPerInsert) {
+    insert_many_->Reset();
+    insert_many_->Bind(1, at_).Bind(2, operator_).Bind(3, operation).Bind(4, kind);
+    for (int i = 0; i < kRowsPerInsert; ++i) insert_many_->Bind(5 + i, record_ids[next + i]);
+    RETURN_IF_ERROR(insert_many_->Run());
+  }
+  for (; next < record_ids.size(); ++next) {
+    RETURN_IF_ERROR(Record(operation, kind, record_ids[next]));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::AuditEntry>> ReadHistory(Database* db, absl::string_view kind,

@@ -10,12 +10,14 @@
 #define FEDSYNC_DISTRICT_NODE_AUDIT_LOG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "fedsync/v1/registry.pb.h"
 #include "shared/database.h"
 
@@ -50,11 +52,21 @@ class AuditWriter {
 
   absl::Status Record(absl::string_view operation, absl::string_view kind, int64_t record_id,
                       absl::string_view detail = "");
+  // Record(operation, kind, id) for each of `record_ids`, in that order, several rows
+  // per statement: for the many rows of a bulk import.
+  absl::Status RecordEach(absl::string_view operation, absl::string_view kind,
+                          absl::Span<const int64_t> record_ids);
+
+  // The time every entry is written with (AuditTime).
+  const std::string& at() const { return at_; }
 
  private:
-  AuditWriter(Statement insert, std::string operator_identity, std::string at)
-      : insert_(std::move(insert)), operator_(std::move(operator_identity)), at_(std::move(at)) {}
+  AuditWriter(Database* db, Statement insert, std::string operator_identity, std::string at)
+      : db_(db), insert_(std::move(insert)), operator_(std::move(operator_identity)),
+        at_(std::move(at)) {}
+  Database* db_;
   Statement insert_;
+  std::optional<Statement> insert_many_;  // prepared on first use
   std::string operator_;
   std::string at_;
 };

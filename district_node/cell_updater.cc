@@ -45,15 +45,38 @@ absl::CivilDay TodayInChina(absl::Time now) {
 absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* before,
                                      const StoredRow* after) {
   if (recompute_) return absl::OkStatus();
+  expanded_ = false;
   if (before != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *before));
-    if (counted.has_value()) aggregator_.Remove(*counted, &delta_);
+    if (counted.has_value()) {
+      aggregator_.RemoveRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+    }
   }
   if (after != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *after));
-    if (counted.has_value()) aggregator_.Add(*counted, &delta_);
+    if (counted.has_value()) {
+      aggregator_.AddRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+    }
   }
   return absl::OkStatus();
+}
+
+bool CellChanges::AddRanges(const Aggregator& aggregator, const CellRanges& ranges) {
+  // Ranges name metrics by their index in the catalog they were computed with.
+  if (aggregator.catalog() != aggregator_.catalog()) return false;
+  if (recompute_) return true;
+  expanded_ = false;
+  ranges_.Merge(ranges);
+  return true;
+}
+
+const ExactCellMap& CellChanges::delta() const {
+  if (!expanded_) {
+    delta_.clear();
+    aggregator_.Expand(ranges_, &delta_);
+    expanded_ = true;
+  }
+  return delta_;
 }
 
 CellUpdater::CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock,

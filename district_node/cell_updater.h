@@ -47,7 +47,9 @@ class ExactCellTable;
 absl::CivilDay TodayInChina(absl::Time now);
 
 // The changes one write transaction makes to the registries, as a delta of exact cells.
-// Memory grows with the cells touched, not with the rows changed. Not thread-safe.
+// Gathered as period ranges (aggregator.h), so a row costs one entry per metric however
+// many periods it counts in; memory grows with the distinct ranges touched, not with
+// the rows changed. Not thread-safe.
 class CellChanges {
  public:
   // Row `before` (nullptr: none, a create) of registry `kind` became `after` (nullptr:
@@ -55,8 +57,15 @@ class CellChanges {
   // when the write will recompute everything anyway.
   absl::Status RowChanged(const RegistryKind& kind, const StoredRow* before,
                           const StoredRow* after);
+  // Adds contributions gathered ahead of the write (an import's new rows, computed as
+  // they arrived) by `aggregator`, from CellUpdater::NewAggregator of the same updater.
+  // False, adding nothing, when that aggregator ran another catalog than this write:
+  // the caller then adds the rows one by one.
+  bool AddRanges(const Aggregator& aggregator, const CellRanges& ranges);
 
-  const ExactCellMap& delta() const { return delta_; }
+  // The delta as cells, as of today(): expanded from the ranges on first use after a
+  // change.
+  const ExactCellMap& delta() const;
   absl::CivilDay today() const { return aggregator_.today(); }
   // True when the stored cells were stale as the write began: Apply recomputes them.
   bool recompute() const { return recompute_; }
@@ -68,7 +77,9 @@ class CellChanges {
 
   Aggregator aggregator_;
   bool recompute_;
-  ExactCellMap delta_;
+  CellRanges ranges_;
+  mutable bool expanded_ = false;
+  mutable ExactCellMap delta_;
 };
 
 class CellUpdater {
@@ -109,6 +120,9 @@ class CellUpdater {
   void SetCatalog(std::shared_ptr<const Catalog> catalog);
   std::shared_ptr<const Catalog> catalog() const { return Current().catalog; }
   absl::CivilDay Today() const { return TodayInChina(clock_->Now()); }
+  // An aggregator over the current catalog, as of today, keying records as the updater
+  // does: to compute a write's contributions ahead of it (CellChanges::AddRanges).
+  Aggregator NewAggregator() const { return Aggregator(Current().catalog, Today(), keyer_); }
 
  private:
   // The catalog and its fingerprint, taken once per call so a call sees one catalog.

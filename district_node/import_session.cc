@@ -66,7 +66,7 @@ bool ReadRow(std::FILE* file, SpooledRow* entry) {
 
 absl::StatusOr<std::unique_ptr<ImportSession>> ImportSession::Create(const RegistryKind& kind,
                                                                      ImportOptions options,
-                                                                     absl::CivilDay today) {
+                                                                     Aggregator aggregator) {
   // Anonymous: removed by the system when closed, even if the node crashes.
   std::FILE* spool = std::tmpfile();
   if (spool == nullptr) {
@@ -74,7 +74,8 @@ absl::StatusOr<std::unique_ptr<ImportSession>> ImportSession::Create(const Regis
         absl::StrCat("import: cannot create a temporary file: ", std::strerror(errno)));
   }
   std::setvbuf(spool, nullptr, _IOFBF, kSpoolBufferBytes);
-  return std::unique_ptr<ImportSession>(new ImportSession(&kind, options, today, spool));
+  return std::unique_ptr<ImportSession>(
+      new ImportSession(&kind, options, std::move(aggregator), spool));
 }
 
 ImportSession::~ImportSession() { std::fclose(spool_); }
@@ -115,6 +116,12 @@ absl::Status ImportSession::Add(const v1::Record& record, int64_t row) {
         absl::StrCat("import: cannot write the temporary file: ", std::strerror(errno)));
   }
   ++spooled_;
+  // Its cells as a new row (InsertedRow): computed here, while the client is still
+  // sending, rather than under the node's write lock.
+  const RecordColumns& columns = entry.columns;
+  if (CountsInRegistry(columns.start_date, columns.own_end_date)) {
+    aggregator_.AddRanges(record, columns.start_date, columns.own_end_date, &new_rows_);
+  }
   return absl::OkStatus();
 }
 
@@ -147,6 +154,18 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
   if (needs_household) {
     ASSIGN_OR_RETURN(households, RegistryTable::Prepare(db, *FindRegistryKind("hardship_cases")));
   }
+  // The rows' cells as new rows, computed in Add(); each row that turns out not to be
+  // new takes its part away again. Row by row instead when the catalog changed since.
+  const bool precomputed = changes->AddRanges(aggregator_, new_rows_);
+  auto not_new = [&](const RecordColumns& columns) -> absl::Status {
+    if (!precomputed) return absl::OkStatus();
+    const StoredRow as_new = InsertedRow(0, columns);
+    return changes->RowChanged(*kind_, &as_new, nullptr);
+  };
+  // The audit rows of created records, written a batch at a time.
+  constexpr size_t kAuditBatch = 1024;
+  std::vector<int64_t> created;
+  created.reserve(kAuditBatch);
   v1::ImportResponse response;
   response.set_rows_received(rows_received_);
   SpooledRow entry;
@@ -161,17 +180,31 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
       if (!found.has_value()) {
         AddError(entry.row, "household_resident_id",
                  "no hardship case with this resident_id at this district");
+        RETURN_IF_ERROR(not_new(columns));
         continue;
       }
     }
+    ASSIGN_OR_RETURN(std::optional<int64_t> id, table.InsertIfAbsent(columns, audit->at()));
+    if (id.has_value()) {
+      created.push_back(*id);
+      if (created.size() == kAuditBatch) {
+        RETURN_IF_ERROR(audit->RecordEach(kAuditImportCreate, kind_->name, created));
+        created.clear();
+      }
+      if (!precomputed) {
+        const StoredRow inserted = InsertedRow(*id, columns);
+        RETURN_IF_ERROR(changes->RowChanged(*kind_, nullptr, &inserted));
+      }
+      response.set_created(response.created() + 1);
+      continue;
+    }
     ASSIGN_OR_RETURN(std::optional<StoredRow> existing, table.FindByKey(columns.natural_key));
     if (!existing.has_value()) {
-      ASSIGN_OR_RETURN(int64_t id, table.Insert(columns));
-      RETURN_IF_ERROR(audit->Record(kAuditImportCreate, kind_->name, id));
-      const StoredRow inserted = InsertedRow(id, columns);
-      RETURN_IF_ERROR(changes->RowChanged(*kind_, nullptr, &inserted));
-      response.set_created(response.created() + 1);
-    } else if (existing->columns.bytes == columns.bytes) {
+      return absl::InternalError(
+          absl::StrCat("import: row ", entry.row, " was neither inserted nor found by its key"));
+    }
+    if (existing->columns.bytes == columns.bytes) {
+      RETURN_IF_ERROR(not_new(columns));
       response.set_unchanged(response.unchanged() + 1);
     } else {
       RETURN_IF_ERROR(table.Update(*existing, columns));
@@ -180,11 +213,13 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
       MutableRecordPayload(*kind_, &after)->ParseFromString(columns.bytes);
       RETURN_IF_ERROR(audit->Record(kAuditImportUpdate, kind_->name, existing->id,
                                     ChangedFields(RecordPayload(before), RecordPayload(after))));
+      RETURN_IF_ERROR(not_new(columns));
       const StoredRow updated = UpdatedRow(*existing, columns);
       RETURN_IF_ERROR(changes->RowChanged(*kind_, &*existing, &updated));
       response.set_updated(response.updated() + 1);
     }
   }
+  RETURN_IF_ERROR(audit->RecordEach(kAuditImportCreate, kind_->name, created));
   if (error_count_ > 0 && !options_.skip_invalid) return Rejection();
   response.set_error_count(error_count_);
   response.set_skipped(rows_received_ - response.created() - response.updated() -

@@ -3,13 +3,16 @@
 // sending:
 //
 //   1. Add() each record as it arrives: validate it (record_validation.h), look for its
-//      natural key earlier in the same import, and spool the valid ones, already turned
-//      into table columns, to an anonymous temporary file. Memory: a 16-byte fingerprint
-//      per row (about 40 MB for a million rows) and the listed errors.
+//      natural key earlier in the same import, spool the valid ones, already turned
+//      into table columns, to an anonymous temporary file, and add their contributions
+//      to the exact cells as new records (aggregator.h, as period ranges). Memory: a
+//      16-byte fingerprint per row (about 40 MB for a million rows), the listed errors,
+//      and the ranges (one entry per metric, dimension values and run of periods).
 //   2. Apply() inside the caller's transaction: upsert every spooled row by natural key,
-//      write the audit log, gather each row's change to the exact cells (the caller
-//      applies them, CellUpdater::Apply), and check what needs the database (an aid
-//      visit's household must have a hardship case).
+//      write the audit log, hand the new rows' contributions to the write's cell
+//      changes (the caller applies them, CellUpdater::Apply) and correct them for rows
+//      that were not new (taken away again; an update adds its own change), and check
+//      what needs the database (an aid visit's household must have a hardship case).
 //
 // All or nothing by default: with any error, Apply() returns kInvalidArgument listing
 // the first errors ("row 7: returned_students.resident_id: check character mismatch")
@@ -32,6 +35,7 @@
 #include "district_node/audit_log.h"
 #include "district_node/cell_updater.h"
 #include "fedsync/v1/registry.pb.h"
+#include "shared/aggregator.h"
 #include "shared/database.h"
 #include "shared/registry_kinds.h"
 
@@ -45,10 +49,11 @@ struct ImportOptions {
 
 class ImportSession {
  public:
-  // kInternal when no temporary file can be made.
+  // Validates as of `aggregator.today()` and computes contributions with `aggregator`
+  // (CellUpdater::NewAggregator). kInternal when no temporary file can be made.
   static absl::StatusOr<std::unique_ptr<ImportSession>> Create(const RegistryKind& kind,
                                                                ImportOptions options,
-                                                               absl::CivilDay today);
+                                                               Aggregator aggregator);
   ~ImportSession();
   ImportSession(const ImportSession&) = delete;
   ImportSession& operator=(const ImportSession&) = delete;
@@ -70,15 +75,17 @@ class ImportSession {
   const RegistryKind& kind() const { return *kind_; }
 
  private:
-  ImportSession(const RegistryKind* kind, ImportOptions options, absl::CivilDay today,
+  ImportSession(const RegistryKind* kind, ImportOptions options, Aggregator aggregator,
                 std::FILE* spool)
-      : kind_(kind), options_(options), today_(today), spool_(spool) {}
+      : kind_(kind), options_(options), today_(aggregator.today()),
+        aggregator_(std::move(aggregator)), spool_(spool) {}
   void AddError(int64_t row, absl::string_view field, absl::string_view reason);
   absl::Status Rejection() const;
 
   const RegistryKind* kind_;
   const ImportOptions options_;
   const absl::CivilDay today_;
+  const Aggregator aggregator_;
   std::FILE* spool_;
   int64_t rows_received_ = 0;
   int64_t spooled_ = 0;
@@ -86,6 +93,8 @@ class ImportSession {
   std::vector<v1::RowError> errors_;  // the first max_listed_errors
   // Fingerprint of each natural key seen -> the row it was first seen on.
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int64_t> first_row_;
+  // The spooled rows' contributions, as if each were new.
+  CellRanges new_rows_;
 };
 
 }  // namespace fedsync

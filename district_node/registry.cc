@@ -284,7 +284,7 @@ absl::Status Registry::Export(const v1::ExportRequest& request, int chunk_size,
 absl::StatusOr<std::unique_ptr<ImportSession>> Registry::BeginImport(absl::string_view kind_name,
                                                                      ImportOptions options) const {
   ASSIGN_OR_RETURN(const RegistryKind* kind, KindNamed(kind_name));
-  return ImportSession::Create(*kind, options, Today());
+  return ImportSession::Create(*kind, options, cells_->NewAggregator());
 }
 
 absl::StatusOr<v1::ImportResponse> Registry::FinishImport(absl::string_view operator_id,

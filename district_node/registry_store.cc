@@ -47,6 +47,9 @@ constexpr char kSelectById[] = "SELECT $1 FROM $0 WHERE id = ?";
 constexpr char kInsertRecord[] =
     "INSERT INTO $0(natural_key, community, start_date, end_date, name, record) "
     "VALUES(?, ?, ?, ?, ?, ?)";
+constexpr char kInsertRecordIfAbsent[] =
+    "INSERT INTO $0(natural_key, community, start_date, end_date, name, record, created_at, "
+    "updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(natural_key) DO NOTHING";
 constexpr char kUpdateRecord[] =
     "UPDATE $0 SET community = ?, start_date = ?, end_date = ?, name = ?, record = ?, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?";
@@ -171,10 +174,12 @@ absl::StatusOr<RegistryTable> RegistryTable::Prepare(Database* db, const Registr
   ASSIGN_OR_RETURN(Statement by_key, db->Prepare(ForTable(kSelectByKey, kind.name)));
   ASSIGN_OR_RETURN(Statement by_id, db->Prepare(ForTable(kSelectById, kind.name)));
   ASSIGN_OR_RETURN(Statement insert, db->Prepare(ForTable(kInsertRecord, kind.name)));
+  ASSIGN_OR_RETURN(Statement insert_if_absent,
+                   db->Prepare(ForTable(kInsertRecordIfAbsent, kind.name)));
   ASSIGN_OR_RETURN(Statement update, db->Prepare(ForTable(kUpdateRecord, kind.name)));
   ASSIGN_OR_RETURN(Statement deletion, db->Prepare(ForTable(kSetDeletion, kind.name)));
   return RegistryTable(db, &kind, std::move(by_key), std::move(by_id), std::move(insert),
-                       std::move(update), std::move(deletion));
+                       std::move(insert_if_absent), std::move(update), std::move(deletion));
 }
 
 absl::StatusOr<std::optional<StoredRow>> RegistryTable::FindOne(Statement& statement) {
@@ -207,11 +212,24 @@ absl::StatusOr<std::optional<StoredRow>> RegistryTable::FindById(int64_t id) {
   return FindOne(by_id_);
 }
 
+void RegistryTable::BindInsert(Statement& statement, const RecordColumns& columns) {
+  statement.Reset();
+  statement.Bind(1, columns.natural_key).Bind(2, columns.community).Bind(3, columns.start_date);
+  BindNullable(statement, 4, columns.own_end_date);
+  statement.Bind(5, columns.name).BindBlob(6, columns.bytes);
+}
+
+absl::StatusOr<std::optional<int64_t>> RegistryTable::InsertIfAbsent(
+    const RecordColumns& columns, absl::string_view at) {
+  BindInsert(insert_if_absent_, columns);
+  insert_if_absent_.Bind(7, at);
+  RETURN_IF_ERROR(insert_if_absent_.Run());
+  if (db_->Changes() == 0) return std::optional<int64_t>();
+  return std::optional<int64_t>(db_->LastInsertRowId());
+}
+
 absl::StatusOr<int64_t> RegistryTable::Insert(const RecordColumns& columns) {
-  insert_.Reset();
-  insert_.Bind(1, columns.natural_key).Bind(2, columns.community).Bind(3, columns.start_date);
-  BindNullable(insert_, 4, columns.own_end_date);
-  insert_.Bind(5, columns.name).BindBlob(6, columns.bytes);
+  BindInsert(insert_, columns);
   absl::Status status = insert_.Run();
   if (!status.ok()) {
     // The UNIQUE index on natural_key is the one constraint a valid record can break.
@@ -288,13 +306,15 @@ StoredRow InsertedRow(int64_t id, const RecordColumns& columns) {
 }
 
 // kSelectCounted says the same in SQL.
-bool Counts(const std::string& start_date, const std::string& end_date) {
+bool CountsInRegistry(absl::string_view start_date, absl::string_view end_date) {
   return end_date.empty() || end_date > start_date;
 }
 
 absl::StatusOr<std::optional<StoredRecord>> CountedRecord(const RegistryKind& kind,
                                                           const StoredRow& row) {
-  if (!Counts(row.columns.start_date, row.end_date)) return std::optional<StoredRecord>();
+  if (!CountsInRegistry(row.columns.start_date, row.end_date)) {
+    return std::optional<StoredRecord>();
+  }
   StoredRecord stored;
   stored.start_date = row.columns.start_date;
   stored.end_date = row.end_date;

@@ -80,6 +80,12 @@ class RegistryTable {
   absl::StatusOr<std::optional<StoredRow>> FindById(int64_t id);
   // Inserts a new active row; returns its id. kAlreadyExists for a taken natural key.
   absl::StatusOr<int64_t> Insert(const RecordColumns& columns);
+  // Inserts a new active row unless its natural key is taken: its id, or nullopt (and
+  // nothing written). One index search where FindByKey then Insert take two. The row is
+  // created (and last updated) `at` (AuditTime, audit_log.h): one time for all the rows
+  // of a bulk import, the time of their audit rows.
+  absl::StatusOr<std::optional<int64_t>> InsertIfAbsent(const RecordColumns& columns,
+                                                        absl::string_view at);
   // Replaces the record data of row `existing`, keeping its deletion state.
   absl::Status Update(const StoredRow& existing, const RecordColumns& columns);
   // Sets or clears (deleted_at empty) the deletion of row `existing`.
@@ -90,14 +96,17 @@ class RegistryTable {
 
  private:
   RegistryTable(Database* db, const RegistryKind* kind, Statement by_key, Statement by_id,
-                Statement insert, Statement update, Statement deletion)
+                Statement insert, Statement insert_if_absent, Statement update,
+                Statement deletion)
       : db_(db), kind_(kind), by_key_(std::move(by_key)), by_id_(std::move(by_id)),
-        insert_(std::move(insert)), update_(std::move(update)), deletion_(std::move(deletion)) {}
+        insert_(std::move(insert)), insert_if_absent_(std::move(insert_if_absent)),
+        update_(std::move(update)), deletion_(std::move(deletion)) {}
+  void BindInsert(Statement& statement, const RecordColumns& columns);
   absl::StatusOr<std::optional<StoredRow>> FindOne(Statement& statement);
 
   Database* db_;
   const RegistryKind* kind_;
-  Statement by_key_, by_id_, insert_, update_, deletion_;
+  Statement by_key_, by_id_, insert_, insert_if_absent_, update_, deletion_;
 };
 
 // The row `existing` becomes when RegistryTable::Update writes `columns` into it, and
@@ -105,6 +114,10 @@ class RegistryTable {
 // without reading it back.
 StoredRow UpdatedRow(const StoredRow& existing, const RecordColumns& columns);
 StoredRow InsertedRow(int64_t id, const RecordColumns& columns);
+
+// Whether a row in the registry from `start_date` until `end_date` (empty: still there)
+// ever counted: not when it left on or before the day it entered (CountedRecord).
+bool CountsInRegistry(absl::string_view start_date, absl::string_view end_date);
 
 // What aggregation sees of a row: its record with its start and end days; nullopt for a
 // row that never counted. A record whose end is on or before its start (deleted as

@@ -63,10 +63,29 @@ bool Aggregator::Dimensions(const v1::MetricDef& metric, const std::string& kind
   return true;
 }
 
-void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellMap* cells) const {
-  const RegistryKind* kind = RegistryKindOf(stored.record);
+namespace {
+
+const absl::CivilDay kEpoch(1970, 1, 1);
+
+int64_t DayNumber(absl::CivilDay day) { return day - kEpoch; }
+
+}  // namespace
+
+void CellRanges::Merge(const CellRanges& other) {
+  for (const auto& [key, change] : other.ranges_) {
+    ExactCell& cell = ranges_[key];
+    cell.value += change.value;
+    cell.contributors += change.contributors;
+    cell.perturbation_key += change.perturbation_key;
+  }
+}
+
+void Aggregator::Contribute(const v1::Record& record, absl::string_view start_date,
+                            absl::string_view end_date, int64_t sign, ExactCellMap* cells,
+                            CellRanges* ranges) const {
+  const RegistryKind* kind = RegistryKindOf(record);
   if (kind == nullptr) return;
-  const google::protobuf::Message& payload = RecordPayload(stored.record);
+  const google::protobuf::Message& payload = RecordPayload(record);
   // The record's key, drawn (one HMAC) only when a CELL_KEY metric counts the record;
   // other metrics' cells keep key 0, the same way in a delta and in a recompute.
   std::optional<uint32_t> record_key;
@@ -78,14 +97,18 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     // Unsigned: adding the key's two's complement takes it away again, mod 2^32.
     return sign > 0 ? *record_key : 0u - *record_key;
   };
-  for (const v1::MetricDef& metric : catalog_->proto().metrics()) {
+  // The record's days in the registry, parsed once for all stock metrics.
+  absl::CivilDay start, end;
+  const bool has_start = ParseDate(start_date, &start);
+  const bool has_end = ParseDate(end_date, &end);
+  const auto& metrics = catalog_->proto().metrics();
+  for (int index = 0; index < metrics.size(); ++index) {
+    const v1::MetricDef& metric = metrics[index];
     bool covers = false;
     for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
     if (!covers) continue;
     std::string dims;
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
-    // One key per metric, its period set per count: the map copies it only to insert.
-    CellKey key{metric.id(), "", std::move(dims)};
     // A count adds the record; a sum adds its field (clamped at 0: magnitudes are not
     // negative, and a wrong sign must not cancel other records out).
     int64_t measure = 1;
@@ -94,6 +117,31 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
       measure = std::max<int64_t>(measure, 0);
     }
     const uint32_t metric_key_change = key_change(metric);
+    const v1::PeriodType type = metric.period_type();
+    if (ranges != nullptr) {
+      // The run of periods: [first, until) by their first days.
+      CellRanges::Key key{index, std::move(dims), 0, CellRanges::kOpen};
+      if (metric.time_basis() == v1::EVENT) {
+        absl::CivilDay day;
+        if (!ParseDate(FieldText(payload, metric.date_field()), &day)) continue;
+        const Period period = PeriodContaining(day, type);
+        key.first = DayNumber(period.first_day);
+        key.until = DayNumber(period.last_day + 1);
+      } else {
+        if (!has_start) continue;
+        key.first = DayNumber(PeriodContaining(start, type).first_day);
+        // A record counts at the end of every period before the one it left in.
+        if (has_end) key.until = DayNumber(PeriodContaining(end, type).first_day);
+        if (key.until <= key.first) continue;
+      }
+      ExactCell& cell = ranges->ranges_[std::move(key)];
+      cell.value += sign * measure;
+      cell.contributors += sign;
+      cell.perturbation_key += metric_key_change;
+      continue;
+    }
+    // One key per metric, its period set per count: the map copies it only to insert.
+    CellKey key{metric.id(), "", std::move(dims)};
     auto count = [&](std::string period) {
       key.period = std::move(period);
       ExactCell& cell = (*cells)[key];
@@ -104,21 +152,40 @@ void Aggregator::Contribute(const StoredRecord& stored, int64_t sign, ExactCellM
     if (metric.time_basis() == v1::EVENT) {
       absl::CivilDay day;
       if (ParseDate(FieldText(payload, metric.date_field()), &day)) {
-        count(PeriodOf(day, metric.period_type()));
+        count(PeriodOf(day, type));
       }
       continue;
     }
-    absl::CivilDay start, end;
-    if (!ParseDate(stored.start_date, &start)) continue;
-    bool has_end = ParseDate(stored.end_date, &end);
+    if (!has_start) continue;
     // Every period from the start's up to today's; a record entered after today counts
     // in none yet (validation refuses future dates; this keeps a wrong clock from
     // counting into the future).
-    for (Period period = PeriodContaining(start, metric.period_type());
-         period.first_day <= today_;
-         period = PeriodContaining(period.last_day + 1, metric.period_type())) {
+    for (Period period = PeriodContaining(start, type); period.first_day <= today_;
+         period = PeriodContaining(period.last_day + 1, type)) {
       if (has_end && end <= period.last_day) break;  // left before the period's end
-      count(PeriodOf(period.first_day, metric.period_type()));
+      count(PeriodOf(period.first_day, type));
+    }
+  }
+}
+
+void Aggregator::Expand(const CellRanges& ranges, ExactCellMap* cells) const {
+  const auto& metrics = catalog_->proto().metrics();
+  for (const auto& [range, change] : ranges.ranges_) {
+    if (change == ExactCell{}) continue;  // changes that cancelled out
+    const v1::MetricDef& metric = metrics[range.metric];
+    const v1::PeriodType type = metric.period_type();
+    // Stock is evaluated at a period's end: periods after today's hold none yet.
+    const bool stock = metric.time_basis() != v1::EVENT;
+    CellKey key{metric.id(), "", range.dims};
+    for (Period period = PeriodContaining(kEpoch + range.first, type);
+         range.until == CellRanges::kOpen || DayNumber(period.first_day) < range.until;
+         period = PeriodContaining(period.last_day + 1, type)) {
+      if (stock && period.first_day > today_) break;
+      key.period = PeriodOf(period.first_day, type);
+      ExactCell& cell = (*cells)[key];
+      cell.value += change.value;
+      cell.contributors += change.contributors;
+      cell.perturbation_key += change.perturbation_key;
     }
   }
 }

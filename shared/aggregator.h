@@ -10,6 +10,14 @@
 // makes incremental aggregation possible: a change to one record changes the cells by
 // Remove(before) + Add(after) (district_node/cell_updater.h). The same holds for the
 // cells' perturbation keys: a record's key depends on its registry and natural key only.
+//
+// A record counts in a run of consecutive periods of each metric — a stock metric from
+// its start's period up to the one it left in (and up to today's), an event metric in
+// one — so its contributions can also be kept as one range per metric (CellRanges):
+// the cost of a record is then one entry per metric however old it is, records with
+// the same dimension values and run share their entry, and `today` only matters when
+// the ranges are expanded into cells (Expand). Bulk imports and writes use ranges;
+// Add/Remove count period by period, as the reference the ranges must equal.
 #ifndef FEDSYNC_SHARED_AGGREGATOR_H_
 #define FEDSYNC_SHARED_AGGREGATOR_H_
 
@@ -19,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "fedsync/v1/registry.pb.h"
 #include "shared/catalog.h"
@@ -55,6 +65,39 @@ using ExactCellMap = std::map<CellKey, ExactCell>;
 // "2020+".
 std::string NumericBand(const v1::Dimension& dim, int64_t value);
 
+class Aggregator;
+
+// Contributions to exact cells as period ranges (see the file comment): (metric,
+// dimension values, run of periods) -> the total change. Memory grows with the distinct
+// entries, not with the records added. Only an Aggregator over the same catalog reads
+// them. Not thread-safe.
+class CellRanges {
+ public:
+  bool empty() const { return ranges_.empty(); }
+  size_t size() const { return ranges_.size(); }
+  // Adds every entry of `other`.
+  void Merge(const CellRanges& other);
+
+ private:
+  friend class Aggregator;
+  struct Key {
+    int metric = 0;     // the metric's index in the catalog
+    std::string dims;   // canonical dimension values
+    int64_t first = 0;  // first day of the first period counted (days since 1970-01-01)
+    int64_t until = 0;  // first day of the first period not counted; kOpen: none
+    bool operator==(const Key& other) const {
+      return metric == other.metric && first == other.first && until == other.until &&
+             dims == other.dims;
+    }
+    template <typename H>
+    friend H AbslHashValue(H hash, const Key& key) {
+      return H::combine(std::move(hash), key.metric, key.dims, key.first, key.until);
+    }
+  };
+  static constexpr int64_t kOpen = INT64_MAX;
+  absl::flat_hash_map<Key, ExactCell> ranges_;
+};
+
 class Aggregator {
  public:
   // `keyer` gives each record its key, from "<registry>:<natural key>" (the entity);
@@ -65,19 +108,39 @@ class Aggregator {
       : catalog_(std::move(catalog)), today_(today), keyer_(std::move(keyer)) {}
 
   // Adds one record's contributions to `cells` (every metric over its registry).
-  void Add(const StoredRecord& stored, ExactCellMap* cells) const { Contribute(stored, 1, cells); }
+  void Add(const StoredRecord& stored, ExactCellMap* cells) const {
+    Contribute(stored.record, stored.start_date, stored.end_date, 1, cells, nullptr);
+  }
   // Takes them away again: `cells` may then hold negative changes (a delta).
   void Remove(const StoredRecord& stored, ExactCellMap* cells) const {
-    Contribute(stored, -1, cells);
+    Contribute(stored.record, stored.start_date, stored.end_date, -1, cells, nullptr);
   }
 
   ExactCellMap Compute(const std::vector<StoredRecord>& records) const;
 
+  // The same contributions as Add/Remove, as ranges: of `record`, in the registry from
+  // `start_date` until `end_date` (YYYY-MM-DD; empty: still there). Independent of today.
+  void AddRanges(const v1::Record& record, absl::string_view start_date,
+                 absl::string_view end_date, CellRanges* ranges) const {
+    Contribute(record, start_date, end_date, 1, nullptr, ranges);
+  }
+  void RemoveRanges(const v1::Record& record, absl::string_view start_date,
+                    absl::string_view end_date, CellRanges* ranges) const {
+    Contribute(record, start_date, end_date, -1, nullptr, ranges);
+  }
+  // Adds the cells of `ranges` (from an aggregator over this catalog) as of today() to
+  // `cells`. Entries whose changes cancelled out add nothing.
+  void Expand(const CellRanges& ranges, ExactCellMap* cells) const;
+
   absl::CivilDay today() const { return today_; }
+  const std::shared_ptr<const Catalog>& catalog() const { return catalog_; }
 
  private:
-  // Adds `sign` times the record's contributions.
-  void Contribute(const StoredRecord& stored, int64_t sign, ExactCellMap* cells) const;
+  // Adds `sign` times the record's contributions to `cells` period by period, or to
+  // `ranges` (exactly one of them is given).
+  void Contribute(const v1::Record& record, absl::string_view start_date,
+                  absl::string_view end_date, int64_t sign, ExactCellMap* cells,
+                  CellRanges* ranges) const;
   // The dimension values of `record` for `metric`; false when the record is filtered out.
   bool Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
                   const google::protobuf::Message& payload, std::string* dims) const;

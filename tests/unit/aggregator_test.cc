@@ -1,6 +1,11 @@
 #include "shared/aggregator.h"
 
+#include <random>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "shared/civil_date.h"
+#include "shared/demo_data.h"
 #include "shared/privacy_filter.h"
 
 namespace fedsync {
@@ -159,6 +164,125 @@ TEST(AggregatorTest, NumericBandsAreClosedLabels) {
                                             {2020, "2020+"},
                                             {2031, "2020+"}}) {
     EXPECT_EQ(NumericBand(dim, test.value), test.band) << test.value;
+  }
+}
+
+// Every period type, time basis and measure, and a cell-key metric.
+std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
+  auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
+    metrics {
+      id: "students_by_degree_quarterly_perturbed"
+      registries: "returned_students"
+      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
+      dimensions { name: "region" field: "study_country" binning: COUNTRY_TO_REGION }
+      time_basis: STOCK
+      period_type: QUARTER
+      disclosure { method: CELL_KEY }
+    }
+    metrics {
+      id: "hardship_by_type_monthly"
+      registries: "hardship_cases"
+      dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: MONTH
+      disclosure { method: SUPPRESSION threshold: 2 }
+    }
+    metrics {
+      id: "aid_by_kind_monthly"
+      registries: "aid_visits"
+      dimensions { name: "aid" field: "aid_kind" binning: ENUM_NAME }
+      measure: SUM
+      measure_field: "amount_yuan"
+      time_basis: EVENT
+      date_field: "visit_date"
+      period_type: MONTH
+      disclosure { method: SUPPRESSION threshold: 3 }
+    })pb"));
+  EXPECT_TRUE(catalog.ok()) << catalog.status();
+  return catalog.ok() ? *catalog : Catalog::Default();
+}
+
+// Cells without the ones whose changes cancelled out to nothing.
+ExactCellMap WithoutZeros(ExactCellMap cells) {
+  for (auto it = cells.begin(); it != cells.end();) {
+    it = it->second == ExactCell{} ? cells.erase(it) : std::next(it);
+  }
+  return cells;
+}
+
+// The ranges (CellRanges), expanded, are the period-by-period counts: for records that
+// entered long ago or in the future, left or not (in the period they entered, before
+// it, at a period's first or last day), for every period type, on several days, and
+// with records taken away again.
+TEST(AggregatorTest, RangesExpandToThePeriodByPeriodCounts) {
+  auto keyer = privacy::RecordKeyer::Create(std::string(32, 'k'));
+  ASSERT_TRUE(keyer.ok()) << keyer.status();
+  const auto shared_keyer = std::make_shared<const privacy::RecordKeyer>(*keyer);
+  const std::shared_ptr<const Catalog> catalog = CatalogWithEveryPeriodType();
+  std::vector<StoredRecord> records;
+  std::mt19937_64 random(7);
+  auto day_between = [&](absl::CivilDay first, absl::CivilDay last) {
+    return first + std::uniform_int_distribution<int>(0, static_cast<int>(last - first))(random);
+  };
+  for (const std::string& district : DemoDistrictIds()) {
+    auto demo = DemoRecords(district, 2025);
+    ASSERT_TRUE(demo.ok()) << demo.status();
+    for (const v1::Record& record : *demo) {
+      StoredRecord stored;
+      stored.record = record;
+      const absl::CivilDay start =
+          day_between(absl::CivilDay(2014, 1, 1), absl::CivilDay(2027, 3, 1));
+      stored.start_date = FormatDate(start);
+      switch (std::uniform_int_distribution<int>(0, 5)(random)) {
+        case 0:  // left some day before or after its start
+          stored.end_date = FormatDate(day_between(start - 400, start + 900));
+          break;
+        case 1:  // on the last day of a year
+          stored.end_date = FormatDate(absl::CivilDay(start.year() + 1, 12, 31));
+          break;
+        case 2:  // on the first day of a month
+          stored.end_date = FormatDate(absl::CivilDay(absl::CivilMonth(start) + 2));
+          break;
+        default:  // still there
+          break;
+      }
+      records.push_back(std::move(stored));
+    }
+  }
+  ASSERT_GT(records.size(), 300u);
+  for (const absl::CivilDay today : {absl::CivilDay(2026, 11, 30), absl::CivilDay(2027, 1, 1),
+                                     absl::CivilDay(2027, 3, 31), absl::CivilDay(2019, 6, 1)}) {
+    const Aggregator aggregator(catalog, today, shared_keyer);
+    ExactCellMap by_period;
+    CellRanges ranges;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const StoredRecord& stored = records[i];
+      aggregator.Add(stored, &by_period);
+      aggregator.AddRanges(stored.record, stored.start_date, stored.end_date, &ranges);
+      if (i % 3 == 0) {  // and some taken away again
+        aggregator.Remove(stored, &by_period);
+        aggregator.RemoveRanges(stored.record, stored.start_date, stored.end_date, &ranges);
+      }
+    }
+    ExactCellMap expanded;
+    aggregator.Expand(ranges, &expanded);
+    by_period = WithoutZeros(std::move(by_period));
+    EXPECT_GT(by_period.size(), 100u);
+    EXPECT_TRUE(expanded == by_period) << "as of " << today << ": " << expanded.size()
+                                       << " cells from ranges, " << by_period.size()
+                                       << " counted period by period";
+    // Merged in parts, the same.
+    CellRanges first_half, second_half;
+    for (size_t i = 0; i < records.size(); ++i) {
+      const StoredRecord& stored = records[i];
+      if (i % 3 == 0) continue;
+      aggregator.AddRanges(stored.record, stored.start_date, stored.end_date,
+                           i % 2 == 0 ? &first_half : &second_half);
+    }
+    first_half.Merge(second_half);
+    ExactCellMap merged;
+    aggregator.Expand(first_half, &merged);
+    EXPECT_TRUE(merged == by_period) << "as of " << today << ", merged";
   }
 }
 
