@@ -3,6 +3,8 @@
 #ifndef FEDSYNC_SHARED_LIMITS_H_
 #define FEDSYNC_SHARED_LIMITS_H_
 
+#include <cstdint>
+
 namespace fedsync {
 
 // The largest message a server receives (gRPC answers RESOURCE_EXHAUSTED beyond it).
@@ -12,6 +14,12 @@ inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
 // The most cells a parent takes in one batch; a child sends at most its batch_cells
 // (default 500), which the node config keeps within this.
 inline constexpr int kMaxCellsPerBatch = 5000;
+
+// Per child at a parent, unless its config says otherwise (city_node/child_limits.h):
+// the live cells one child may hold, and the cells a second it may send (a district
+// publishes a few thousand cells; a full resync of the largest stays well within).
+inline constexpr int64_t kDefaultChildMaxCells = 1'000'000;
+inline constexpr int64_t kDefaultChildCellsPerSecond = 50'000;
 
 }  // namespace fedsync
 

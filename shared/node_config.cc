@@ -1,5 +1,6 @@
 #include "shared/node_config.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -68,6 +69,24 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
   if (config->batch_cells() > kMaxCellsPerBatch) {
     return absl::InvalidArgumentError(
         absl::StrCat("batch_cells: at most ", kMaxCellsPerBatch, ", which a parent accepts"));
+  }
+  if (config->child_max_cells() < 0 || config->child_cells_per_second() < 0 ||
+      config->child_burst_cells() < 0) {
+    return absl::InvalidArgumentError(
+        "child_max_cells, child_cells_per_second and child_burst_cells: 0 (the default) or "
+        "positive");
+  }
+  if (config->child_max_cells() == 0) config->set_child_max_cells(kDefaultChildMaxCells);
+  if (config->child_cells_per_second() == 0) {
+    config->set_child_cells_per_second(kDefaultChildCellsPerSecond);
+  }
+  if (config->child_burst_cells() == 0) {
+    config->set_child_burst_cells(
+        std::max<int64_t>(10 * config->child_cells_per_second(), kMaxCellsPerBatch));
+  }
+  if (config->child_burst_cells() < kMaxCellsPerBatch) {
+    return absl::InvalidArgumentError(absl::StrCat("child_burst_cells: at least ",
+                                                   kMaxCellsPerBatch, ", the cells of one batch"));
   }
   if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
   if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
