@@ -1,5 +1,6 @@
 #include "city_node/federation_service.h"
 
+#include <atomic>
 #include <deque>
 
 #include "absl/strings/str_cat.h"
@@ -15,17 +16,22 @@ namespace fedsync {
 namespace {
 
 class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>,
-                          public StreamHandle {
+                          public StreamHandle,
+                          public IdleStreams::Stream {
  public:
   ChildStream(ChildHub* hub, const ChildAdmission* admission, ChildLimits* limits,
-              std::vector<std::string> certified_ids, bool operator_certificate, std::string peer)
+              IdleStreams* idle, std::vector<std::string> certified_ids, bool operator_certificate,
+              std::string peer)
       : hub_(hub),
         admission_(admission),
         limits_(limits),
+        idle_(idle),
+        last_heard_(absl::ToUnixNanos(idle->clock()->Now())),
         certified_ids_(std::move(certified_ids)),
         operator_certificate_(operator_certificate),
         peer_(std::move(peer)) {
     id_ = hub_->Register(this);  // may Close() at once when the hub is shutting down
+    idle_->Add(this);
     absl::MutexLock lock(&mu_);
     if (!finishing_) StartRead(&incoming_);
   }
@@ -51,7 +57,10 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
     if (!writing_) FinishOnce();
   }
 
+  absl::Time LastHeard() const override { return absl::FromUnixNanos(last_heard_.load()); }
+
   void OnReadDone(bool ok) override {
+    if (ok) last_heard_.store(absl::ToUnixNanos(idle_->clock()->Now()));
     if (!ok) {
       // The child closed its side, the call ended, or a message did not parse (gRPC
       // tells these apart only by the status it already holds). Before a hello none of
@@ -130,6 +139,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   }
 
   void OnDone() override {
+    idle_->Remove(this);
     hub_->Unregister(id_);
     delete this;
   }
@@ -172,7 +182,9 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
 
   ChildHub* const hub_;
   const ChildAdmission* const admission_;
-  ChildLimits* const limits_;                     // null: no per-child limits
+  ChildLimits* const limits_;  // null: no per-child limits
+  IdleStreams* const idle_;
+  std::atomic<int64_t> last_heard_;               // unix nanos of the last message read
   const std::vector<std::string> certified_ids_;  // from the peer's certificate
   const bool operator_certificate_;               // the certificate carries a role
   const std::string peer_;                        // its address, for the log
@@ -195,6 +207,12 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
 
 }  // namespace
 
+FederationService::FederationService(ChildHub* hub, const ChildAdmission* admission,
+                                     ChildLimits* limits, absl::Duration idle_timeout)
+    : hub_(hub), admission_(admission), limits_(limits), idle_(idle_timeout, Clock::Real()) {
+  idle_.Start();
+}
+
 grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync(
     grpc::CallbackServerContext* context) {
   std::shared_ptr<const grpc::AuthContext> auth = context->auth_context();
@@ -204,7 +222,7 @@ grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync
     ids = CertifiedPeerIds(*auth);
     operator_certificate = HasOperatorRole(*auth);
   }
-  return new ChildStream(hub_, admission_, limits_, std::move(ids), operator_certificate,
+  return new ChildStream(hub_, admission_, limits_, &idle_, std::move(ids), operator_certificate,
                          context->peer());
 }
 

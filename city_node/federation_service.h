@@ -6,22 +6,25 @@
 // with the ids the peer's certificate names; a refused one is logged and the stream
 // closed with PERMISSION_DENIED before the hub (or the database) sees it. Each batch is
 // then put to the ChildLimits (cells held, rate), when given: one over a limit closes
-// the stream with RESOURCE_EXHAUSTED and is never applied.
+// the stream with RESOURCE_EXHAUSTED and is never applied. A stream silent for the idle
+// timeout is closed with DEADLINE_EXCEEDED (city_node/idle_streams.h).
 #ifndef FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 #define FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 
 #include "city_node/child_admission.h"
 #include "city_node/child_hub.h"
 #include "city_node/child_limits.h"
+#include "city_node/idle_streams.h"
 #include "fedsync/v1/federation.grpc.pb.h"
+#include "shared/limits.h"
 
 namespace fedsync {
 
 class FederationService final : public v1::Federation::CallbackService {
  public:
   // `admission` and `limits` must outlive the service; null `limits`: none per child.
-  FederationService(ChildHub* hub, const ChildAdmission* admission, ChildLimits* limits = nullptr)
-      : hub_(hub), admission_(admission), limits_(limits) {}
+  FederationService(ChildHub* hub, const ChildAdmission* admission, ChildLimits* limits = nullptr,
+                    absl::Duration idle_timeout = absl::Milliseconds(kDefaultChildIdleMillis));
 
   grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
       grpc::CallbackServerContext* context) override;
@@ -30,6 +33,7 @@ class FederationService final : public v1::Federation::CallbackService {
   ChildHub* hub_;
   const ChildAdmission* admission_;
   ChildLimits* limits_;
+  IdleStreams idle_;
 };
 
 }  // namespace fedsync

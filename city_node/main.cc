@@ -47,6 +47,9 @@ ABSL_FLAG(int64_t, child_cells_per_second, 0,
           "cells a second one child may send (default 50000); faster is refused");
 ABSL_FLAG(int64_t, child_burst_cells, 0,
           "cells one child may send at once (default 10 s of its rate)");
+ABSL_FLAG(int64_t, child_idle_ms, 0,
+          "close a child's stream silent this long (default 60000; above the children's "
+          "heartbeat)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics and the dashboard, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_child_cells_per_second) != 0) {
     config.set_child_cells_per_second(absl::GetFlag(FLAGS_child_cells_per_second));
   }
+  if (absl::GetFlag(FLAGS_child_idle_ms) != 0) {
+    config.set_child_idle_millis(absl::GetFlag(FLAGS_child_idle_ms));
+  }
   if (absl::GetFlag(FLAGS_child_burst_cells) != 0) {
     config.set_child_burst_cells(absl::GetFlag(FLAGS_child_burst_cells));
   }
@@ -169,7 +175,8 @@ int main(int argc, char** argv) {
         return fedsync::CountLiveChildCells(counter_db->get(), child);
       },
       fedsync::Clock::Real());
-  fedsync::FederationService federation_service((*node)->hub(), &admission, &limits);
+  fedsync::FederationService federation_service((*node)->hub(), &admission, &limits,
+                                                absl::Milliseconds(config.child_idle_millis()));
   const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty());
   fedsync::CityAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,

@@ -21,6 +21,14 @@ inline constexpr int kMaxCellsPerBatch = 5000;
 inline constexpr int64_t kDefaultChildMaxCells = 1'000'000;
 inline constexpr int64_t kDefaultChildCellsPerSecond = 50'000;
 
+// A parent closes a child's stream from which nothing (not even a heartbeat, which a
+// child sends every 5 s by default) has been heard for this long.
+inline constexpr int64_t kDefaultChildIdleMillis = 60'000;
+
+// The longest a sync command with --wait keeps an admin call (and its server thread)
+// waiting for results, whatever the request or the caller's deadline says.
+inline constexpr int64_t kMaxCommandWaitMillis = 300'000;
+
 }  // namespace fedsync
 
 #endif  // FEDSYNC_SHARED_LIMITS_H_

@@ -88,6 +88,10 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
     return absl::InvalidArgumentError(absl::StrCat("child_burst_cells: at least ",
                                                    kMaxCellsPerBatch, ", the cells of one batch"));
   }
+  if (config->child_idle_millis() < 0) {
+    return absl::InvalidArgumentError("child_idle_millis: 0 (the default) or positive");
+  }
+  if (config->child_idle_millis() == 0) config->set_child_idle_millis(kDefaultChildIdleMillis);
   if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
   if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
   if (config->year_deadline_days() <= 0) config->set_year_deadline_days(31);

@@ -524,6 +524,34 @@ TEST_F(SecurityTest, AChildOverItsLimitsIsRefusedWhileAnotherKeepsSyncing) {
   EXPECT_TRUE(caught_up.ok()) << caught_up;
 }
 
+TEST_F(SecurityTest, SilentStreamsAreClosedByTheParent) {
+  StartCity({"--child-idle-ms=300"});
+  // Connected, but never a word; then a hello and silence.
+  for (bool hello : {false, true}) {
+    std::unique_ptr<v1::Federation::Stub> stub =
+        v1::Federation::NewStub(Channel(city_->address(), "hefei", "rawchild"));
+    grpc::ClientContext context;
+    context.set_deadline(In(absl::Seconds(30)));
+    auto stream = stub->Sync(&context);
+    if (hello) {
+      v1::UpMessage message;
+      message.mutable_hello()->set_node_id("rawchild");
+      message.mutable_hello()->set_level(v1::DISTRICT);
+      message.mutable_hello()->set_epoch(1);
+      ASSERT_TRUE(stream->Write(message));
+    }
+    v1::DownMessage down;
+    while (stream->Read(&down)) {
+    }
+    grpc::Status ended = stream->Finish();
+    EXPECT_EQ(ended.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+        << ended.error_code() << " " << ended.error_message();
+    EXPECT_TRUE(absl::StrContains(ended.error_message(), "nothing heard")) << ended.error_message();
+  }
+  // The city still serves.
+  EXPECT_TRUE(CityAdmin().Status().ok());
+}
+
 // ---------------------------------------------------------------------------------------
 // Hostile strings in the registries.
 
