@@ -133,7 +133,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   RETURN_IF_ERROR(CheckTransport(config, config.listen(), "to serve plaintext on "));
   if (config.insecure()) return grpc::InsecureServerCredentials();
   ASSIGN_OR_RETURN(TlsFiles files, LoadTlsDir(config.tls_dir()));
-  return MutualTlsServerCredentials(files);
+  // Operators with a bearer token connect without a client certificate.
+  return MutualTlsServerCredentials(
+      files,
+      /*client_certificate_optional=*/config.operator_tokens_size() > 0);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "fedsync/v1/admin.grpc.pb.h"
@@ -550,6 +551,123 @@ TEST_F(SecurityTest, SilentStreamsAreClosedByTheParent) {
   }
   // The city still serves.
   EXPECT_TRUE(CityAdmin().Status().ok());
+}
+
+// ---------------------------------------------------------------------------------------
+// Operator bearer tokens.
+
+TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
+  // Tokens for a viewer and an operator, and the entries that give them to the nodes.
+  std::string entries;
+  std::map<std::string, std::string> tokens;  // name -> token file
+  for (const auto& [name, role] :
+       std::vector<std::pair<std::string, std::string>>{{"vera", "viewer"}, {"otto", "operator"}}) {
+    const std::string file = dir_.File(name + ".token");
+    CommandOutput made = RunCommand(
+        FEDSYNC_FEDCTL, {"tokens", "create", "--name=" + name, "--role=" + role, "--out=" + file});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    ASSERT_TRUE(absl::StrContains(made.out, "operator_tokens {")) << made.out;
+    EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    entries += made.out;
+    tokens[name] = file;
+  }
+  const std::string config = dir_.File("nodes.textproto");
+  std::ofstream(config) << entries;
+  const std::string otto_token(absl::StripAsciiWhitespace(ReadAll(tokens["otto"])));
+  ASSERT_FALSE(absl::StrContains(ReadAll(config), otto_token.substr(4)))
+      << "the config holds the token itself";
+  // An operator with a token needs only the CA's certificate.
+  const std::string ca_only = dir_.File("ca-only");
+  std::filesystem::create_directories(ca_only);
+  std::filesystem::copy_file(pki_ + "/ca.pem", ca_only + "/ca.pem");
+  const std::string stranger = dir_.File("stranger.token");
+  std::ofstream(stranger) << "fst_" << std::string(64, 'a') << "\n";
+  std::filesystem::permissions(
+      stranger, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  StartCity({"--config=" + config});
+  auto fedctl = [&](const std::string& token_file, std::vector<std::string> command) {
+    std::vector<std::string> args = {"--target=" + city_->address(), "--tls-dir=" + ca_only,
+                                     "--server-id=hefei", "--token-file=" + token_file,
+                                     "--timeout=10"};
+    args.insert(args.end(), command.begin(), command.end());
+    return RunCommand(FEDSYNC_FEDCTL, args);
+  };
+
+  // The viewer reads but cannot sync; the operator syncs, logged under its token.
+  CommandOutput read = fedctl(tokens["vera"], {"status"});
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  CommandOutput refused = fedctl(tokens["vera"], {"sync", "--all"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_TRUE(absl::StrContains(refused.err, "PERMISSION_DENIED")) << refused.err;
+  EXPECT_TRUE(absl::StrContains(refused.err, "needs role operator")) << refused.err;
+  CommandOutput synced = fedctl(tokens["otto"], {"sync", "--all"});
+  EXPECT_EQ(synced.exit_code, 0) << synced.err;
+  const std::string log = ReadAll(dir_.File("hefei.log"));
+  EXPECT_TRUE(absl::StrContains(log, "operator.action")) << log;
+  EXPECT_TRUE(absl::StrContains(log, "otto@token")) << log;
+  EXPECT_TRUE(absl::StrContains(log, "operator.denied")) << log;
+  EXPECT_FALSE(absl::StrContains(log, otto_token.substr(4))) << "a token reached the log";
+
+  // A token the node does not know; a token file others may read; a token in plaintext.
+  CommandOutput unknown = fedctl(stranger, {"status"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
+  EXPECT_TRUE(absl::StrContains(unknown.err, "UNAUTHENTICATED")) << unknown.err;
+  std::filesystem::permissions(stranger, std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
+  EXPECT_EQ(fedctl(stranger, {"status"}).exit_code, 2);
+  EXPECT_EQ(RunCommand(FEDSYNC_FEDCTL,
+                       {"--target=" + city_->address(), "--token-file=" + tokens["vera"], "status"})
+                .exit_code,
+            2);
+
+  // Clients may now connect without a certificate, but a child still needs one.
+  {
+    grpc::ChannelArguments args;
+    SetServerName("hefei", &args);
+    RawChild child(
+        grpc::CreateCustomChannel(city_->address(),
+                                  ServerOnlyTlsChannelCredentials(ReadAll(pki_ + "/ca.pem")), args),
+        "rawchild");
+    absl::StatusOr<v1::Welcome> welcome = child.Hello(1, 0);
+    ASSERT_FALSE(welcome.ok());
+    EXPECT_EQ(welcome.status().code(), absl::StatusCode::kPermissionDenied) << welcome.status();
+  }
+
+  // At a district, a registry write with a token is audited under it.
+  auto district =
+      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
+                         {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+                          "--config=" + config, "--tls-dir=" + pki_ + "/luyang"},
+                         dir_.File("luyang.log"));
+  ASSERT_TRUE(district.ok()) << district.status();
+  grpc::ChannelArguments args;
+  SetServerName("luyang", &args);
+  auto registry = v1::RegistryService::NewStub(grpc::CreateCustomChannel(
+      (*district)->address(),
+      grpc::CompositeChannelCredentials(ServerOnlyTlsChannelCredentials(ReadAll(pki_ + "/ca.pem")),
+                                        grpc::AccessTokenCredentials(otto_token)),
+      args));
+  v1::CreateRecordRequest create;
+  *create.mutable_record() = Students(1, 77).front();
+  v1::RecordEntry created;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(In(absl::Seconds(10)));
+    grpc::Status written = registry->CreateRecord(&context, create, &created);
+    ASSERT_TRUE(written.ok()) << written.error_message();
+  }
+  grpc::ClientContext context;
+  context.set_deadline(In(absl::Seconds(10)));
+  v1::GetHistoryRequest request;
+  request.set_kind(created.kind());
+  request.set_id(created.id());
+  v1::GetHistoryResponse history;
+  grpc::Status got = registry->GetHistory(&context, request, &history);
+  ASSERT_TRUE(got.ok()) << got.error_message();
+  ASSERT_EQ(history.entries_size(), 1);
+  EXPECT_EQ(history.entries(0).operator_(), "otto@token");
 }
 
 // ---------------------------------------------------------------------------------------
