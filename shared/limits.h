@@ -15,6 +15,11 @@ inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
 // (default 500), which the node config keeps within this.
 inline constexpr int kMaxCellsPerBatch = 5000;
 
+// The largest magnitude of a cell's value a parent accepts (a count, or a sum of yuan;
+// noise may make it negative): more is refused as invalid. It keeps every sum exact in
+// int64: 9,000 children at the bound still fit.
+inline constexpr int64_t kMaxCellValue = 1'000'000'000'000'000;
+
 // Per child at a parent, unless its config says otherwise (city_node/child_limits.h):
 // the live cells one child may hold, and the cells a second it may send (a district
 // publishes a few thousand cells; a full resync of the largest stays well within).

@@ -1,10 +1,13 @@
 #include "city_node/child_limits.h"
 
+#include <limits>
 #include <map>
 
 #include "city_node/child_cells.h"
 #include "gtest/gtest.h"
+#include "shared/catalog.h"
 #include "shared/database.h"
+#include "shared/limits.h"
 #include "shared/migrations.h"
 
 namespace fedsync {
@@ -119,6 +122,30 @@ TEST(ChildLimitsTest, ARefusedBatchTakesNoTokensAndAFailedCountRefusesAsUnavaila
   EXPECT_TRUE(limits.AdmitBatch("a", Batch(100), 0).ok());  // the bucket is still full
   fail = true;
   EXPECT_EQ(limits.AdmitBatch("b", Batch(1), 0).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(ChildLimitsTest, CellValuesBeyondTheBoundAreInvalidSoSumsCannotOverflow) {
+  const std::shared_ptr<const Catalog> catalog = Catalog::Default();
+  v1::Cell cell;
+  cell.set_metric(catalog->proto().metrics(0).id());
+  cell.set_period("2025");
+  for (const v1::Dimension& dimension : catalog->proto().metrics(0).dimensions()) {
+    v1::DimensionValue* dim = cell.add_dims();
+    dim->set_key(dimension.name());
+    dim->set_value("x");
+  }
+  cell.set_status(v1::OK);
+  cell.set_seq(1);
+  for (int64_t value : {int64_t{0}, kMaxCellValue, -kMaxCellValue}) {
+    cell.set_value(value);
+    EXPECT_TRUE(ChildCells::ValidateCell(*catalog, cell).ok()) << value;
+  }
+  for (int64_t value : {kMaxCellValue + 1, -kMaxCellValue - 1, std::numeric_limits<int64_t>::min(),
+                        std::numeric_limits<int64_t>::max()}) {
+    cell.set_value(value);
+    absl::Status status = ChildCells::ValidateCell(*catalog, cell);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << value;
+  }
 }
 
 TEST(ChildLimitsTest, CountLiveChildCellsCountsOneChildsLiveCells) {
