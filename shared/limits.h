@@ -20,6 +20,10 @@ inline constexpr int kMaxCellsPerBatch = 5000;
 // int64: 9,000 children at the bound still fit.
 inline constexpr int64_t kMaxCellValue = 1'000'000'000'000'000;
 
+// A connection that has not finished its TLS (or HTTP/2) handshake after this long is
+// dropped by the server.
+inline constexpr int kHandshakeTimeoutMillis = 10'000;
+
 // Per child at a parent, unless its config says otherwise (city_node/child_limits.h):
 // the live cells one child may hold, and the cells a second it may send (a district
 // publishes a few thousand cells; a full resync of the largest stays well within).

@@ -8,11 +8,16 @@
 // One file for the security acceptance items, so it holds its small helpers too (a raw
 // child speaking the Federation proto, a certificate made to expire); they are used
 // nowhere else.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +26,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "fedsync/v1/admin.grpc.pb.h"
 #include "fedsync/v1/federation.grpc.pb.h"
@@ -523,6 +529,32 @@ TEST_F(SecurityTest, AChildOverItsLimitsIsRefusedWhileAnotherKeepsSyncing) {
   caught_up = WaitFor([&] { return CaughtUp(city, district, "luyang", before->max_seq() + 1); },
                       absl::Seconds(60));
   EXPECT_TRUE(caught_up.ok()) << caught_up;
+}
+
+TEST_F(SecurityTest, AConnectionThatNeverHandshakesIsDropped) {
+  StartCity();
+  const size_t colon = city_->address().rfind(':');
+  int port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(city_->address().substr(colon + 1), &port));
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+  // Say nothing: the server's handshake deadline (10 s) must close the connection well
+  // before this read gives up.
+  timeval wait{60, 0};
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)), 0);
+  char byte;
+  const absl::Time start = absl::Now();
+  ssize_t got = ::read(fd, &byte, 1);
+  const int error = errno;
+  ::close(fd);
+  EXPECT_TRUE(got == 0 || (got < 0 && error != EAGAIN && error != EWOULDBLOCK))
+      << "the city kept a silent connection open for " << absl::Now() - start;
+  EXPECT_TRUE(CityAdmin().Status().ok());
 }
 
 TEST_F(SecurityTest, SilentStreamsAreClosedByTheParent) {
