@@ -1,13 +1,19 @@
 // Hostile peers and hostile input against real processes on loopback, all on mutual TLS
-// (DESIGN.md, guarantees 5 and 6): an expired certificate cannot connect, as a child or
-// as an operator; a replayed old batch changes nothing at the parent; strings with SQL
-// and control characters in every text field of every registry record kind are either
-// stored exactly as text and read back byte-identical, or refused with
-// INVALID_ARGUMENT, and nothing else changes.
+// (DESIGN.md, guarantees 5 and 6):
+//   - an expired certificate cannot connect, as a child or as an operator;
+//   - a replayed old batch changes nothing at the parent;
+//   - a child over its cells-held or rate limit is refused (RESOURCE_EXHAUSTED) and not
+//     stored while another child keeps syncing;
+//   - a connection that never handshakes, and a stream that falls silent, are closed;
+//   - operator bearer tokens carry their role (a viewer's cannot sync), are audited as
+//     NAME@token, and only their hash is configured;
+//   - strings with SQL and control characters in every text field of every registry
+//     record kind are either stored exactly as text and read back byte-identical, or
+//     refused with INVALID_ARGUMENT, and nothing else changes.
 //
-// One file for the security acceptance items, so it holds its small helpers too (a raw
-// child speaking the Federation proto, a certificate made to expire); they are used
-// nowhere else.
+// One file for the security acceptance items (as the issue lists them), so it is longer
+// than most and holds its small helpers too (a raw child speaking the Federation proto,
+// a certificate re-signed to expire); they are used nowhere else.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/bio.h>
