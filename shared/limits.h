@@ -24,6 +24,10 @@ inline constexpr int64_t kMaxCellValue = 1'000'000'000'000'000;
 // dropped by the server.
 inline constexpr int kHandshakeTimeoutMillis = 10'000;
 
+// The longest a registry import or export may run at a district, whatever the client's
+// own deadline (fedctl's is 10 minutes): past it the call is cancelled.
+inline constexpr int64_t kMaxRegistryStreamMillis = 3'600'000;
+
 // Per child at a parent, unless its config says otherwise (city_node/child_limits.h):
 // the live cells one child may hold, and the cells a second it may send (a district
 // publishes a few thousand cells; a full resync of the largest stays well within).
