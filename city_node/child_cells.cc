@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
+#include "shared/limits.h"
 #include "shared/period.h"
 #include "shared/targets.h"
 #include "shared/status_macros.h"
@@ -132,6 +133,10 @@ absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& ce
     if (!known) return absl::InvalidArgumentError("dims: not the metric's dimensions");
   }
   if (cell.deleted()) return absl::OkStatus();
+  if (cell.value() > kMaxCellValue || cell.value() < -kMaxCellValue) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("value: beyond +/-", kMaxCellValue, ", which sums must stay within"));
+  }
   if (!v1::CellStatus_IsValid(cell.status()) || cell.status() == v1::CELL_STATUS_UNSPECIFIED) {
     return absl::InvalidArgumentError("status: not set");
   }

@@ -1,35 +1,48 @@
 #include "city_node/federation_service.h"
 
+#include <atomic>
 #include <deque>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "shared/operator_auth.h"
+#include "shared/grpc_status.h"
 #include "shared/limits.h"
 #include "shared/logging.h"
+#include "shared/operator_auth.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
 namespace {
 
 class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>,
-                          public StreamHandle {
+                          public StreamHandle,
+                          public IdleStreams::Stream {
  public:
-  ChildStream(ChildHub* hub, const ChildAdmission* admission,
-              std::vector<std::string> certified_ids, bool operator_certificate, std::string peer)
+  ChildStream(ChildHub* hub, const ChildAdmission* admission, ChildLimits* limits,
+              IdleStreams* idle, std::vector<std::string> certified_ids, bool operator_certificate,
+              std::string peer)
       : hub_(hub),
         admission_(admission),
+        limits_(limits),
+        idle_(idle),
+        last_heard_(absl::ToUnixNanos(idle->clock()->Now())),
         certified_ids_(std::move(certified_ids)),
         operator_certificate_(operator_certificate),
         peer_(std::move(peer)) {
     id_ = hub_->Register(this);  // may Close() at once when the hub is shutting down
+    idle_->Add(this);
     absl::MutexLock lock(&mu_);
     if (!finishing_) StartRead(&incoming_);
   }
 
   void Send(v1::DownMessage message) override {
     absl::MutexLock lock(&mu_);
+    if (message.has_ack() && !unacknowledged_batches_.empty()) {
+      // Acks come in the order batches were applied, which is the order they came in.
+      unacknowledged_cells_ -= unacknowledged_batches_.front();
+      unacknowledged_batches_.pop_front();
+    }
     if (finishing_) return;
     outgoing_.push_back(std::move(message));
     if (!writing_) StartNextWrite();
@@ -44,7 +57,10 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
     if (!writing_) FinishOnce();
   }
 
+  absl::Time LastHeard() const override { return absl::FromUnixNanos(last_heard_.load()); }
+
   void OnReadDone(bool ok) override {
+    if (ok) last_heard_.store(absl::ToUnixNanos(idle_->clock()->Now()));
     if (!ok) {
       // The child closed its side, the call ended, or a message did not parse (gRPC
       // tells these apart only by the status it already holds). Before a hello none of
@@ -63,7 +79,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
         }
         said_hello_ = true;
         if (absl::Status admitted = admission_->Admit(certified_ids_, incoming_.hello().node_id(),
-                                                            operator_certificate_);
+                                                      operator_certificate_);
             !admitted.ok()) {
           LogWarning("child.refused", {{"peer", peer_},
                                        {"claimed", incoming_.hello().node_id()},
@@ -72,6 +88,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
           Close(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(admitted.message())));
           return;
         }
+        child_id_ = incoming_.hello().node_id();
         hub_->OnHello(id_, incoming_.hello());
         break;
       case v1::UpMessage::kBatch:
@@ -85,6 +102,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
                                           " cells; at most ", kMaxCellsPerBatch, " per batch")));
           return;
         }
+        if (limits_ != nullptr && said_hello_ && !AdmitToLimits(incoming_.batch())) return;
         hub_->OnBatch(id_, std::move(*incoming_.mutable_batch()));
         break;
       case v1::UpMessage::kCommandResult:
@@ -121,11 +139,34 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   }
 
   void OnDone() override {
+    idle_->Remove(this);
     hub_->Unregister(id_);
     delete this;
   }
 
  private:
+  // False (and the stream closed) when `batch` passes one of the child's limits.
+  bool AdmitToLimits(const v1::CellBatch& batch) {
+    int64_t unacknowledged = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      unacknowledged = unacknowledged_cells_;
+    }
+    absl::Status admitted = limits_->AdmitBatch(child_id_, batch, unacknowledged);
+    if (!admitted.ok()) {
+      LogWarning(
+          "child.limit_exceeded",
+          {{"child", child_id_}, {"cells", batch.cells_size()}, {"reason", admitted.message()}});
+      Close(ToGrpcStatus(admitted));
+      return false;
+    }
+    const int64_t added = ChildLimits::AddedCells(batch);
+    absl::MutexLock lock(&mu_);
+    unacknowledged_batches_.push_back(added);
+    unacknowledged_cells_ += added;
+    return true;
+  }
+
   void StartNextWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     in_flight_ = std::move(outgoing_.front());
     outgoing_.pop_front();
@@ -141,12 +182,16 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
 
   ChildHub* const hub_;
   const ChildAdmission* const admission_;
+  ChildLimits* const limits_;  // null: no per-child limits
+  IdleStreams* const idle_;
+  std::atomic<int64_t> last_heard_;               // unix nanos of the last message read
   const std::vector<std::string> certified_ids_;  // from the peer's certificate
   const bool operator_certificate_;               // the certificate carries a role
   const std::string peer_;                        // its address, for the log
   uint64_t id_ = 0;
   v1::UpMessage incoming_;  // touched only by the read chain
   bool said_hello_ = false;
+  std::string child_id_;  // as admitted on its hello
 
   absl::Mutex mu_;
   std::deque<v1::DownMessage> outgoing_ ABSL_GUARDED_BY(mu_);
@@ -155,9 +200,18 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+  // Cells that may add a live cell, per batch passed to the hub and not yet acknowledged.
+  std::deque<int64_t> unacknowledged_batches_ ABSL_GUARDED_BY(mu_);
+  int64_t unacknowledged_cells_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
+
+FederationService::FederationService(ChildHub* hub, const ChildAdmission* admission,
+                                     ChildLimits* limits, absl::Duration idle_timeout)
+    : hub_(hub), admission_(admission), limits_(limits), idle_(idle_timeout, Clock::Real()) {
+  idle_.Start();
+}
 
 grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync(
     grpc::CallbackServerContext* context) {
@@ -168,7 +222,8 @@ grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync
     ids = CertifiedPeerIds(*auth);
     operator_certificate = HasOperatorRole(*auth);
   }
-  return new ChildStream(hub_, admission_, std::move(ids), operator_certificate, context->peer());
+  return new ChildStream(hub_, admission_, limits_, &idle_, std::move(ids), operator_certificate,
+                         context->peer());
 }
 
 }  // namespace fedsync

@@ -10,14 +10,18 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "city_node/admin_service.h"
+#include "city_node/child_limits.h"
 #include "city_node/city_node.h"
 #include "city_node/dashboard.h"
 #include "city_node/federation_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/clock.h"
+#include "shared/database.h"
 #include "shared/http_server.h"
 #include "shared/logging.h"
-#include "shared/node_metrics.h"
 #include "shared/node_config.h"
+#include "shared/node_metrics.h"
+#include "shared/operator_tokens.h"
 #include "shared/server_runner.h"
 
 ABSL_FLAG(std::string, id, "", "this node's id, e.g. hefei (required)");
@@ -38,6 +42,15 @@ ABSL_FLAG(std::string, parent_id, "",
 ABSL_FLAG(std::vector<std::string>, children, {},
           "with --tls-dir: the only child ids accepted, comma-separated (default: any child "
           "with a certificate from this node's CA, under its certificate's id)");
+ABSL_FLAG(int64_t, child_max_cells, 0,
+          "live cells one child may hold here (default 1000000); more is refused");
+ABSL_FLAG(int64_t, child_cells_per_second, 0,
+          "cells a second one child may send (default 50000); faster is refused");
+ABSL_FLAG(int64_t, child_burst_cells, 0,
+          "cells one child may send at once (default 10 s of its rate)");
+ABSL_FLAG(int64_t, child_idle_ms, 0,
+          "close a child's stream silent this long (default 60000; above the children's "
+          "heartbeat)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics and the dashboard, loopback only; port 0 picks a free port");
 ABSL_FLAG(std::string, log_level, "info", "log level: debug, info, warning or error");
@@ -95,6 +108,18 @@ int main(int argc, char** argv) {
     }
   }
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  if (absl::GetFlag(FLAGS_child_max_cells) != 0) {
+    config.set_child_max_cells(absl::GetFlag(FLAGS_child_max_cells));
+  }
+  if (absl::GetFlag(FLAGS_child_cells_per_second) != 0) {
+    config.set_child_cells_per_second(absl::GetFlag(FLAGS_child_cells_per_second));
+  }
+  if (absl::GetFlag(FLAGS_child_idle_ms) != 0) {
+    config.set_child_idle_millis(absl::GetFlag(FLAGS_child_idle_ms));
+  }
+  if (absl::GetFlag(FLAGS_child_burst_cells) != 0) {
+    config.set_child_burst_cells(absl::GetFlag(FLAGS_child_burst_cells));
+  }
   if (!absl::GetFlag(FLAGS_level).empty()) {
     config.set_level(fedsync::ParseNodeLevel(absl::GetFlag(FLAGS_level)));
     if (config.level() == fedsync::v1::NODE_LEVEL_UNSPECIFIED) {
@@ -110,6 +135,9 @@ int main(int argc, char** argv) {
   }
   auto server_credentials = fedsync::ServerCredentialsFor(config);
   if (!server_credentials.ok()) return Fail(std::string(server_credentials.status().message()), 2);
+  absl::StatusOr<fedsync::OperatorTokens> operator_tokens =
+      fedsync::OperatorTokens::FromConfig(config.operator_tokens());
+  if (!operator_tokens.ok()) return Fail(std::string(operator_tokens.status().message()), 2);
   auto parent_credentials = fedsync::ParentCredentialsFor(config);
   if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
 
@@ -125,9 +153,8 @@ int main(int argc, char** argv) {
   // /metrics and the dashboard; started before the gRPC server so that a port in use
   // stops the node before it serves anything.
   const int metrics_collector = fedsync::RegisterNodeMetrics(
-      &fedsync::DefaultMetrics(),
-      {config.id(), fedsync::NodeLevelName(config.level()), config.db(),
-       [&node] { return (*node)->Status(); }});
+      &fedsync::DefaultMetrics(), {config.id(), fedsync::NodeLevelName(config.level()), config.db(),
+                                   [&node] { return (*node)->Status(); }});
   fedsync::Dashboard dashboard(node->get());
   std::unique_ptr<fedsync::HttpServer> http;
   if (!config.http().empty()) {
@@ -141,8 +168,20 @@ int main(int argc, char** argv) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const std::vector<std::string> children(config.children().begin(), config.children().end());
   const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
-  fedsync::FederationService federation_service((*node)->hub(), &admission);
-  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty());
+  // The per-child cell count runs on a read-only connection of its own.
+  auto counter_db = fedsync::Database::Open(config.db(), fedsync::Database::Mode::kReadOnly);
+  if (!counter_db.ok()) return Fail(std::string(counter_db.status().message()));
+  absl::Mutex counter_mu;
+  fedsync::ChildLimits limits(
+      {config.child_max_cells(), config.child_cells_per_second(), config.child_burst_cells()},
+      [&](const std::string& child) {
+        absl::MutexLock lock(&counter_mu);
+        return fedsync::CountLiveChildCells(counter_db->get(), child);
+      },
+      fedsync::Clock::Real());
+  fedsync::FederationService federation_service((*node)->hub(), &admission, &limits,
+                                                absl::Milliseconds(config.child_idle_millis()));
+  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty(), &*operator_tokens);
   fedsync::CityAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,
                                      {&federation_service, &admin_service});
@@ -150,8 +189,10 @@ int main(int argc, char** argv) {
   fedsync::AnnounceListening(config.listen(), server->port);
   if (http != nullptr) fedsync::AnnounceHttp(config.http(), http->port());
   (*node)->Start(fedsync::AdvertisedAddress(config, server->port));
-  fedsync::LogInfo("node.started", {{"id", config.id()}, {"level", absl::GetFlag(FLAGS_level)},
-                                    {"port", server->port}, {"parent", config.parent()}});
+  fedsync::LogInfo("node.started", {{"id", config.id()},
+                                    {"level", absl::GetFlag(FLAGS_level)},
+                                    {"port", server->port},
+                                    {"parent", config.parent()}});
 
   int signal = fedsync::WaitForTerminationSignal();
   fedsync::LogInfo("node.stopping", {{"signal", signal}});

@@ -1,6 +1,9 @@
 #include "district_node/admin_service.h"
 
+#include <algorithm>
+
 #include "shared/grpc_status.h"
+#include "shared/limits.h"
 #include "shared/operator_auth.h"
 
 namespace fedsync {
@@ -40,6 +43,8 @@ grpc::Status DistrictAdminService::SyncNow(grpc::ServerContext* context,
   const absl::Duration caller_left =
       absl::FromChrono(context->deadline()) - absl::Now() - absl::Milliseconds(200);
   if (caller_left < timeout) timeout = caller_left;
+  // A server-side bound too: a caller without a deadline does not hold a thread forever.
+  timeout = std::min(timeout, absl::Milliseconds(kMaxCommandWaitMillis));
   *response->add_results() = node_->SyncNow(request->full(), timeout);
   return grpc::Status::OK;
 }

@@ -16,6 +16,7 @@
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
 #include "shared/node_config.h"
+#include "shared/operator_tokens.h"
 #include "shared/server_runner.h"
 
 ABSL_FLAG(std::string, id, "", "this district's id, e.g. luyang (required)");
@@ -97,6 +98,9 @@ int main(int argc, char** argv) {
   }
   auto server_credentials = fedsync::ServerCredentialsFor(config);
   if (!server_credentials.ok()) return Fail(std::string(server_credentials.status().message()), 2);
+  absl::StatusOr<fedsync::OperatorTokens> operator_tokens =
+      fedsync::OperatorTokens::FromConfig(config.operator_tokens());
+  if (!operator_tokens.ok()) return Fail(std::string(operator_tokens.status().message()), 2);
   auto parent_credentials = fedsync::ParentCredentialsFor(config);
   if (!parent_credentials.ok()) return Fail(std::string(parent_credentials.status().message()), 2);
 
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
   }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty());
+  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty(), &*operator_tokens);
   fedsync::RegistryService registry_service(node->get(), &operator_auth);
   fedsync::DistrictAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,

@@ -5,7 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "district_node/audit_log.h"
+#include "shared/call_watchdog.h"
 #include "shared/grpc_status.h"
+#include "shared/limits.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -34,6 +36,9 @@ absl::StatusOr<v1::ImportResponse> ReadImport(const OperatorAuth& auth,
                                               grpc::ServerReader<v1::ImportRequest>* reader,
                                               Registry* registry) {
   ASSIGN_OR_RETURN(std::string operator_id, OperatorOf(auth, *context, "RegistryService/Import"));
+  // A client that stalls mid-stream does not hold this thread past the server's limit.
+  CallWatchdog::Guard deadline =
+      CallWatchdog::Default().Watch(context, absl::Milliseconds(kMaxRegistryStreamMillis));
   v1::ImportRequest request;
   if (!reader->Read(&request)) {
     return absl::InvalidArgumentError("the import stream was empty");
@@ -68,6 +73,9 @@ grpc::Status RegistryService::Import(grpc::ServerContext* context,
 grpc::Status RegistryService::Export(grpc::ServerContext* context, const v1::ExportRequest* request,
                                      grpc::ServerWriter<v1::ExportResponse>* writer) {
   RETURN_IF_DENIED(auth_, context, "RegistryService/Export");
+  // A client that stops reading does not hold this thread past the server's limit.
+  CallWatchdog::Guard deadline =
+      CallWatchdog::Default().Watch(context, absl::Milliseconds(kMaxRegistryStreamMillis));
   bool stopped = false;
   absl::Status status =
       registry_->Export(*request, kExportChunkRecords, [&](std::vector<v1::Record>& chunk) {

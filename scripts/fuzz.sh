@@ -12,7 +12,7 @@ build_dir="${FUZZ_BUILD_DIR:-${repo}/build-fuzz}"
 seconds="${FUZZ_SECONDS:-20}"
 fuzzers=("$@")
 if ((${#fuzzers[@]} == 0)); then
-  fuzzers=(identifiers record_validation csv_import catalog)
+  fuzzers=(identifiers record_validation csv_import catalog batch_apply)
 fi
 
 if ! command -v clang++ >/dev/null; then

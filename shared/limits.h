@@ -3,6 +3,8 @@
 #ifndef FEDSYNC_SHARED_LIMITS_H_
 #define FEDSYNC_SHARED_LIMITS_H_
 
+#include <cstdint>
+
 namespace fedsync {
 
 // The largest message a server receives (gRPC answers RESOURCE_EXHAUSTED beyond it).
@@ -12,6 +14,33 @@ inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
 // The most cells a parent takes in one batch; a child sends at most its batch_cells
 // (default 500), which the node config keeps within this.
 inline constexpr int kMaxCellsPerBatch = 5000;
+
+// The largest magnitude of a cell's value a parent accepts (a count, or a sum of yuan;
+// noise may make it negative): more is refused as invalid. It keeps every sum exact in
+// int64: 9,000 children at the bound still fit.
+inline constexpr int64_t kMaxCellValue = 1'000'000'000'000'000;
+
+// A connection that has not finished its TLS (or HTTP/2) handshake after this long is
+// dropped by the server.
+inline constexpr int kHandshakeTimeoutMillis = 10'000;
+
+// The longest a registry import or export may run at a district, whatever the client's
+// own deadline (fedctl's is 10 minutes): past it the call is cancelled.
+inline constexpr int64_t kMaxRegistryStreamMillis = 3'600'000;
+
+// Per child at a parent, unless its config says otherwise (city_node/child_limits.h):
+// the live cells one child may hold, and the cells a second it may send (a district
+// publishes a few thousand cells; a full resync of the largest stays well within).
+inline constexpr int64_t kDefaultChildMaxCells = 1'000'000;
+inline constexpr int64_t kDefaultChildCellsPerSecond = 50'000;
+
+// A parent closes a child's stream from which nothing (not even a heartbeat, which a
+// child sends every 5 s by default) has been heard for this long.
+inline constexpr int64_t kDefaultChildIdleMillis = 60'000;
+
+// The longest a sync command with --wait keeps an admin call (and its server thread)
+// waiting for results, whatever the request or the caller's deadline says.
+inline constexpr int64_t kMaxCommandWaitMillis = 300'000;
 
 }  // namespace fedsync
 

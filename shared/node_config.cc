@@ -1,5 +1,6 @@
 #include "shared/node_config.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -69,6 +70,28 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
     return absl::InvalidArgumentError(
         absl::StrCat("batch_cells: at most ", kMaxCellsPerBatch, ", which a parent accepts"));
   }
+  if (config->child_max_cells() < 0 || config->child_cells_per_second() < 0 ||
+      config->child_burst_cells() < 0) {
+    return absl::InvalidArgumentError(
+        "child_max_cells, child_cells_per_second and child_burst_cells: 0 (the default) or "
+        "positive");
+  }
+  if (config->child_max_cells() == 0) config->set_child_max_cells(kDefaultChildMaxCells);
+  if (config->child_cells_per_second() == 0) {
+    config->set_child_cells_per_second(kDefaultChildCellsPerSecond);
+  }
+  if (config->child_burst_cells() == 0) {
+    config->set_child_burst_cells(
+        std::max<int64_t>(10 * config->child_cells_per_second(), kMaxCellsPerBatch));
+  }
+  if (config->child_burst_cells() < kMaxCellsPerBatch) {
+    return absl::InvalidArgumentError(absl::StrCat("child_burst_cells: at least ",
+                                                   kMaxCellsPerBatch, ", the cells of one batch"));
+  }
+  if (config->child_idle_millis() < 0) {
+    return absl::InvalidArgumentError("child_idle_millis: 0 (the default) or positive");
+  }
+  if (config->child_idle_millis() == 0) config->set_child_idle_millis(kDefaultChildIdleMillis);
   if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
   if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
   if (config->year_deadline_days() <= 0) config->set_year_deadline_days(31);
@@ -110,7 +133,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   RETURN_IF_ERROR(CheckTransport(config, config.listen(), "to serve plaintext on "));
   if (config.insecure()) return grpc::InsecureServerCredentials();
   ASSIGN_OR_RETURN(TlsFiles files, LoadTlsDir(config.tls_dir()));
-  return MutualTlsServerCredentials(files);
+  // Operators with a bearer token connect without a client certificate.
+  return MutualTlsServerCredentials(
+      files,
+      /*client_certificate_optional=*/config.operator_tokens_size() > 0);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(

@@ -6,9 +6,9 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "fedsync/v1/config.pb.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
@@ -29,7 +29,8 @@ bool IsLoopbackAddress(absl::string_view host_port);
 // `tls_dir` (shared/tls_credentials.h); plaintext only when `insecure` is set instead and
 // every address is loopback. Otherwise kFailedPrecondition says why the node will not
 // start (no certificates, both given, unreadable files, TLS to a parent without
-// parent_id).
+// parent_id). A node with operator_tokens lets clients connect without a certificate
+// (operators with a token); children and other operators still need one.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const v1::NodeConfig& config);
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ParentCredentialsFor(

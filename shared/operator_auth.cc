@@ -7,10 +7,12 @@
 
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpc/grpc_security_constants.h"
 #include "shared/logging.h"
+#include "shared/operator_tokens.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
@@ -107,6 +109,18 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
     return OperatorCaller{peer.claimed_name.empty() ? "local" : peer.claimed_name,
                           OperatorRole::kAdmin};
   }
+  if (peer.token_presented) {
+    if (!peer.token_holder.has_value()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat(method, ": the bearer token is not one this node knows"));
+    }
+    if (peer.token_holder->role < needed) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          method, " needs role ", OperatorRoleName(needed), "; '", peer.token_holder->name, "' is ",
+          OperatorRoleName(peer.token_holder->role)));
+    }
+    return *peer.token_holder;
+  }
   if (!peer.certified || peer.certified_name.empty()) {
     return absl::UnauthenticatedError(
         absl::StrCat(method, " needs a client certificate with an operator role"));
@@ -147,6 +161,14 @@ absl::StatusOr<OperatorCaller> OperatorAuth::Authorize(const grpc::ServerContext
   if (claimed != metadata.end()) {
     peer.claimed_name.assign(claimed->second.data(), claimed->second.size());
   }
+  auto authorization = metadata.find(kAuthorizationMetadataKey);
+  if (authorization != metadata.end()) {
+    const absl::string_view value(authorization->second.data(), authorization->second.size());
+    peer.token_presented = true;
+    if (tokens_ != nullptr && absl::StartsWith(value, "Bearer ")) {
+      peer.token_holder = tokens_->Find(value.substr(7));
+    }
+  }
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth != nullptr && auth->IsPeerAuthenticated()) {
     std::vector<std::string> ids = CertifiedPeerIds(*auth);
@@ -159,11 +181,22 @@ absl::StatusOr<OperatorCaller> OperatorAuth::Authorize(const grpc::ServerContext
     }
   }
   absl::StatusOr<OperatorCaller> caller = AuthorizeOperator(require_certificate_, peer, method);
+  const char* via = peer.token_presented ? "token" : peer.certified ? "certificate" : "plaintext";
+  if (caller.ok() && RequiredRole(method) > OperatorRole::kViewer) {
+    LogInfo("operator.action", {{"method", method},
+                                {"caller", caller->name},
+                                {"role", OperatorRoleName(caller->role)},
+                                {"via", via},
+                                {"peer", context.peer()}});
+  }
   if (!caller.ok()) {
-    LogWarning("operator.denied", {{"method", method},
-                                   {"caller", peer.certified_name},
-                                   {"roles", absl::StrJoin(peer.certified_units, ",")},
-                                   {"peer", context.peer()}});
+    LogWarning(
+        "operator.denied",
+        {{"method", method},
+         {"caller", peer.token_holder.has_value() ? peer.token_holder->name : peer.certified_name},
+         {"via", via},
+         {"roles", absl::StrJoin(peer.certified_units, ",")},
+         {"peer", context.peer()}});
   }
   return caller;
 }

@@ -1,12 +1,18 @@
 // Operator roles (DESIGN.md, guarantee 5): who may call which admin and registry RPC.
 //
 // Roles are ordered viewer < operator < admin; each method needs one of them (viewer:
-// reads; operator: sync commands and registry writes; admin: targets and the catalog).
-// Over mutual TLS the caller is its client certificate: its name (SAN, else CN) and its
-// role (the subject's OU, as `fedctl certs init` writes it). A certificate with no role,
-// such as a node's, may call nothing here. A plaintext node (--insecure, loopback only,
-// for development) treats every caller as admin, named by the "x-fedsync-operator"
-// call metadata or "local".
+// reads; operator: sync commands and registry writes; admin: targets and the catalog,
+// and any method not listed, so certificate management, should an RPC for it come, is
+// admin's until listed otherwise). Over TLS the caller is either a bearer token
+// ("authorization: Bearer TOKEN", shared/operator_tokens.h; named NAME@token, with the
+// role stored beside the token's hash), which wins when given, or its client
+// certificate: its name (SAN, else CN) and its role (the subject's OU, as `fedctl certs
+// init` writes it). A certificate with no role, such as a node's, may call nothing
+// here. A plaintext node (--insecure, loopback only, for development) treats every
+// caller as admin, named by the "x-fedsync-operator" call metadata or "local".
+//
+// Every call an operator (or admin) role needs is logged when allowed, as
+// operator.action with the method and the caller; a refusal as operator.denied.
 //
 // The decision itself (AuthorizeOperator) is plain C++; OperatorAuth adapts it to a
 // grpc::ServerContext. Immutable, so thread-safe.
@@ -38,23 +44,26 @@ std::optional<OperatorRole> ParseOperatorRole(absl::string_view name);
 // A method not in the table needs admin, so a new RPC is closed until it is listed.
 OperatorRole RequiredRole(absl::string_view method);
 
-// What the transport says about the caller.
-struct OperatorPeer {
-  bool certified = false;                    // a verified client certificate was presented
-  std::string certified_name;                // its SAN (or CN); empty when not certified
-  std::vector<std::string> certified_units;  // its subject's OU values
-  std::string claimed_name;                  // "x-fedsync-operator" metadata; may be empty
-};
-
 struct OperatorCaller {
   std::string name;  // for the audit log and the logs
   OperatorRole role = OperatorRole::kViewer;
 };
 
+// What the transport says about the caller.
+struct OperatorPeer {
+  bool certified = false;                      // a verified client certificate was presented
+  std::string certified_name;                  // its SAN (or CN); empty when not certified
+  std::vector<std::string> certified_units;    // its subject's OU values
+  std::string claimed_name;                    // "x-fedsync-operator" metadata; may be empty
+  bool token_presented = false;                // the call carried a bearer token
+  std::optional<OperatorCaller> token_holder;  // whose it is; nothing when unknown
+};
+
 // The caller, when it may call `method`. `require_certificate`: the node serves mutual
 // TLS. kPermissionDenied naming the role `method` needs and the caller's role (or its
-// lack of one); kUnauthenticated when a TLS node's caller presented no certificate.
-// Over TLS the caller's role is the weakest role among its OUs.
+// lack of one); kUnauthenticated when a TLS node's caller presented no certificate, or a
+// token this node does not know. Over TLS a certified caller's role is the weakest role
+// among its OUs.
 absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const OperatorPeer& peer,
                                                  absl::string_view method);
 
@@ -62,9 +71,16 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
 // one): an operator's certificate, which must never pass for a node's.
 bool HasOperatorRole(const grpc::AuthContext& context);
 
+class OperatorTokens;
+
+// The call metadata carrying a bearer token ("Bearer TOKEN").
+inline constexpr char kAuthorizationMetadataKey[] = "authorization";
+
 class OperatorAuth {
  public:
-  explicit OperatorAuth(bool require_certificate) : require_certificate_(require_certificate) {}
+  // `tokens` (may be null: none) must outlive this.
+  explicit OperatorAuth(bool require_certificate, const OperatorTokens* tokens = nullptr)
+      : require_certificate_(require_certificate), tokens_(tokens) {}
 
   // AuthorizeOperator for the call `context`; a refusal is logged as operator.denied.
   absl::StatusOr<OperatorCaller> Authorize(const grpc::ServerContext& context,
@@ -72,6 +88,7 @@ class OperatorAuth {
 
  private:
   const bool require_certificate_;
+  const OperatorTokens* const tokens_;
 };
 
 }  // namespace fedsync

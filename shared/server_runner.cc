@@ -51,6 +51,12 @@ absl::StatusOr<BuiltServer> StartServer(const std::string& listen,
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  // Peers that stall: a connection must finish its (TLS) handshake within 10 s, and one
+  // whose peer stops answering keepalive pings (a client that crashed, a half-open
+  // link) is closed with every call on it, so no call waits for a peer that is gone.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeTimeoutMillis);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   // Hostile or broken peers: nothing larger than this is read into memory.
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);

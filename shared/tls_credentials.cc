@@ -46,9 +46,11 @@ absl::StatusOr<TlsFiles> LoadTlsDir(const std::string& dir) {
   return files;
 }
 
-std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files) {
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(
+    const TlsFiles& files, bool client_certificate_optional) {
   grpc::SslServerCredentialsOptions options(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+      client_certificate_optional ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
+                                  : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
   options.pem_root_certs = files.ca_pem;
   options.pem_key_cert_pairs.push_back({files.key_pem, files.cert_pem});
   return grpc::SslServerCredentials(options);
@@ -59,6 +61,13 @@ std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(const TlsF
   options.pem_root_certs = files.ca_pem;
   options.pem_private_key = files.key_pem;
   options.pem_cert_chain = files.cert_pem;
+  return grpc::SslCredentials(options);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> ServerOnlyTlsChannelCredentials(
+    const std::string& ca_pem) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ca_pem;
   return grpc::SslCredentials(options);
 }
 

@@ -30,7 +30,16 @@ struct TlsFiles {
 // when one is missing or empty, or when key.pem is readable by group or others.
 absl::StatusOr<TlsFiles> LoadTlsDir(const std::string& dir);
 
-std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(const TlsFiles& files);
+// `client_certificate_optional`: a client may connect without a certificate (an
+// operator with a bearer token); one it presents is still verified. Nodes and
+// operators without a token still need theirs: ChildAdmission and OperatorAuth refuse
+// a caller who has neither.
+std::shared_ptr<grpc::ServerCredentials> MutualTlsServerCredentials(
+    const TlsFiles& files, bool client_certificate_optional = false);
+// TLS that verifies the server against `ca_pem` and presents no client certificate:
+// for an operator who authenticates with a bearer token.
+std::shared_ptr<grpc::ChannelCredentials> ServerOnlyTlsChannelCredentials(
+    const std::string& ca_pem);
 std::shared_ptr<grpc::ChannelCredentials> MutualTlsChannelCredentials(const TlsFiles& files);
 
 // Makes a TLS channel check that the server's certificate names `server_id` rather than

@@ -100,6 +100,32 @@ TEST(OperatorAuthTest, PlaintextNodesTreatCallersAsAdmin) {
   EXPECT_EQ(bob->name, "bob");
 }
 
+TEST(OperatorAuthTest, ABearerTokenCarriesItsHoldersRoleAndWinsOverACertificate) {
+  OperatorPeer viewer = Certified("alice", {"admin"});  // a token given beside it wins
+  viewer.token_presented = true;
+  viewer.token_holder = OperatorCaller{"vera@token", OperatorRole::kViewer};
+  absl::StatusOr<OperatorCaller> read = AuthorizeOperator(true, viewer, "AdminService/GetStatus");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->name, "vera@token");
+  absl::StatusOr<OperatorCaller> sync = AuthorizeOperator(true, viewer, "AdminService/SyncNow");
+  ASSERT_FALSE(sync.ok());
+  EXPECT_EQ(sync.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(sync.status().message(), "needs role operator; 'vera@token'"))
+      << sync.status();
+
+  OperatorPeer admin;  // no certificate at all
+  admin.token_presented = true;
+  admin.token_holder = OperatorCaller{"ada@token", OperatorRole::kAdmin};
+  EXPECT_TRUE(AuthorizeOperator(true, admin, "AdminService/PushCatalog").ok());
+
+  OperatorPeer unknown = Certified("alice", {"admin"});
+  unknown.token_presented = true;
+  absl::StatusOr<OperatorCaller> refused =
+      AuthorizeOperator(true, unknown, "AdminService/GetStatus");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
 TEST(OperatorAuthTest, RoleNamesRoundTrip) {
   for (OperatorRole role : {OperatorRole::kViewer, OperatorRole::kOperator, OperatorRole::kAdmin}) {
     EXPECT_EQ(ParseOperatorRole(OperatorRoleName(role)), role);

@@ -18,6 +18,7 @@ constexpr char kFlagFormat[] = "format";
 constexpr char kFlagTimeout[] = "timeout";
 constexpr char kFlagTlsDir[] = "tls-dir";
 constexpr char kFlagServerId[] = "server-id";
+constexpr char kFlagTokenFile[] = "token-file";
 
 // --help is handled before flag lookup; it is listed here only for the usage page.
 const std::vector<FlagSpec>& GlobalFlags() {
@@ -29,6 +30,9 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {kFlagTlsDir, "DIR",
        "mutual TLS with DIR/{ca.pem,cert.pem,key.pem} (fedctl certs init); default plaintext"},
       {kFlagServerId, "ID", "with --tls-dir: the node id the server's certificate names"},
+      {kFlagTokenFile, "FILE",
+       "with --tls-dir: authenticate with the bearer token in FILE (fedctl tokens create) "
+       "instead of a client certificate; only DIR/ca.pem is used"},
       {"help", "", "print usage; fedctl COMMAND --help for one command"},
   };
   return *flags;
@@ -125,7 +129,7 @@ class Parser {
   const CommandSpec* command_ = nullptr;
   bool help_ = false;
   absl::Status error_;
-  std::optional<std::string> target_, format_, timeout_, tls_dir_, server_id_;
+  std::optional<std::string> target_, format_, timeout_, tls_dir_, server_id_, token_file_;
   CommandLine result_;
 };
 
@@ -185,6 +189,8 @@ void Parser::ParseFlag(const std::vector<std::string>& args, size_t* index) {
     tls_dir_ = *value;
   } else if (name == kFlagServerId) {
     server_id_ = *value;
+  } else if (name == kFlagTokenFile) {
+    token_file_ = *value;
   }
 }
 
@@ -301,8 +307,13 @@ absl::StatusOr<CommandLine> Parser::Finish() {
   if (server_id_.has_value() && !tls_dir_.has_value()) {
     return UsageErrorIn(words_, "--server-id needs --tls-dir");
   }
+  if (token_file_.has_value() && !tls_dir_.has_value()) {
+    return UsageErrorIn(words_,
+                        "--token-file needs --tls-dir (a token never travels in plaintext)");
+  }
   result_.tls_dir = tls_dir_.value_or("");
   result_.server_id = server_id_.value_or("");
+  result_.token_file = token_file_.value_or("");
   result_.command = command_;
   return std::move(result_);
 }
@@ -356,7 +367,8 @@ std::string GlobalUsage(const std::vector<CommandSpec>& commands) {
   }
   return absl::StrCat(
       "usage: fedctl [--target=HOST:PORT] [--format=table|csv|json] [--timeout=SECONDS]\n"
-      "              [--tls-dir=DIR [--server-id=ID]] COMMAND [FLAGS] [ARGS]\n\n"
+      "              [--tls-dir=DIR [--server-id=ID] [--token-file=FILE]] COMMAND [FLAGS] "
+      "[ARGS]\n\n"
       "fedctl is the operator's command line for fedsync nodes.\n\n"
       "commands:\n",
       FlagLines(command_rows), "\nglobal flags (before or after the command):\n",

@@ -8,8 +8,8 @@
 // command; a command's own flags only after it. A flag is --name=value or --name value;
 // a boolean flag is --name or --name=true|false. "--" ends the flags. A flag given more
 // than once keeps its last value in `flags` and every value, in order, in `values`
-// (a spec marked `repeated` says so in its help). --help (or -h, or `fedctl help [COMMAND]`) wins over any other
-// error on the line, so a user in trouble can always get the usage.
+// (a spec marked `repeated` says so in its help). --help (or -h, or `fedctl help [COMMAND]`) wins
+// over any other error on the line, so a user in trouble can always get the usage.
 //
 // Parsing is pure (no I/O, no exit). A usage error comes back as kInvalidArgument whose
 // message is the whole line to print, naming the command and where to look, e.g.
@@ -77,6 +77,8 @@ struct CommandLine {
   std::string tls_dir;
   // --server-id: the node id the server's certificate must name (TLS only).
   std::string server_id;
+  // --token-file: a file holding a bearer token (TLS only); empty: a client certificate.
+  std::string token_file;
   OutputFormat format = OutputFormat::kTable;
   absl::Duration timeout;
   // The command's flags that were given; booleans as "true" / "false".

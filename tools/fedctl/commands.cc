@@ -24,6 +24,7 @@ const std::vector<Command>& AllCommands() {
       {TargetsListCommandSpec(), &RunTargetsList},
       {VerifyCommandSpec(), &RunVerify},
       {CertsInitCommandSpec(), &RunCertsInit},
+      {TokensCreateCommandSpec(), &RunTokensCreate},
   };
   return *commands;
 }

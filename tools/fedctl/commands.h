@@ -63,6 +63,9 @@ int RunTargetsList(const CommandLine& command_line);
 CommandSpec CertsInitCommandSpec();
 int RunCertsInit(const CommandLine& command_line);
 
+CommandSpec TokensCreateCommandSpec();
+int RunTokensCreate(const CommandLine& command_line);
+
 CommandSpec VerifyCommandSpec();
 int RunVerify(const CommandLine& command_line);
 

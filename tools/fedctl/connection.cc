@@ -1,19 +1,74 @@
 #include "tools/fedctl/connection.h"
 
-#include <chrono>
+#include <sys/stat.h>
 
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync::fedctl {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// DIR/ca.pem: all of a --tls-dir that a token holder needs.
+absl::StatusOr<std::string> ReadCaFile(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::string ca, ReadFile(dir + "/ca.pem"));
+  if (ca.empty()) return absl::FailedPreconditionError(absl::StrCat(dir, "/ca.pem is empty"));
+  return ca;
+}
+
+// The token in `path`, without surrounding whitespace; refused when others may read
+// the file, as a private key would be.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read the token file ", path));
+  }
+  if ((info.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the token file ", path, " is readable by others; chmod 600 it first"));
+  }
+  ASSIGN_OR_RETURN(std::string token, ReadFile(path));
+  token = std::string(absl::StripAsciiWhitespace(token));
+  if (token.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("the token file ", path, " is empty"));
+  }
+  return token;
+}
+
+}  // namespace
 
 absl::Status CheckTransport(const CommandLine& command_line) {
   if (command_line.tls_dir.empty()) return absl::OkStatus();
+  if (!command_line.token_file.empty()) {
+    RETURN_IF_ERROR(ReadTokenFile(command_line.token_file).status());
+    return ReadCaFile(command_line.tls_dir).status();
+  }
   return LoadTlsDir(command_line.tls_dir).status();
 }
 
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const CommandLine& command_line) {
   if (command_line.tls_dir.empty()) return grpc::InsecureChannelCredentials();
+  if (!command_line.token_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadCaFile(command_line.tls_dir);
+    absl::StatusOr<std::string> token = ReadTokenFile(command_line.token_file);
+    // Without the files: TLS that trusts no CA, so every call fails closed.
+    return grpc::CompositeChannelCredentials(
+        ServerOnlyTlsChannelCredentials(ca.ok() ? *ca : "-"),
+        grpc::AccessTokenCredentials(token.ok() ? *token : ""));
+  }
   absl::StatusOr<TlsFiles> files = LoadTlsDir(command_line.tls_dir);
   // Without the files: TLS that trusts no CA, so every call fails closed.
   return MutualTlsChannelCredentials(files.ok() ? *files : TlsFiles{"-", "", ""});

@@ -14,12 +14,14 @@
 
 namespace fedsync::fedctl {
 
-// Checks --tls-dir's files before anything is sent; fedctl's main calls it once.
+// Checks --tls-dir's files (with --token-file: ca.pem and the token file, which only its
+// owner may read) before anything is sent; fedctl's main calls it once.
 // kFailedPrecondition naming the file.
 absl::Status CheckTransport(const CommandLine& command_line);
 
 // A channel to --target: mutual TLS from --tls-dir (checking that the server's
-// certificate names --server-id when given), else plaintext. Never fails: a bad or
+// certificate names --server-id when given), or with --token-file TLS that presents
+// the bearer token on every call instead of a certificate; else plaintext. Never fails: a bad or
 // unreachable target, or TLS files gone since CheckTransport, shows up as UNAVAILABLE
 // on the first call (never as a silent fall back to plaintext).
 std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line);
