@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "district_node/cell_contributions.h"
 #include "district_node/registry_store.h"
 #include "shared/aggregator.h"
 #include "shared/catalog.h"
@@ -57,18 +58,22 @@ class CellChanges {
                           const StoredRow* after);
 
   const ExactCellMap& delta() const { return delta_; }
+  // The entities' shares the write changed (cell_contributions.h).
+  const ContributionMap& shares_delta() const { return shares_delta_; }
   absl::CivilDay today() const { return aggregator_.today(); }
   // True when the stored cells were stale as the write began: Apply recomputes them.
   bool recompute() const { return recompute_; }
 
  private:
   friend class CellUpdater;
-  CellChanges(Aggregator aggregator, bool recompute)
-      : aggregator_(std::move(aggregator)), recompute_(recompute) {}
+  CellChanges(Aggregator aggregator, ContributionCounter shares, bool recompute)
+      : aggregator_(std::move(aggregator)), shares_(std::move(shares)), recompute_(recompute) {}
 
   Aggregator aggregator_;
+  ContributionCounter shares_;
   bool recompute_;
   ExactCellMap delta_;
+  ContributionMap shares_delta_;
 };
 
 class CellUpdater {
@@ -103,6 +108,8 @@ class CellUpdater {
   // them; and the exact cells stored.
   absl::StatusOr<ExactCellMap> ComputeAll(Database* db, absl::CivilDay today) const;
   static absl::StatusOr<ExactCellMap> ReadStored(Database* db);
+  // The entities' shares a full recompute gives (cell_contributions.h).
+  absl::StatusOr<ContributionMap> ComputeAllShares(Database* db, absl::CivilDay today) const;
 
   // Runs `catalog` from now on (a newer one from the parent): the stored cells then no
   // longer match it, so the next write or check recomputes them all.
@@ -125,8 +132,10 @@ class CellUpdater {
   absl::StatusOr<int> RecomputeInto(Database* db, ExactCellTable& table,
                                     PublishedCells* published, absl::CivilDay today,
                                     const Snapshot& now) const;
+  // `shares`, when given, also receives the entities' shares.
   absl::StatusOr<ExactCellMap> ComputeWith(Database* db, absl::CivilDay today,
-                                           std::shared_ptr<const Catalog> catalog) const;
+                                           std::shared_ptr<const Catalog> catalog,
+                                           ContributionMap* shares = nullptr) const;
 
   Clock* const clock_;
   const std::shared_ptr<const privacy::RecordKeyer> keyer_;

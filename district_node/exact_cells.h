@@ -33,6 +33,9 @@ class ExactCellTable {
 
   // Every stored cell.
   absl::StatusOr<ExactCellMap> ReadAll();
+  // Adds the stored cells of (metric, period) to `out`.
+  absl::Status ReadMetricPeriod(const std::string& metric, const std::string& period,
+                                ExactCellMap* out);
   // Makes the table hold exactly `cells`.
   absl::Status ReplaceAll(const ExactCellMap& cells);
 
