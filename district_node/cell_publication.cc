@@ -83,9 +83,20 @@ CellPublication::CellPublication(Database* db, std::shared_ptr<const Catalog> ca
                                  privacy::ByteSource* noise)
     : db_(db), catalog_(std::move(catalog)), plan_(PlanFor(catalog_)), noise_(noise) {}
 
+absl::StatusOr<Statement*> CellPublication::Cached(std::unique_ptr<Statement>* slot,
+                                                   const char* sql) {
+  if (*slot == nullptr) {
+    ASSIGN_OR_RETURN(Statement prepared, db_->Prepare(sql));
+    *slot = std::make_unique<Statement>(std::move(prepared));
+  }
+  (*slot)->Reset();
+  return slot->get();
+}
+
 absl::StatusOr<int> CellPublication::PublishTouched(ExactCellTable& table,
                                                     PublishedCells* published,
-                                                    const ExactCellMap& touched) {
+                                                    const ExactCellMap& touched,
+                                                    const ExactCellMap& before) {
   int changed = 0;
   auto put = [&](const CellKey& key, const std::optional<CellValue>& value) -> absl::Status {
     ASSIGN_OR_RETURN(bool put, published->Put(key, value));
@@ -108,9 +119,11 @@ absl::StatusOr<int> CellPublication::PublishTouched(ExactCellTable& table,
     const std::string& period = unit_period.second;
     ExactCellMap exact;
     ContributionMap shares;
+    bool needs_shares = false;
     for (const v1::MetricDef* metric : unit.metrics) {
       RETURN_IF_ERROR(table.ReadMetricPeriod(metric->id(), period, &exact));
       if (!NeedsContributions(*metric)) continue;
+      needs_shares = true;
       if (!shares_table.has_value()) {
         ASSIGN_OR_RETURN(ContributionTable prepared, ContributionTable::Prepare(db_));
         shares_table.emplace(std::move(prepared));
@@ -118,17 +131,44 @@ absl::StatusOr<int> CellPublication::PublishTouched(ExactCellTable& table,
       RETURN_IF_ERROR(shares_table->Read(metric->id(), period, &shares));
     }
     CellMap decided;
+    // The cells to write: every cell of the unit now, and those the write emptied; or,
+    // when the decision before the write is known, only what differs from it.
+    std::set<CellKey> all(keys.begin(), keys.end());
     if (unit.kind == UnitKind::kLinked) {
       UnitDecision decision = DecideLinkedUnit(unit, period, exact, shares);
       if (decision.failed()) LogWithheld(unit, period);
-      RETURN_IF_ERROR(RecordSuppressed(unit, period, decision));
+      std::optional<UnitDecision> previous;
+      if (!needs_shares) {
+        // The unit's exact cells before the write; deciding them again is what was
+        // published (and usually remembered, so it costs no audit).
+        ExactCellMap old_exact = exact;
+        for (const CellKey& key : keys) {
+          auto it = before.find(key);
+          if (it == before.end() || it->second.contributors == 0) {
+            old_exact.erase(key);
+          } else {
+            old_exact[key] = it->second;
+          }
+        }
+        previous = DecideLinkedUnit(unit, period, old_exact, shares);
+        for (const auto& [key, value] : decision.published) {
+          auto it = previous->published.find(key);
+          if (it == previous->published.end() || it->second != value) all.insert(key);
+        }
+        for (const auto& [key, value] : previous->published) {
+          if (decision.published.count(key) == 0) all.insert(key);
+        }
+      } else {
+        for (const auto& [key, cell] : exact) all.insert(key);
+      }
+      if (!previous.has_value() || previous->suppressed != decision.suppressed) {
+        RETURN_IF_ERROR(RecordSuppressed(unit, period, decision));
+      }
       decided = std::move(decision.published);
     } else {
       ASSIGN_OR_RETURN(decided, DecideDp(*unit.metrics.front(), period, exact, shares));
+      for (const auto& [key, cell] : exact) all.insert(key);
     }
-    // Every cell of the unit now, and those the write emptied.
-    std::set<CellKey> all(keys.begin(), keys.end());
-    for (const auto& [key, cell] : exact) all.insert(key);
     for (const CellKey& key : all) {
       auto it = decided.find(key);
       RETURN_IF_ERROR(put(key, it == decided.end() ? std::nullopt
@@ -167,15 +207,14 @@ absl::StatusOr<int> CellPublication::PublishAll(PublishedCells* published,
 absl::Status CellPublication::RecordSuppressed(const PublicationUnit& unit,
                                                const std::string& period,
                                                const UnitDecision& decision) {
-  ASSIGN_OR_RETURN(Statement remove, db_->Prepare(kDeleteDecisions));
   for (const v1::MetricDef* metric : unit.metrics) {
-    remove.Reset();
-    remove.Bind(1, metric->id()).Bind(2, period);
-    RETURN_IF_ERROR(remove.Run());
+    ASSIGN_OR_RETURN(Statement * remove, Cached(&delete_decisions_, kDeleteDecisions));
+    remove->Bind(1, metric->id()).Bind(2, period);
+    RETURN_IF_ERROR(remove->Run());
   }
   if (decision.suppressed.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Statement insert, db_->Prepare(kInsertDecision));
-  return InsertDecisions(insert, decision.suppressed);
+  ASSIGN_OR_RETURN(Statement * insert, Cached(&insert_decision_, kInsertDecision));
+  return InsertDecisions(*insert, decision.suppressed);
 }
 
 absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,

@@ -48,10 +48,13 @@ class CellPublication {
                   privacy::ByteSource* noise = nullptr);
 
   // After the exact cells (and shares) of `touched` were stored, with their new values
-  // (a zero cell: gone): re-decides every unit they belong to and publishes what
-  // changed. Returns the number of published cells that changed.
+  // (a zero cell: gone), and `before` holds the same keys' values before the write:
+  // re-decides every unit they belong to and publishes what changed. Only the cells
+  // whose decision differs from the decision before the write are written (for a unit
+  // whose decision needs no shares; the others are all written, and unchanged ones
+  // keep their seq). Returns the number of published cells that changed.
   absl::StatusOr<int> PublishTouched(ExactCellTable& table, PublishedCells* published,
-                                     const ExactCellMap& touched);
+                                     const ExactCellMap& touched, const ExactCellMap& before);
 
   // A full recompute: decides every cell from `exact` and `shares` and makes the
   // published cells exactly that. Returns the number that changed.
@@ -64,11 +67,13 @@ class CellPublication {
                                    const ExactCellMap& exact, const ContributionMap& shares);
   absl::Status RecordSuppressed(const PublicationUnit& unit, const std::string& period,
                                 const UnitDecision& decision);
+  absl::StatusOr<Statement*> Cached(std::unique_ptr<Statement>* slot, const char* sql);
 
   Database* db_;
   std::shared_ptr<const Catalog> catalog_;
   std::shared_ptr<const PublicationPlan> plan_;
   privacy::ByteSource* noise_;
+  std::unique_ptr<Statement> delete_decisions_, insert_decision_;
 };
 
 }  // namespace fedsync

@@ -118,10 +118,11 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
     ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today(), now));
   }
   if (!current) return RecomputeInto(db, table, published, changes.today(), now);
-  ExactCellMap touched;
+  ExactCellMap touched, before;
   for (const auto& [key, change] : changes.delta()) {
     if (change == ExactCell{}) continue;  // an update that moved nothing
     ASSIGN_OR_RETURN(ExactCell cell, table.Get(key));
+    before[key] = cell;
     cell.value += change.value;
     cell.contributors += change.contributors;
     cell.perturbation_key += change.perturbation_key;
@@ -142,7 +143,7 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
     RETURN_IF_ERROR(shares.ApplyDelta(changes.shares_delta()));
   }
   CellPublication publication(db, now.catalog);
-  return publication.PublishTouched(table, published, touched);
+  return publication.PublishTouched(table, published, touched, before);
 }
 
 absl::StatusOr<bool> CellUpdater::EnsureCurrent(Database* db, PublishedCells* published) const {

@@ -98,7 +98,12 @@ absl::StatusOr<ExactCellMap> ExactCellTable::ReadAll() {
 
 absl::Status ExactCellTable::ReadMetricPeriod(const std::string& metric,
                                               const std::string& period, ExactCellMap* out) {
-  ASSIGN_OR_RETURN(Statement cells, db_->Prepare(kSelectMetricPeriod));
+  if (select_metric_period_ == nullptr) {
+    ASSIGN_OR_RETURN(Statement prepared, db_->Prepare(kSelectMetricPeriod));
+    select_metric_period_ = std::make_unique<Statement>(std::move(prepared));
+  }
+  Statement& cells = *select_metric_period_;
+  cells.Reset();
   cells.Bind(1, metric).Bind(2, period);
   while (true) {
     ASSIGN_OR_RETURN(bool row, cells.Step());
@@ -106,6 +111,7 @@ absl::Status ExactCellTable::ReadMetricPeriod(const std::string& metric,
     (*out)[CellKey{metric, period, cells.ColumnText(0)}] =
         ExactCell{cells.ColumnInt(1), cells.ColumnInt(2), static_cast<uint32_t>(cells.ColumnInt(3))};
   }
+  cells.Reset();
   return absl::OkStatus();
 }
 

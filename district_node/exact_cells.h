@@ -10,6 +10,7 @@
 #ifndef FEDSYNC_DISTRICT_NODE_EXACT_CELLS_H_
 #define FEDSYNC_DISTRICT_NODE_EXACT_CELLS_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,7 @@ class ExactCellTable {
 
   Database* db_;
   Statement select_, upsert_, remove_, select_state_, upsert_state_;
+  std::unique_ptr<Statement> select_metric_period_;  // prepared on first use
 };
 
 }  // namespace fedsync
