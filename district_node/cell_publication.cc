@@ -168,6 +168,7 @@ absl::StatusOr<int> CellPublication::PublishTouched(ExactCellTable& table,
     } else {
       ASSIGN_OR_RETURN(decided, DecideDp(*unit.metrics.front(), period, exact, shares));
       for (const auto& [key, cell] : exact) all.insert(key);
+      for (const auto& [key, value] : decided) all.insert(key);
     }
     for (const CellKey& key : all) {
       auto it = decided.find(key);
@@ -226,6 +227,9 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
   // The value released per cell: one contribution per entity, clamped to the bounds, so
   // that one entity moves a cell by at most the sensitivity.
   std::map<std::string, int64_t> values;
+  // Every cell of the domain is released, empty ones as noisy zeros.
+  ASSIGN_OR_RETURN(std::vector<std::string> domain, MetricDomain(metric));
+  for (const std::string& dims : domain) values[dims] = 0;
   for (auto it = exact.lower_bound(CellKey{metric.id(), period, ""});
        it != exact.end() && it->first.metric == metric.id() && it->first.period == period; ++it) {
     if (it->second.contributors == 0) continue;
@@ -234,7 +238,7 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
       continue;
     }
     auto cell_shares = shares.find(it->first);
-    if (cell_shares == shares.end()) continue;  // no entity: nothing to release
+    if (cell_shares == shares.end()) continue;  // no entity: released as a zero
     int64_t value = 0;
     for (const auto& [entity, share] : cell_shares->second) {
       const int64_t measure = metric.measure() == v1::SUM ? share.magnitude : share.records;

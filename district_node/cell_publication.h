@@ -11,7 +11,8 @@
 // over budget keeps publishing the stored values (cells without one: nothing), logged.
 //
 // DP noise comes from the exact sampler (shared/privacy/exact_sampler.h) over OpenSSL's
-// RAND_bytes, with no floating point.
+// RAND_bytes, with no floating point. A DP metric releases every cell of its closed
+// domain (MetricDomain) in each period it has records in, empty cells as noisy zeros.
 //
 // Runs inside the caller's write transaction on the caller's connection (the node's one
 // writer), so the ledger's spend, the stored noise and the published cells commit

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "fedsync/v1/catalog.pb.h"
@@ -49,6 +50,14 @@ struct DpParameters {
 // range: epsilon and budget positive rationals, budget >= epsilon, and a positive
 // magnitude_max for sums and for counts over multi-record entities.
 absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
+
+// Every cell `metric` can have in a period: the product of its dimensions' closed
+// category lists (enum values, world regions, mapped categories and "other", bands),
+// as canonical dimension texts. DP releases a noisy value for each, zeros included, so
+// that whether anyone is in a cell is as protected as how many. kInvalidArgument when
+// the product exceeds kMaxDpDomain cells.
+inline constexpr int64_t kMaxDpDomain = 10000;
+absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric);
 
 // Whether some registry of `metric` holds several records per entity (aid visits).
 bool HasMultiRecordEntities(const v1::MetricDef& metric);

@@ -303,6 +303,11 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
     ASSERT_EQ(published->count(master), 1u);
     released = published->at(master);
     EXPECT_EQ(released.status, v1::NOISY);
+    // Every degree is released, the empty ones as noisy zeros: whether anyone holds a
+    // doctorate is as protected as how many do.
+    const CellKey doctorate{"students_dp", "2026", "degree=doctorate"};
+    ASSERT_EQ(published->count(doctorate), 1u);
+    EXPECT_EQ(published->at(doctorate).status, v1::NOISY);
   }
   {
     FileDistrict district(path, catalog);
