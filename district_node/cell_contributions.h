@@ -21,6 +21,7 @@
 #include "shared/aggregator.h"
 #include "shared/catalog.h"
 #include "shared/database.h"
+#include "shared/privacy_contributions.h"
 #include "shared/privacy_parameters.h"
 
 namespace fedsync {

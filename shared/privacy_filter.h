@@ -30,6 +30,7 @@
 #include "shared/aggregator.h"
 #include "shared/catalog.h"
 #include "shared/cell.h"
+#include "shared/privacy_contributions.h"
 #include "shared/privacy_parameters.h"
 #include "shared/privacy_suppression.h"
 

@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "shared/aggregator.h"
+#include "shared/countries.h"
+#include "shared/privacy_parameters.h"
+#include "shared/registry_kinds.h"
 
 namespace fedsync {
 namespace {
@@ -106,6 +111,73 @@ PublicationPlan::PublicationPlan(const Catalog& catalog) {
 const PublicationUnit* PublicationPlan::UnitOf(const std::string& metric) const {
   auto it = unit_of_metric_.find(metric);
   return it == unit_of_metric_.end() ? nullptr : &units_[it->second];
+}
+
+namespace {
+
+// The closed list of values of one dimension, as the aggregator writes them.
+std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {
+  std::vector<std::string> values;
+  switch (dim.binning()) {
+    case v1::ENUM_NAME:
+      for (const std::string& registry : metric.registries()) {
+        const RegistryKind* kind = FindRegistryKind(registry);
+        const google::protobuf::FieldDescriptor* field =
+            kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+        if (field == nullptr || field->enum_type() == nullptr) continue;
+        for (int i = 0; i < field->enum_type()->value_count(); ++i) {
+          const google::protobuf::EnumValueDescriptor* value = field->enum_type()->value(i);
+          if (value->number() == 0) continue;  // unspecified: validation refuses it
+          values.push_back(absl::AsciiStrToLower(value->name()));
+        }
+        break;
+      }
+      break;
+    case v1::COUNTRY_TO_REGION:
+      values = WorldRegions();
+      break;
+    case v1::CATEGORY_MAP:
+      for (const auto& [raw, category] : dim.categories()) values.push_back(category);
+      if (dim.field() != "kind") values.push_back("other");
+      break;
+    case v1::NUMERIC_BANDS: {
+      const auto& bounds = dim.band_bounds();
+      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
+      for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
+      break;
+    }
+    default:
+      break;
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric) {
+  if (DomainSize(metric) > kMaxDpDomain) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metric '", metric.id(), "' has too many cells to release them all"));
+  }
+  std::vector<std::map<std::string, std::string>> cells = {{}};
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    const std::vector<std::string> values = DimensionValues(metric, dim);
+    std::vector<std::map<std::string, std::string>> next;
+    for (const auto& cell : cells) {
+      for (const std::string& value : values) {
+        next.push_back(cell);
+        next.back()[dim.name()] = value;
+      }
+    }
+    cells = std::move(next);
+  }
+  std::vector<std::string> domain;
+  domain.reserve(cells.size());
+  for (const auto& cell : cells) domain.push_back(CanonicalDims(cell));
+  std::sort(domain.begin(), domain.end());
+  return domain;
 }
 
 std::string ProjectDims(const std::string& dims, const std::vector<std::string>& names) {

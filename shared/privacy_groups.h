@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "shared/catalog.h"
 
 namespace fedsync {
@@ -63,6 +64,13 @@ class PublicationPlan {
   std::vector<PublicationUnit> units_;
   std::map<std::string, int> unit_of_metric_;
 };
+
+// Every cell `metric` can have in a period: the product of its dimensions' closed
+// category lists (enum values, world regions, mapped categories and "other", bands),
+// as canonical dimension texts, sorted. DP releases a noisy value for each, zeros
+// included, so that whether anyone is in a cell is as protected as how many.
+// kInvalidArgument for more than kMaxDpDomain cells (privacy_parameters.h).
+absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric);
 
 // The dimension text of `dims` (canonical, cell.h) kept to the names in `names`.
 std::string ProjectDims(const std::string& dims, const std::vector<std::string>& names);

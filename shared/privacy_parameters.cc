@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "shared/aggregator.h"
 #include "shared/countries.h"
 #include "shared/privacy/rational.h"
 
@@ -89,77 +87,45 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
     }
     parameters.sensitivity = disclosure.magnitude_max();
   }
-  absl::StatusOr<std::vector<std::string>> domain = MetricDomain(metric);
-  if (!domain.ok()) return domain.status();
+  if (DomainSize(metric) > kMaxDpDomain) {
+    return FieldError(metric, "method",
+                      absl::StrCat("DP releases every cell of the metric's dimensions; more "
+                                   "than ", kMaxDpDomain, " is too many"));
+  }
   return parameters;
 }
 
-namespace {
-
-// The closed list of values of one dimension.
-std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {
-  std::vector<std::string> values;
-  switch (dim.binning()) {
-    case v1::ENUM_NAME:
-      for (const std::string& registry : metric.registries()) {
-        const RegistryKind* kind = FindRegistryKind(registry);
-        if (kind == nullptr) continue;
-        const google::protobuf::FieldDescriptor* field =
-            kind->descriptor->FindFieldByName(dim.field());
-        if (field == nullptr || field->enum_type() == nullptr) continue;
-        for (int i = 0; i < field->enum_type()->value_count(); ++i) {
-          const google::protobuf::EnumValueDescriptor* value = field->enum_type()->value(i);
-          if (value->number() == 0) continue;  // unspecified: validation refuses it
-          values.push_back(absl::AsciiStrToLower(value->name()));
+int64_t DomainSize(const v1::MetricDef& metric) {
+  int64_t size = 1;
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    int64_t values = 0;
+    switch (dim.binning()) {
+      case v1::ENUM_NAME:
+        for (const std::string& registry : metric.registries()) {
+          const RegistryKind* kind = FindRegistryKind(registry);
+          const google::protobuf::FieldDescriptor* field =
+              kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+          if (field == nullptr || field->enum_type() == nullptr) continue;
+          values = field->enum_type()->value_count();
+          break;
         }
         break;
-      }
-      break;
-    case v1::COUNTRY_TO_REGION:
-      values = WorldRegions();
-      break;
-    case v1::CATEGORY_MAP:
-      for (const auto& [raw, category] : dim.categories()) values.push_back(category);
-      if (dim.field() != "kind") values.push_back("other");
-      break;
-    case v1::NUMERIC_BANDS: {
-      const auto& bounds = dim.band_bounds();
-      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
-      for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
-      break;
+      case v1::COUNTRY_TO_REGION:
+        values = static_cast<int64_t>(WorldRegions().size());
+        break;
+      case v1::CATEGORY_MAP:
+        values = dim.categories_size() + 1;
+        break;
+      case v1::NUMERIC_BANDS:
+        values = dim.band_bounds_size() + 1;
+        break;
+      default:
+        break;
     }
-    default:
-      break;
+    size *= std::max<int64_t>(values, 1);
+    if (size > kMaxDpDomain) return size;  // large enough to refuse; no overflow
   }
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric) {
-  std::vector<std::map<std::string, std::string>> cells = {{}};
-  for (const v1::Dimension& dim : metric.dimensions()) {
-    const std::vector<std::string> values = DimensionValues(metric, dim);
-    if (static_cast<int64_t>(cells.size()) * static_cast<int64_t>(values.size()) > kMaxDpDomain) {
-      return FieldError(metric, "method",
-                        absl::StrCat("DP releases every cell of the metric's dimensions; more "
-                                     "than ", kMaxDpDomain, " is too many"));
-    }
-    std::vector<std::map<std::string, std::string>> next;
-    for (const auto& cell : cells) {
-      for (const std::string& value : values) {
-        next.push_back(cell);
-        next.back()[dim.name()] = value;
-      }
-    }
-    cells = std::move(next);
-  }
-  std::vector<std::string> domain;
-  domain.reserve(cells.size());
-  for (const auto& cell : cells) domain.push_back(CanonicalDims(cell));
-  return domain;
+  return size;
 }
 
 bool HasMultiRecordEntities(const v1::MetricDef& metric) {

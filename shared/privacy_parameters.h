@@ -16,14 +16,12 @@
 #include <gmpxx.h>
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "fedsync/v1/catalog.pb.h"
 #include "google/protobuf/message.h"
-#include "shared/cell.h"
 #include "shared/privacy/primary_suppression.h"
 #include "shared/registry_kinds.h"
 
@@ -51,33 +49,17 @@ struct DpParameters {
 // magnitude_max for sums and for counts over multi-record entities.
 absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
 
-// Every cell `metric` can have in a period: the product of its dimensions' closed
-// category lists (enum values, world regions, mapped categories and "other", bands),
-// as canonical dimension texts. DP releases a noisy value for each, zeros included, so
-// that whether anyone is in a cell is as protected as how many. kInvalidArgument when
-// the product exceeds kMaxDpDomain cells.
+// The number of cells `metric` can have in a period: the product of its dimensions'
+// closed category lists. DP releases every one of them (MetricDomain in
+// privacy_groups.h), so the catalog refuses a DP metric of more than kMaxDpDomain.
 inline constexpr int64_t kMaxDpDomain = 10000;
-absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric);
+int64_t DomainSize(const v1::MetricDef& metric);
 
 // Whether some registry of `metric` holds several records per entity (aid visits).
 bool HasMultiRecordEntities(const v1::MetricDef& metric);
 // Whether publishing `metric` needs each contributor's total per cell: SUPPRESSION and
 // DP metrics that sum a magnitude or count multi-record entities.
 bool NeedsContributions(const v1::MetricDef& metric);
-// One entity's share of one cell: its records' measures summed (before clamping), and
-// how many records it has there. The entity is in the cell while records > 0.
-struct ContributorShare {
-  int64_t magnitude = 0;
-  int64_t records = 0;
-  bool operator==(const ContributorShare& other) const {
-    return magnitude == other.magnitude && records == other.records;
-  }
-};
-// Entity -> share, for one cell; and by cell, for the metrics that NeedsContributions.
-// Entity names are personal data: they never leave the district.
-using Contributions = std::map<std::string, ContributorShare>;
-using ContributionMap = std::map<CellKey, Contributions>;
-
 // The entity a record of `kind` belongs to, "<registry>:<first natural-key field>".
 // Stays in the district.
 std::string EntityOf(const RegistryKind& kind, const google::protobuf::Message& payload);

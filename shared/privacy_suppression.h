@@ -18,6 +18,7 @@
 #include "shared/aggregator.h"
 #include "shared/cell.h"
 #include "shared/privacy_groups.h"
+#include "shared/privacy_contributions.h"
 #include "shared/privacy_parameters.h"
 
 namespace fedsync {
