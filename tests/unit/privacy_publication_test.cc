@@ -212,6 +212,24 @@ TEST(SuppressionPublicationTest, DominanceJudgesSumsByContributorAndClamps) {
   }
 }
 
+// The gate: a unit that cannot be decided safely (here, sums whose contributors are
+// unknown, so dominance cannot be judged) publishes nothing at all, and the failure
+// names the unit and period, never a value; other units are unaffected.
+TEST(SuppressionPublicationTest, UnitThatCannotBeDecidedPublishesNothing) {
+  ExactCellMap exact;
+  const CellKey capital{"enterprises_capital_by_source_region", "2026", "region=europe"};
+  const CellKey total{"returned_students_total", "2026", ""};
+  exact[capital] = ExactCell{987654321, 5, 0};
+  exact[total] = ExactCell{12, 12, 0};
+  const PublicationDecision decision =
+      DecideForPublication(*Catalog::Default(), exact, ContributionMap());
+  EXPECT_EQ(decision.published.count(capital), 0u);
+  EXPECT_EQ(decision.published.count(total), 1u);
+  ASSERT_EQ(decision.failures.size(), 1u);
+  EXPECT_NE(decision.failures[0].find("enterprises_capital_by_source_region"), std::string::npos);
+  EXPECT_EQ(decision.failures[0].find("987654321"), std::string::npos);
+}
+
 std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget) {
   auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
     metrics {
