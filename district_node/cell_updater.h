@@ -4,9 +4,11 @@
 // A write gathers its row changes in a CellChanges — the record's contributions before
 // the change taken away, after it added (Aggregator), which touches only the cells of
 // that record: its metrics, and for stock metrics the periods from its start to the
-// current one. Apply() then adds the delta to the stored exact cells and re-publishes
-// each touched cell through the privacy filter (FilterCell, the one place that
-// decides). The cost of a write depends on the record, not on the registry's size.
+// current one. Apply() then adds the delta to the stored exact cells (and the entities'
+// shares, cell_contributions.h) and re-publishes through the privacy filter: every
+// publication unit a touched cell belongs to is decided again, table-wide for
+// suppression (cell_publication.h). The cost of a write depends on the record and the
+// size of its tables, not on the registry's size.
 //
 // A full recompute (every record, Aggregator::Compute) replaces the exact cells and all
 // published cells at once; it always equals the incremental result. It runs when the
