@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "district_node/cell_publication.h"
 #include "district_node/exact_cells.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -50,20 +51,26 @@ absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* 
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *before));
     if (counted.has_value()) {
       aggregator_.RemoveRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+      shares_.Remove(*counted, &shares_delta_);
     }
   }
   if (after != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *after));
     if (counted.has_value()) {
       aggregator_.AddRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+      shares_.Add(*counted, &shares_delta_);
     }
   }
   return absl::OkStatus();
 }
 
-bool CellChanges::AddRanges(const Aggregator& aggregator, const CellRanges& ranges) {
+bool CellChanges::AddRanges(const RegistryKind& kind, const Aggregator& aggregator,
+                            const CellRanges& ranges) {
   // Ranges name metrics by their index in the catalog they were computed with.
   if (aggregator.catalog() != aggregator_.catalog()) return false;
+  // Ranges carry no entity's shares: rows of a registry some metric needs them for go
+  // one by one.
+  if (shares_.CountsIn(kind)) return false;
   if (recompute_) return true;
   expanded_ = false;
   ranges_.Merge(ranges);
@@ -101,7 +108,8 @@ absl::StatusOr<CellChanges> CellUpdater::BeginChanges(Database* db) const {
   const Snapshot now = Current();
   ASSIGN_OR_RETURN(ExactCellTable table, ExactCellTable::Prepare(db));
   ASSIGN_OR_RETURN(bool current, IsCurrent(table, today, now));
-  return CellChanges(Aggregator(now.catalog, today, keyer_), /*recompute=*/!current);
+  return CellChanges(Aggregator(now.catalog, today, keyer_), ContributionCounter(now.catalog, today),
+                     /*recompute=*/!current);
 }
 
 std::string CellUpdater::CurrentPeriods(const Catalog& catalog, absl::CivilDay today) {
@@ -133,10 +141,11 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
     ASSIGN_OR_RETURN(current, IsCurrent(table, changes.today(), now));
   }
   if (!current) return RecomputeInto(db, table, published, changes.today(), now);
-  int changed = 0;
+  ExactCellMap touched, before;
   for (const auto& [key, change] : changes.delta()) {
     if (change == ExactCell{}) continue;  // an update that moved nothing
     ASSIGN_OR_RETURN(ExactCell cell, table.Get(key));
+    before[key] = cell;
     cell.value += change.value;
     cell.contributors += change.contributors;
     cell.perturbation_key += change.perturbation_key;
@@ -148,10 +157,16 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
       return RecomputeInto(db, table, published, changes.today(), now);
     }
     RETURN_IF_ERROR(table.Set(key, cell));
-    ASSIGN_OR_RETURN(bool put, published->Put(key, FilterCell(*now.catalog, key, cell)));
-    changed += put ? 1 : 0;
+    touched[key] = cell;
   }
-  return changed;
+  // The privacy filter decides table-wide: the units of the touched cells are
+  // re-decided together (cell_publication.h).
+  if (!changes.shares_delta().empty()) {
+    ASSIGN_OR_RETURN(ContributionTable shares, ContributionTable::Prepare(db));
+    RETURN_IF_ERROR(shares.ApplyDelta(changes.shares_delta()));
+  }
+  CellPublication publication(db, now.catalog);
+  return publication.PublishTouched(table, published, touched, before);
 }
 
 absl::StatusOr<bool> CellUpdater::EnsureCurrent(Database* db, PublishedCells* published) const {
@@ -175,12 +190,15 @@ absl::StatusOr<int> CellUpdater::RecomputeInto(Database* db, ExactCellTable& tab
                                                absl::CivilDay today,
                                                const Snapshot& now) const {
   const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(ExactCellMap exact, ComputeWith(db, today, now.catalog));
+  ContributionMap shares;
+  ASSIGN_OR_RETURN(ExactCellMap exact, ComputeWith(db, today, now.catalog, &shares));
   RETURN_IF_ERROR(table.ReplaceAll(exact));
+  ASSIGN_OR_RETURN(ContributionTable shares_table, ContributionTable::Prepare(db));
+  RETURN_IF_ERROR(shares_table.ReplaceAll(shares));
   RETURN_IF_ERROR(table.SetState(kCatalogState, now.fingerprint));
   RETURN_IF_ERROR(table.SetState(kPeriodsState, CurrentPeriods(*now.catalog, today)));
-  ASSIGN_OR_RETURN(int changed,
-                   published->ReplaceAll(FilterForPublication(*now.catalog, exact)));
+  CellPublication publication(db, now.catalog);
+  ASSIGN_OR_RETURN(int changed, publication.PublishAll(published, exact, shares));
   LogInfo("exact_cells.recomputed",
           {{"cells", static_cast<int64_t>(exact.size())},
            {"published_changed", changed},
@@ -192,13 +210,24 @@ absl::StatusOr<ExactCellMap> CellUpdater::ComputeAll(Database* db, absl::CivilDa
   return ComputeWith(db, today, Current().catalog);
 }
 
-absl::StatusOr<ExactCellMap> CellUpdater::ComputeWith(
-    Database* db, absl::CivilDay today, std::shared_ptr<const Catalog> catalog) const {
+absl::StatusOr<ExactCellMap> CellUpdater::ComputeWith(Database* db, absl::CivilDay today,
+                                                      std::shared_ptr<const Catalog> catalog,
+                                                      ContributionMap* shares) const {
+  const ContributionCounter counter(catalog, today);
   const Aggregator aggregator(std::move(catalog), today, keyer_);
   ExactCellMap exact;
-  RETURN_IF_ERROR(ForEachCountedRecord(
-      db, [&](const StoredRecord& stored) { aggregator.Add(stored, &exact); }));
+  RETURN_IF_ERROR(ForEachCountedRecord(db, [&](const StoredRecord& stored) {
+    aggregator.Add(stored, &exact);
+    if (shares != nullptr) counter.Add(stored, shares);
+  }));
   return exact;
+}
+
+absl::StatusOr<ContributionMap> CellUpdater::ComputeAllShares(Database* db,
+                                                              absl::CivilDay today) const {
+  ContributionMap shares;
+  RETURN_IF_ERROR(ComputeWith(db, today, Current().catalog, &shares).status());
+  return shares;
 }
 
 absl::StatusOr<ExactCellMap> CellUpdater::ReadStored(Database* db) {

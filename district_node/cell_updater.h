@@ -4,9 +4,11 @@
 // A write gathers its row changes in a CellChanges — the record's contributions before
 // the change taken away, after it added (Aggregator), which touches only the cells of
 // that record: its metrics, and for stock metrics the periods from its start to the
-// current one. Apply() then adds the delta to the stored exact cells and re-publishes
-// each touched cell through the privacy filter (FilterCell, the one place that
-// decides). The cost of a write depends on the record, not on the registry's size.
+// current one. Apply() then adds the delta to the stored exact cells (and the entities'
+// shares, cell_contributions.h) and re-publishes through the privacy filter: every
+// publication unit a touched cell belongs to is decided again, table-wide for
+// suppression (cell_publication.h). The cost of a write depends on the record and the
+// size of its tables, not on the registry's size.
 //
 // A full recompute (every record, Aggregator::Compute) replaces the exact cells and all
 // published cells at once; it always equals the incremental result. It runs when the
@@ -31,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "district_node/cell_contributions.h"
 #include "district_node/registry_store.h"
 #include "shared/aggregator.h"
 #include "shared/catalog.h"
@@ -59,27 +62,33 @@ class CellChanges {
                           const StoredRow* after);
   // Adds contributions gathered ahead of the write (an import's new rows, computed as
   // they arrived) by `aggregator`, from CellUpdater::NewAggregator of the same updater.
-  // False, adding nothing, when that aggregator ran another catalog than this write:
+  // False, adding nothing, when that aggregator ran another catalog than this write, or
+  // when a metric over `kind` needs the entities' shares (which ranges do not carry):
   // the caller then adds the rows one by one.
-  bool AddRanges(const Aggregator& aggregator, const CellRanges& ranges);
+  bool AddRanges(const RegistryKind& kind, const Aggregator& aggregator,
+                 const CellRanges& ranges);
 
   // The delta as cells, as of today(): expanded from the ranges on first use after a
   // change.
   const ExactCellMap& delta() const;
+  // The entities' shares the write changed (cell_contributions.h).
+  const ContributionMap& shares_delta() const { return shares_delta_; }
   absl::CivilDay today() const { return aggregator_.today(); }
   // True when the stored cells were stale as the write began: Apply recomputes them.
   bool recompute() const { return recompute_; }
 
  private:
   friend class CellUpdater;
-  CellChanges(Aggregator aggregator, bool recompute)
-      : aggregator_(std::move(aggregator)), recompute_(recompute) {}
+  CellChanges(Aggregator aggregator, ContributionCounter shares, bool recompute)
+      : aggregator_(std::move(aggregator)), shares_(std::move(shares)), recompute_(recompute) {}
 
   Aggregator aggregator_;
+  ContributionCounter shares_;
   bool recompute_;
   CellRanges ranges_;
   mutable bool expanded_ = false;
   mutable ExactCellMap delta_;
+  ContributionMap shares_delta_;
 };
 
 class CellUpdater {
@@ -114,6 +123,8 @@ class CellUpdater {
   // them; and the exact cells stored.
   absl::StatusOr<ExactCellMap> ComputeAll(Database* db, absl::CivilDay today) const;
   static absl::StatusOr<ExactCellMap> ReadStored(Database* db);
+  // The entities' shares a full recompute gives (cell_contributions.h).
+  absl::StatusOr<ContributionMap> ComputeAllShares(Database* db, absl::CivilDay today) const;
 
   // Runs `catalog` from now on (a newer one from the parent): the stored cells then no
   // longer match it, so the next write or check recomputes them all.
@@ -139,8 +150,10 @@ class CellUpdater {
   absl::StatusOr<int> RecomputeInto(Database* db, ExactCellTable& table,
                                     PublishedCells* published, absl::CivilDay today,
                                     const Snapshot& now) const;
+  // `shares`, when given, also receives the entities' shares.
   absl::StatusOr<ExactCellMap> ComputeWith(Database* db, absl::CivilDay today,
-                                           std::shared_ptr<const Catalog> catalog) const;
+                                           std::shared_ptr<const Catalog> catalog,
+                                           ContributionMap* shares = nullptr) const;
 
   Clock* const clock_;
   const std::shared_ptr<const privacy::RecordKeyer> keyer_;

@@ -31,6 +31,9 @@ constexpr char kDeleteCell[] =
     "DELETE FROM exact_cells WHERE metric = ? AND period = ? AND dims = ?";
 constexpr char kSelectAll[] =
     "SELECT metric, period, dims, value, contributors, perturbation_key FROM exact_cells";
+constexpr char kSelectMetricPeriod[] =
+    "SELECT dims, value, contributors, perturbation_key FROM exact_cells "
+    "WHERE metric = ? AND period = ?";
 constexpr char kDeleteAll[] = "DELETE FROM exact_cells";
 constexpr char kSelectState[] = "SELECT value FROM exact_cells_state WHERE key = ?";
 constexpr char kUpsertState[] =
@@ -91,6 +94,25 @@ absl::StatusOr<ExactCellMap> ExactCellTable::ReadAll() {
         ExactCell{all.ColumnInt(3), all.ColumnInt(4), static_cast<uint32_t>(all.ColumnInt(5))};
   }
   return cells;
+}
+
+absl::Status ExactCellTable::ReadMetricPeriod(const std::string& metric,
+                                              const std::string& period, ExactCellMap* out) {
+  if (select_metric_period_ == nullptr) {
+    ASSIGN_OR_RETURN(Statement prepared, db_->Prepare(kSelectMetricPeriod));
+    select_metric_period_ = std::make_unique<Statement>(std::move(prepared));
+  }
+  Statement& cells = *select_metric_period_;
+  cells.Reset();
+  cells.Bind(1, metric).Bind(2, period);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, cells.Step());
+    if (!row) break;
+    (*out)[CellKey{metric, period, cells.ColumnText(0)}] =
+        ExactCell{cells.ColumnInt(1), cells.ColumnInt(2), static_cast<uint32_t>(cells.ColumnInt(3))};
+  }
+  cells.Reset();
+  return absl::OkStatus();
 }
 
 absl::Status ExactCellTable::ReplaceAll(const ExactCellMap& cells) {

@@ -10,6 +10,7 @@
 #ifndef FEDSYNC_DISTRICT_NODE_EXACT_CELLS_H_
 #define FEDSYNC_DISTRICT_NODE_EXACT_CELLS_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,9 @@ class ExactCellTable {
 
   // Every stored cell.
   absl::StatusOr<ExactCellMap> ReadAll();
+  // Adds the stored cells of (metric, period) to `out`.
+  absl::Status ReadMetricPeriod(const std::string& metric, const std::string& period,
+                                ExactCellMap* out);
   // Makes the table hold exactly `cells`.
   absl::Status ReplaceAll(const ExactCellMap& cells);
 
@@ -49,6 +53,7 @@ class ExactCellTable {
 
   Database* db_;
   Statement select_, upsert_, remove_, select_state_, upsert_state_;
+  std::unique_ptr<Statement> select_metric_period_;  // prepared on first use
 };
 
 }  // namespace fedsync

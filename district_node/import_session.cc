@@ -156,7 +156,7 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
   }
   // The rows' cells as new rows, computed in Add(); each row that turns out not to be
   // new takes its part away again. Row by row instead when the catalog changed since.
-  const bool precomputed = changes->AddRanges(aggregator_, new_rows_);
+  const bool precomputed = changes->AddRanges(*kind_, aggregator_, new_rows_);
   auto not_new = [&](const RecordColumns& columns) -> absl::Status {
     if (!precomputed) return absl::OkStatus();
     const StoredRow as_new = InsertedRow(0, columns);

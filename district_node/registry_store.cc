@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
 #include "district_node/audit_log.h"
+#include "district_node/cell_publication.h"
 #include "district_node/exact_cells.h"
 #include "district_node/node_secret.h"
 #include "shared/published_cells.h"
@@ -113,7 +114,10 @@ const Migrations& DistrictMigrations() {
       // 5: the catalog this district runs, once a newer one than the built-in arrived.
       kCatalogSchema,
       // 6: the record-key secret and the exact cells' perturbation keys (node_secret.h).
-      kCellKeySchema};
+      kCellKeySchema,
+      // 7: the DP release ledger, the contributors' shares of cells and the local
+      // suppression decisions (cell_publication.h); recomputes the cells once.
+      PublicationSchema()};
   return *migrations;
 }
 

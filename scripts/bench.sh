@@ -50,6 +50,7 @@ run sync_bench
 run load_bench --children=10000 --cells=1
 run national_sim_bench
 run wire_bench
+run privacy_bench
 
 # FIGURE <name> <fedsync> <baseline or -> <unit> <goal> <true|false|->
 if [[ "${format}" == json ]]; then

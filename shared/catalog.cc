@@ -6,6 +6,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "shared/cell_key_table.h"
+#include "shared/privacy_parameters.h"
 #include "shared/registry_kinds.h"
 
 namespace fedsync {
@@ -94,11 +95,16 @@ absl::Status ValidateMetric(const v1::MetricDef& metric) {
   switch (metric.disclosure().method()) {
     case v1::NONE:
       break;
-    case v1::SUPPRESSION:
-      if (metric.disclosure().threshold() < 1) {
-        return MetricError(metric, "disclosure.threshold", "must be at least 1");
-      }
+    case v1::SUPPRESSION: {
+      absl::Status status = ValidateSuppression(metric);
+      if (!status.ok()) return status;
       break;
+    }
+    case v1::DP: {
+      absl::StatusOr<DpParameters> parameters = DpParametersOf(metric);
+      if (!parameters.ok()) return parameters.status();
+      break;
+    }
     case v1::CELL_KEY: {
       // A perturbation table adds small integer noise to counts; a sum of magnitudes
       // needs another method.

@@ -1,6 +1,9 @@
 #include "shared/privacy_filter.h"
 
+#include <set>
+
 #include "shared/cell_key_table.h"
+#include "shared/privacy_groups.h"
 
 namespace fedsync {
 
@@ -35,17 +38,49 @@ std::optional<CellValue> FilterCell(const Catalog& catalog, const CellKey& key,
       return out;
     }
     default:
-      return std::nullopt;  // a method this version cannot apply publishes nothing
+      return std::nullopt;  // DP (the district's ledger decides) or unknown: nothing here
   }
 }
 
-CellMap FilterForPublication(const Catalog& catalog, const ExactCellMap& exact) {
-  CellMap published;
-  for (const auto& [key, cell] : exact) {
-    std::optional<CellValue> out = FilterCell(catalog, key, cell);
-    if (out.has_value()) published[key] = *out;
+PublicationDecision DecideForPublication(const Catalog& catalog, const ExactCellMap& exact,
+                                         const ContributionMap& contributions) {
+  const PublicationPlan plan(catalog);
+  PublicationDecision decision;
+  for (const PublicationUnit& unit : plan.units()) {
+    if (unit.kind == UnitKind::kPerCell) {
+      const std::string& id = unit.metrics.front()->id();
+      for (auto it = exact.lower_bound(CellKey{id, "", ""});
+           it != exact.end() && it->first.metric == id; ++it) {
+        std::optional<CellValue> out = FilterCell(catalog, it->first, it->second);
+        if (out.has_value()) decision.published[it->first] = *out;
+      }
+      continue;
+    }
+    if (unit.kind != UnitKind::kLinked) continue;
+    std::set<std::string> periods;
+    for (const v1::MetricDef* metric : unit.metrics) {
+      for (auto it = exact.lower_bound(CellKey{metric->id(), "", ""});
+           it != exact.end() && it->first.metric == metric->id(); ++it) {
+        periods.insert(it->first.period);
+      }
+    }
+    for (const std::string& period : periods) {
+      UnitDecision unit_decision = DecideLinkedUnit(unit, period, exact, contributions);
+      if (unit_decision.failed()) {
+        decision.failures.push_back(std::move(unit_decision.failure));
+        continue;
+      }
+      decision.published.insert(unit_decision.published.begin(), unit_decision.published.end());
+      decision.suppressed.insert(unit_decision.suppressed.begin(),
+                                 unit_decision.suppressed.end());
+    }
   }
-  return published;
+  return decision;
+}
+
+CellMap FilterForPublication(const Catalog& catalog, const ExactCellMap& exact,
+                             const ContributionMap& contributions) {
+  return DecideForPublication(catalog, exact, contributions).published;
 }
 
 }  // namespace fedsync

@@ -3,6 +3,7 @@
 #include <glpk.h>
 #include <gmpxx.h>
 
+#include <cmath>
 #include <limits>
 #include <map>
 #include <memory>
@@ -16,6 +17,8 @@ namespace privacy {
 namespace {
 
 constexpr double kTolerance = 1e-7;
+// Below this distance from the required width, an interval is confirmed exactly.
+constexpr double kExactMargin = 0.5;
 
 // One scenario's knowledge: the suppressed cells (columns) and, per equation, their
 // coefficients and the constant the published cells contribute.
@@ -130,16 +133,30 @@ class AttackerLp {
   }
 
   // [min, max] of `column`; max is +infinity when unbounded.
-  absl::StatusOr<std::pair<double, double>> Interval(int column) {
-    ASSIGN_OR_RETURN(std::optional<double> lower, Optimise(column, GLP_MIN));
-    ASSIGN_OR_RETURN(std::optional<double> upper, Optimise(column, GLP_MAX));
+  // [min, max] of `column`; max is +infinity when unbounded. The floating-point simplex
+  // decides alone when its width is clearly on one side of `required` (its error on
+  // these small integer problems is far below kExactMargin); only a borderline width is
+  // confirmed by the exact rational simplex, which costs far more.
+  absl::StatusOr<std::pair<double, double>> Interval(int column, double required) {
+    // No equation constrains anything (GLPK refuses a problem without rows): the
+    // attacker knows only that the cell is >= 0.
+    if (glp_get_num_rows(problem_.get()) == 0) {
+      return std::make_pair(0.0, std::numeric_limits<double>::infinity());
+    }
+    ASSIGN_OR_RETURN(std::optional<double> lower, Optimise(column, GLP_MIN, /*exact=*/false));
+    ASSIGN_OR_RETURN(std::optional<double> upper, Optimise(column, GLP_MAX, /*exact=*/false));
+    if (lower.has_value() && upper.has_value() &&
+        std::abs(*upper - *lower - required) < kExactMargin) {
+      ASSIGN_OR_RETURN(lower, Optimise(column, GLP_MIN, /*exact=*/true));
+      ASSIGN_OR_RETURN(upper, Optimise(column, GLP_MAX, /*exact=*/true));
+    }
     if (!lower.has_value()) return absl::InternalError("audit LP: a cell unbounded below 0");
     return std::make_pair(*lower, upper.value_or(std::numeric_limits<double>::infinity()));
   }
 
  private:
   // The optimum, or nullopt when unbounded.
-  absl::StatusOr<std::optional<double>> Optimise(int column, int direction) {
+  absl::StatusOr<std::optional<double>> Optimise(int column, int direction, bool exact) {
     glp_prob* lp = problem_.get();
     const int n = glp_get_num_cols(lp);
     for (int j = 1; j <= n; ++j) glp_set_obj_coef(lp, j, j == column + 1 ? 1.0 : 0.0);
@@ -151,7 +168,7 @@ class AttackerLp {
       if (glp_simplex(lp, &parameters_) != 0) return absl::InternalError("audit LP failed");
     }
     if (glp_get_status(lp) == GLP_UNBND) return std::optional<double>();
-    if (glp_get_status(lp) == GLP_OPT && glp_exact(lp, &parameters_) != 0) {
+    if (exact && glp_get_status(lp) == GLP_OPT && glp_exact(lp, &parameters_) != 0) {
       return absl::InternalError("audit exact LP failed");
     }
     const int status = glp_get_status(lp);
@@ -180,12 +197,12 @@ absl::StatusOr<std::vector<CellAudit>> AuditScenario(const LinkedTables& tables,
     audit.cell = cell;
     audit.known_singleton = known_cell;
     audit.derivable = derivable[column];
-    ASSIGN_OR_RETURN(auto interval, lp.Interval(column));
+    const double required =
+        linked.state == CellState::kPrimary ? static_cast<double>(linked.protection_width) : 0.0;
+    ASSIGN_OR_RETURN(auto interval, lp.Interval(column, required));
     audit.lower = interval.first;
     audit.upper = interval.second;
     const double width = audit.upper - audit.lower;
-    const double required =
-        linked.state == CellState::kPrimary ? static_cast<double>(linked.protection_width) : 0.0;
     audit.protected_enough = !audit.derivable && width + kTolerance >= required;
     audits.push_back(audit);
   }
@@ -193,7 +210,10 @@ absl::StatusOr<std::vector<CellAudit>> AuditScenario(const LinkedTables& tables,
 }
 
 // Cells nested with `cell` through the equations: its parts, their parts, ... and the
-// totals it is a part of, and theirs.
+// totals it is a part of, and theirs; and the parts (and theirs) of every such total
+// that is itself a singleton: that total's one contributor is `cell`'s, so its parts
+// with a contributor hold only that one too (a lone person is in the total, in its
+// region and in its degree).
 std::vector<bool> NestedWith(const LinkedTables& tables, int cell) {
   const size_t n = tables.cells.size();
   std::vector<std::vector<int>> parts_of(n), totals_of(n);
@@ -204,19 +224,25 @@ std::vector<bool> NestedWith(const LinkedTables& tables, int cell) {
     }
   }
   std::vector<bool> nested(n, false);
-  for (const auto* edges : {&parts_of, &totals_of}) {
-    std::vector<int> stack = {cell};
+  // Marks everything reachable from `from` along `edges`.
+  auto reach = [&](int from, const std::vector<std::vector<int>>& edges) {
+    std::vector<int> stack = {from};
     std::vector<bool> seen(n, false);
     while (!stack.empty()) {
       const int current = stack.back();
       stack.pop_back();
-      for (int next : (*edges)[current]) {
+      for (int next : edges[current]) {
         if (seen[next]) continue;
         seen[next] = true;
         nested[next] = true;
         stack.push_back(next);
       }
     }
+  };
+  reach(cell, parts_of);
+  reach(cell, totals_of);
+  for (size_t total = 0; total < n; ++total) {
+    if (nested[total] && tables.cells[total].singleton) reach(static_cast<int>(total), parts_of);
   }
   return nested;
 }

@@ -9,8 +9,9 @@
 //       derivable iff its unit vector lies in their row space, i.e. its column is a pivot
 //       whose reduced row has no other entry.
 //   (b) for primary cells, its feasible interval [min, max] under the equations and
-//       non-negativity, two LPs (GLPK: simplex, then GLPK's exact rational simplex from
-//       that basis), is at least its protection width. A cell pinned by non-negativity
+//       non-negativity, two LPs (GLPK's simplex; when the width is within 0.5 of the
+//       protection width, confirmed by GLPK's exact rational simplex from that basis),
+//       is at least its protection width. A cell pinned by non-negativity
 //       (x + y = 0 forces both to 0) fails here although it passes (a).
 // The singleton problem: the lone contributor of a singleton primary cell knows that
 // cell's value. For each singleton the audit repeats (a) and (b) for every other primary

@@ -96,10 +96,12 @@ class District {
   // The property, as gtest failures naming `context`.
   void ExpectMatchesRecompute(const std::string& context) {
     absl::StatusOr<ExactCellMap> stored, full;
+    absl::StatusOr<ContributionMap> shares;
     absl::StatusOr<CellMap> published;
     ASSERT_TRUE(store_->Read([&](Database* db) {
       stored = CellUpdater::ReadStored(db);
       full = cells_.ComputeAll(db, cells_.Today());
+      shares = cells_.ComputeAllShares(db, cells_.Today());
       published = ReadPublished(db, *cells_.catalog());
       return absl::OkStatus();
     }).ok());
@@ -108,7 +110,8 @@ class District {
     ASSERT_TRUE(published.ok()) << published.status();
     EXPECT_TRUE(*stored == *full) << context << ": exact cells differ from a recompute:"
                                   << Differences(*stored, *full, PrintExact);
-    const CellMap want = FilterForPublication(*cells_.catalog(), *full);
+    ASSERT_TRUE(shares.ok()) << shares.status();
+    const CellMap want = FilterForPublication(*cells_.catalog(), *full, *shares);
     EXPECT_TRUE(*published == want) << context << ": published cells differ:"
                                     << Differences(*published, want, PrintPublished);
   }

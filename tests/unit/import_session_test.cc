@@ -150,15 +150,18 @@ class ImportSessionTest : public ::testing::Test {
 
   void ExpectMatchesRecompute(const std::string& context) {
     absl::StatusOr<ExactCellMap> full;
+    absl::StatusOr<ContributionMap> shares;
     ASSERT_TRUE(store_->Read([&](Database* db) {
       full = cells_.ComputeAll(db, cells_.Today());
+      shares = cells_.ComputeAllShares(db, cells_.Today());
       return absl::OkStatus();
     }).ok());
     ASSERT_TRUE(full.ok()) << full.status();
+    ASSERT_TRUE(shares.ok()) << shares.status();
     const ExactCellMap stored = Stored();
     EXPECT_TRUE(stored == *full) << context << ": exact cells differ from a recompute:"
                                  << Differences(stored, *full, PrintExact);
-    const CellMap want = FilterForPublication(*cells_.catalog(), *full);
+    const CellMap want = FilterForPublication(*cells_.catalog(), *full, *shares);
     const CellMap published = Published();
     EXPECT_TRUE(published == want) << context << ": published cells differ:"
                                    << Differences(published, want, PrintPublished);

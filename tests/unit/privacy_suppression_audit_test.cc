@@ -127,6 +127,19 @@ TEST(DisclosureAuditTest, SingletonSubtractingItselfIsABreachUntilSecondarySuppr
   EXPECT_TRUE(result->report.passed());
 }
 
+// A table of one cell (a total with no published breakdown): no equation, so the
+// attacker knows only that it is >= 0.
+TEST(DisclosureAuditTest, LoneCellWithoutEquationsIsProtected) {
+  LinkedTables tables;
+  tables.cells = {{"total", 1, CellState::kPrimary, 2, true}};
+  auto report = AuditSuppression(tables);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->passed());
+  ASSERT_EQ(report->cells.size(), 1u);
+  EXPECT_EQ(report->cells[0].lower, 0);
+  EXPECT_TRUE(std::isinf(report->cells[0].upper));
+}
+
 TEST(DisclosureAuditTest, NothingSuppressedPassesAndAddsNothing) {
   LinkedTables tables = Grid({2, 2}, {5, 6, 7, 8});
   auto result = SuppressUntilSafe(&tables);

@@ -1,0 +1,193 @@
+#include "shared/privacy_groups.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "shared/aggregator.h"
+#include "shared/countries.h"
+#include "shared/privacy_parameters.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync {
+namespace {
+
+std::string Deterministic(const google::protobuf::Message& message) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream stream(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  return bytes;
+}
+
+// What two metrics must share for one's cells to be sums of the other's.
+std::string FamilyOf(const v1::MetricDef& metric) {
+  std::vector<std::string> registries(metric.registries().begin(), metric.registries().end());
+  std::sort(registries.begin(), registries.end());
+  std::vector<std::string> filters;
+  for (const v1::Filter& filter : metric.filters()) filters.push_back(Deterministic(filter));
+  std::sort(filters.begin(), filters.end());
+  std::string family = absl::StrCat(absl::StrJoin(registries, ","), "|",
+                                    absl::StrJoin(filters, ","), "|", metric.time_basis(), "|",
+                                    metric.date_field(), "|", metric.period_type(), "|",
+                                    metric.measure());
+  if (metric.measure() == v1::SUM) {
+    absl::StrAppend(&family, "|", metric.measure_field(), "|",
+                    metric.disclosure().magnitude_min(), "|", metric.disclosure().magnitude_max());
+  }
+  return family;
+}
+
+// Dimension definitions by name.
+std::map<std::string, std::string> DimensionsOf(const v1::MetricDef& metric) {
+  std::map<std::string, std::string> dims;
+  for (const v1::Dimension& dim : metric.dimensions()) dims[dim.name()] = Deterministic(dim);
+  return dims;
+}
+
+// Whether coarse's dimensions are a strict subset of fine's, identically defined.
+bool IsCoarserThan(const v1::MetricDef& coarse, const v1::MetricDef& fine) {
+  const auto coarse_dims = DimensionsOf(coarse), fine_dims = DimensionsOf(fine);
+  if (coarse_dims.size() >= fine_dims.size()) return false;
+  for (const auto& [name, definition] : coarse_dims) {
+    auto it = fine_dims.find(name);
+    if (it == fine_dims.end() || it->second != definition) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PublicationPlan::PublicationPlan(const Catalog& catalog) {
+  std::map<std::string, std::vector<const v1::MetricDef*>> families;
+  std::vector<std::string> family_order;
+  for (const v1::MetricDef& metric : catalog.proto().metrics()) {
+    const v1::DisclosureMethod method = metric.disclosure().method();
+    if (method != v1::SUPPRESSION && method != v1::NONE) continue;
+    const std::string family = FamilyOf(metric);
+    if (families.count(family) == 0) family_order.push_back(family);
+    families[family].push_back(&metric);
+  }
+  std::set<std::string> linked;
+  for (const std::string& family : family_order) {
+    const std::vector<const v1::MetricDef*>& metrics = families[family];
+    bool suppressed = false;
+    for (const v1::MetricDef* metric : metrics) {
+      suppressed |= metric->disclosure().method() == v1::SUPPRESSION;
+    }
+    if (!suppressed) continue;
+    PublicationUnit unit;
+    unit.id = metrics.front()->id();
+    unit.kind = UnitKind::kLinked;
+    unit.metrics = metrics;
+    for (int coarse = 0; coarse < static_cast<int>(metrics.size()); ++coarse) {
+      for (int fine = 0; fine < static_cast<int>(metrics.size()); ++fine) {
+        if (IsCoarserThan(*metrics[coarse], *metrics[fine])) unit.links.push_back({coarse, fine});
+      }
+    }
+    for (const v1::MetricDef* metric : metrics) {
+      linked.insert(metric->id());
+      unit_of_metric_[metric->id()] = static_cast<int>(units_.size());
+    }
+    units_.push_back(std::move(unit));
+  }
+  for (const v1::MetricDef& metric : catalog.proto().metrics()) {
+    if (linked.count(metric.id()) > 0) continue;
+    PublicationUnit unit;
+    unit.id = metric.id();
+    unit.kind = metric.disclosure().method() == v1::DP ? UnitKind::kDp : UnitKind::kPerCell;
+    unit.metrics = {&metric};
+    unit_of_metric_[metric.id()] = static_cast<int>(units_.size());
+    units_.push_back(std::move(unit));
+  }
+}
+
+const PublicationUnit* PublicationPlan::UnitOf(const std::string& metric) const {
+  auto it = unit_of_metric_.find(metric);
+  return it == unit_of_metric_.end() ? nullptr : &units_[it->second];
+}
+
+namespace {
+
+// The closed list of values of one dimension, as the aggregator writes them.
+std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {
+  std::vector<std::string> values;
+  switch (dim.binning()) {
+    case v1::ENUM_NAME:
+      for (const std::string& registry : metric.registries()) {
+        const RegistryKind* kind = FindRegistryKind(registry);
+        const google::protobuf::FieldDescriptor* field =
+            kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+        if (field == nullptr || field->enum_type() == nullptr) continue;
+        for (int i = 0; i < field->enum_type()->value_count(); ++i) {
+          const google::protobuf::EnumValueDescriptor* value = field->enum_type()->value(i);
+          if (value->number() == 0) continue;  // unspecified: validation refuses it
+          values.push_back(absl::AsciiStrToLower(value->name()));
+        }
+        break;
+      }
+      break;
+    case v1::COUNTRY_TO_REGION:
+      values = WorldRegions();
+      break;
+    case v1::CATEGORY_MAP:
+      for (const auto& [raw, category] : dim.categories()) values.push_back(category);
+      if (dim.field() != "kind") values.push_back("other");
+      break;
+    case v1::NUMERIC_BANDS: {
+      const auto& bounds = dim.band_bounds();
+      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
+      for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
+      break;
+    }
+    default:
+      break;
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric) {
+  if (DomainSize(metric) > kMaxDpDomain) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metric '", metric.id(), "' has too many cells to release them all"));
+  }
+  std::vector<std::map<std::string, std::string>> cells = {{}};
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    const std::vector<std::string> values = DimensionValues(metric, dim);
+    std::vector<std::map<std::string, std::string>> next;
+    for (const auto& cell : cells) {
+      for (const std::string& value : values) {
+        next.push_back(cell);
+        next.back()[dim.name()] = value;
+      }
+    }
+    cells = std::move(next);
+  }
+  std::vector<std::string> domain;
+  domain.reserve(cells.size());
+  for (const auto& cell : cells) domain.push_back(CanonicalDims(cell));
+  std::sort(domain.begin(), domain.end());
+  return domain;
+}
+
+std::string ProjectDims(const std::string& dims, const std::vector<std::string>& names) {
+  if (dims.empty() || names.empty()) return "";
+  std::vector<absl::string_view> kept;
+  for (absl::string_view pair : absl::StrSplit(dims, ';')) {
+    const absl::string_view key = pair.substr(0, pair.find('='));
+    if (std::find(names.begin(), names.end(), key) != names.end()) kept.push_back(pair);
+  }
+  return absl::StrJoin(kept, ";");
+}
+
+}  // namespace fedsync

@@ -1,0 +1,150 @@
+#include "shared/privacy_parameters.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "shared/countries.h"
+#include "shared/privacy/rational.h"
+
+namespace fedsync {
+namespace {
+
+absl::Status FieldError(const v1::MetricDef& metric, absl::string_view field,
+                        absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat("catalog metric '", metric.id(),
+                                                 "' field 'disclosure.", field, "': ", reason));
+}
+
+// The clamping bounds; an unset upper bound is "none" (a quarter of int64's range keeps
+// sums of a few clamped totals exact in 128 bits and far from overflow in 64).
+void Bounds(const v1::Disclosure& disclosure, int64_t* lower, int64_t* upper) {
+  *lower = disclosure.magnitude_min();
+  *upper = disclosure.magnitude_max() > 0 ? disclosure.magnitude_max()
+                                          : std::numeric_limits<int64_t>::max() / 4;
+}
+
+}  // namespace
+
+privacy::PrimaryRules SuppressionRulesOf(const v1::MetricDef& metric) {
+  const v1::Disclosure& disclosure = metric.disclosure();
+  privacy::PrimaryRules rules;
+  rules.threshold = disclosure.threshold();
+  const bool sum = metric.measure() == v1::SUM;
+  rules.dominance = sum && disclosure.dominance_n() >= 0 && disclosure.dominance_k() >= 0;
+  if (disclosure.dominance_n() > 0) rules.dominance_n = disclosure.dominance_n();
+  if (disclosure.dominance_k() > 0) rules.dominance_k = disclosure.dominance_k();
+  rules.p_percent = sum && disclosure.p_percent() >= 0;
+  if (disclosure.p_percent() > 0) rules.p = disclosure.p_percent();
+  Bounds(disclosure, &rules.magnitude_lower, &rules.magnitude_upper);
+  return rules;
+}
+
+absl::Status ValidateSuppression(const v1::MetricDef& metric) {
+  const v1::Disclosure& disclosure = metric.disclosure();
+  if (disclosure.threshold() < 1) return FieldError(metric, "threshold", "must be at least 1");
+  if (disclosure.dominance_k() > 100) {
+    return FieldError(metric, "dominance_k", "is a percentage, at most 100");
+  }
+  if (disclosure.p_percent() > 100) {
+    return FieldError(metric, "p_percent", "is a percentage, at most 100");
+  }
+  if (disclosure.magnitude_min() < 0) {
+    return FieldError(metric, "magnitude_min", "magnitudes are not negative");
+  }
+  if (disclosure.magnitude_max() != 0 && disclosure.magnitude_max() < disclosure.magnitude_min()) {
+    return FieldError(metric, "magnitude_max", "is below magnitude_min");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
+  const v1::Disclosure& disclosure = metric.disclosure();
+  DpParameters parameters;
+  parameters.mechanism =
+      disclosure.dp_mechanism() == v1::GAUSSIAN ? v1::GAUSSIAN : v1::LAPLACE;
+  absl::StatusOr<mpq_class> epsilon = privacy::ParseRational(disclosure.epsilon());
+  if (!epsilon.ok() || *epsilon <= 0) {
+    return FieldError(metric, "epsilon", "DP needs a positive rational, e.g. \"1/2\"");
+  }
+  absl::StatusOr<mpq_class> budget = privacy::ParseRational(disclosure.budget());
+  if (!budget.ok() || *budget < *epsilon) {
+    return FieldError(metric, "budget", "DP needs a rational budget of at least epsilon");
+  }
+  parameters.epsilon = *epsilon;
+  parameters.budget = *budget;
+  if (disclosure.magnitude_min() < 0 || disclosure.magnitude_max() < 0 ||
+      (disclosure.magnitude_max() != 0 && disclosure.magnitude_max() < disclosure.magnitude_min())) {
+    return FieldError(metric, "magnitude_max", "bounds need 0 <= magnitude_min <= magnitude_max");
+  }
+  parameters.magnitude_min = disclosure.magnitude_min();
+  parameters.magnitude_max = disclosure.magnitude_max();
+  if (metric.measure() == v1::SUM || HasMultiRecordEntities(metric)) {
+    if (disclosure.magnitude_max() <= 0) {
+      return FieldError(metric, "magnitude_max",
+                        "DP of a sum, or of a count where one entity has several records, "
+                        "needs the bound of one entity's contribution");
+    }
+    parameters.sensitivity = disclosure.magnitude_max();
+  }
+  if (DomainSize(metric) > kMaxDpDomain) {
+    return FieldError(metric, "method",
+                      absl::StrCat("DP releases every cell of the metric's dimensions; more "
+                                   "than ", kMaxDpDomain, " is too many"));
+  }
+  return parameters;
+}
+
+int64_t DomainSize(const v1::MetricDef& metric) {
+  int64_t size = 1;
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    int64_t values = 0;
+    switch (dim.binning()) {
+      case v1::ENUM_NAME:
+        for (const std::string& registry : metric.registries()) {
+          const RegistryKind* kind = FindRegistryKind(registry);
+          const google::protobuf::FieldDescriptor* field =
+              kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+          if (field == nullptr || field->enum_type() == nullptr) continue;
+          values = field->enum_type()->value_count();
+          break;
+        }
+        break;
+      case v1::COUNTRY_TO_REGION:
+        values = static_cast<int64_t>(WorldRegions().size());
+        break;
+      case v1::CATEGORY_MAP:
+        values = dim.categories_size() + 1;
+        break;
+      case v1::NUMERIC_BANDS:
+        values = dim.band_bounds_size() + 1;
+        break;
+      default:
+        break;
+    }
+    size *= std::max<int64_t>(values, 1);
+    if (size > kMaxDpDomain) return size;  // large enough to refuse; no overflow
+  }
+  return size;
+}
+
+bool HasMultiRecordEntities(const v1::MetricDef& metric) {
+  for (const std::string& registry : metric.registries()) {
+    const RegistryKind* kind = FindRegistryKind(registry);
+    if (kind != nullptr && kind->key_fields.size() > 1) return true;
+  }
+  return false;
+}
+
+bool NeedsContributions(const v1::MetricDef& metric) {
+  const v1::DisclosureMethod method = metric.disclosure().method();
+  if (method != v1::SUPPRESSION && method != v1::DP) return false;
+  return metric.measure() == v1::SUM || HasMultiRecordEntities(metric);
+}
+
+std::string EntityOf(const RegistryKind& kind, const google::protobuf::Message& payload) {
+  if (kind.key_fields.empty()) return kind.name;
+  return absl::StrCat(kind.name, ":", FieldText(payload, kind.key_fields[0]));
+}
+
+}  // namespace fedsync

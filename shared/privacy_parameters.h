@@ -1,0 +1,69 @@
+// A metric's privacy parameters as the catalog gives them (catalog.proto, Disclosure),
+// turned into what the privacy libraries take: the primary suppression rules, the DP
+// mechanism with its exact epsilon and budget, and which metrics need each
+// contributor's total (not just the cell's sum) to be decided.
+//
+// Contributors are entities: a person, a family, an enterprise. For most registries a
+// record is its entity (a person is in the returned-students registry once); an aid
+// visit is not: its entity is the household visited (the first field of its natural
+// key). One entity contributes once per cell: its records' measures are summed into
+// one contribution, then clamped to the catalog's bounds.
+//
+// Stateless functions; thread-safe.
+#ifndef FEDSYNC_SHARED_PRIVACY_PARAMETERS_H_
+#define FEDSYNC_SHARED_PRIVACY_PARAMETERS_H_
+
+#include <gmpxx.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fedsync/v1/catalog.pb.h"
+#include "google/protobuf/message.h"
+#include "shared/privacy/primary_suppression.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync {
+
+// The primary rules of a SUPPRESSION metric: its threshold; for SUM metrics also the
+// dominance and p% rules (defaults where unset) and the clamping bounds.
+privacy::PrimaryRules SuppressionRulesOf(const v1::MetricDef& metric);
+// kInvalidArgument naming the field when the suppression parameters are out of range.
+absl::Status ValidateSuppression(const v1::MetricDef& metric);
+
+struct DpParameters {
+  v1::DpMechanism mechanism = v1::LAPLACE;
+  mpq_class epsilon;  // the cost of one release: epsilon (LAPLACE) or rho (GAUSSIAN)
+  mpq_class budget;   // per (metric, period)
+  // What one entity can change a cell by: 1 for counts of single-record entities, else
+  // magnitude_max.
+  int64_t sensitivity = 1;
+  int64_t magnitude_min = 0;
+  int64_t magnitude_max = 0;  // 0: no bound (counts of single-record entities only)
+};
+
+// kInvalidArgument naming the field when the DP parameters are missing or out of
+// range: epsilon and budget positive rationals, budget >= epsilon, and a positive
+// magnitude_max for sums and for counts over multi-record entities.
+absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
+
+// The number of cells `metric` can have in a period: the product of its dimensions'
+// closed category lists. DP releases every one of them (MetricDomain in
+// privacy_groups.h), so the catalog refuses a DP metric of more than kMaxDpDomain.
+inline constexpr int64_t kMaxDpDomain = 10000;
+int64_t DomainSize(const v1::MetricDef& metric);
+
+// Whether some registry of `metric` holds several records per entity (aid visits).
+bool HasMultiRecordEntities(const v1::MetricDef& metric);
+// Whether publishing `metric` needs each contributor's total per cell: SUPPRESSION and
+// DP metrics that sum a magnitude or count multi-record entities.
+bool NeedsContributions(const v1::MetricDef& metric);
+// The entity a record of `kind` belongs to, "<registry>:<first natural-key field>".
+// Stays in the district.
+std::string EntityOf(const RegistryKind& kind, const google::protobuf::Message& payload);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_PRIVACY_PARAMETERS_H_

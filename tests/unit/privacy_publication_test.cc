@@ -1,0 +1,387 @@
+// The privacy filter in the district's publication path (district_node/cell_publication.h):
+// suppression decided table-wide over linked tables (primary, then secondary, then the
+// audit), re-decided on each write with only the changed cells re-published; the
+// dominance rule by contributor on sums, with clamping; DP noise drawn once and kept in
+// the ledger, its budget refused when spent, across restarts; and the time adversary
+// against DP.
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "district_node/cell_publication.h"
+#include "district_node/cell_updater.h"
+#include "district_node/registry.h"
+#include "district_node/registry_store.h"
+#include "gtest/gtest.h"
+#include "shared/catalog.h"
+#include "shared/credit_code.h"
+#include "shared/privacy/disclosure_audit.h"
+#include "shared/privacy/privacy_ledger.h"
+#include "shared/resident_id.h"
+#include "shared/status_macros.h"
+#include "tests/unit/cell_test_support.h"
+
+namespace fedsync {
+namespace {
+
+using cell_testing::District;
+
+const absl::CivilDay kToday(2026, 11, 30);
+
+v1::Record Student(int sequence, const std::string& country,
+                   v1::Degree degree = v1::MASTER) {
+  v1::Record record;
+  v1::ReturnedStudent* s = record.mutable_returned_student();
+  s->set_name("赵敏");
+  s->set_resident_id(MakeResidentId("340103", "19910101", sequence));
+  s->set_gender(ResidentIdIsMale(s->resident_id()) ? v1::MALE : v1::FEMALE);
+  s->set_birth_date("1991-01-01");
+  s->set_study_country(country);
+  s->set_degree(degree);
+  s->set_return_year(2017);
+  s->set_community("林店街道金池社区");
+  s->set_registered_date("2026-02-01");
+  return record;
+}
+
+v1::Record Enterprise(int sequence, const std::string& country, int64_t capital) {
+  v1::Record record;
+  v1::Enterprise* e = record.mutable_enterprise();
+  e->set_name(absl::StrCat("合肥侨兴贸易有限公司", sequence));
+  e->set_credit_code(MakeCreditCode(absl::StrCat("91340103MA2N", 10000 + sequence)));
+  e->set_funding_type(v1::OVERSEAS_CHINESE_FUNDED);
+  e->set_source_country(country);
+  e->set_industry(v1::INDUSTRY_F_WHOLESALE_RETAIL);
+  e->set_registered_capital_yuan(capital);
+  e->set_employees(10);
+  e->set_founding_year(2010);
+  e->set_community("林店街道金池社区");
+  e->set_registered_date("2026-03-01");
+  return record;
+}
+
+absl::StatusOr<CellMap> Published(NodeStore& store, const Catalog& catalog) {
+  absl::StatusOr<CellMap> cells;
+  RETURN_IF_ERROR(store.Read([&](Database* db) {
+    cells = cell_testing::ReadPublished(db, catalog);
+    return absl::OkStatus();
+  }));
+  return cells;
+}
+
+// The local record of why cells are suppressed: dims -> "primary" / "secondary".
+std::map<std::string, std::string> Decisions(NodeStore& store, const std::string& metric) {
+  std::map<std::string, std::string> rules;
+  EXPECT_TRUE(store.Read([&](Database* db) -> absl::Status {
+    ASSIGN_OR_RETURN(Statement select,
+                     db->Prepare("SELECT dims, rule FROM suppression_decisions "
+                                 "WHERE metric = ? AND period = '2026'"));
+    select.Bind(1, metric);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      rules[select.ColumnText(0)] = select.ColumnText(1);
+    }
+    return absl::OkStatus();
+  }).ok());
+  return rules;
+}
+
+CellValue At(const CellMap& cells, const std::string& metric, const std::string& dims) {
+  auto it = cells.find(CellKey{metric, "2026", dims});
+  return it == cells.end() ? CellValue{-1, v1::CELL_STATUS_UNSPECIFIED} : it->second;
+}
+
+void CreateAll(District& district, const std::vector<v1::Record>& records) {
+  for (const v1::Record& record : records) {
+    auto created = district.registry().Create("test", record);
+    ASSERT_TRUE(created.ok()) << created.status();
+  }
+}
+
+constexpr char kByRegion[] = "returned_students_by_region";
+
+// 6 students from Japan, 5 from the US, 1 from Britain: Europe is primary-suppressed;
+// the region table and the total are linked (total = sum of regions), so one more
+// region must go, the smallest (north_america); the total, degree and return-year
+// tables stay published. The outside attacker's LP, built here from what was
+// published, cannot pin Europe down.
+TEST(SuppressionPublicationTest, LinkedTablesGetPrimaryAndSecondarySuppression) {
+  District district(Catalog::Default(), kToday);
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
+  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
+  records.push_back(Student(21, "GB"));
+  CreateAll(district, records);
+  district.ExpectMatchesRecompute("12 students");
+
+  auto published = Published(district.store(), *Catalog::Default());
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(At(*published, "returned_students_total", ""), (CellValue{12, v1::OK}));
+  EXPECT_EQ(At(*published, kByRegion, "region=east_asia"), (CellValue{6, v1::OK}));
+  EXPECT_EQ(At(*published, kByRegion, "region=europe"), (CellValue{0, v1::SUPPRESSED}));
+  EXPECT_EQ(At(*published, kByRegion, "region=north_america"), (CellValue{0, v1::SUPPRESSED}));
+  EXPECT_EQ(At(*published, "returned_students_by_degree", "degree=master"),
+            (CellValue{12, v1::OK}));
+  // Primary and secondary are told apart only in the district's own table.
+  EXPECT_EQ(Decisions(district.store(), kByRegion),
+            (std::map<std::string, std::string>{{"region=europe", "primary"},
+                                                {"region=north_america", "secondary"}}));
+
+  // The attacker: total = east_asia + europe + north_america, the published values known,
+  // cells >= 0. Europe (threshold 3: width 2) must keep an interval of at least 2.
+  privacy::LinkedTables seen;
+  seen.cells = {{"total", 12}, {"east_asia", 6}, {"europe", 1}, {"north_america", 5}};
+  seen.cells[2].state = privacy::CellState::kPrimary;
+  seen.cells[2].protection_width = 2;
+  seen.cells[2].singleton = true;
+  seen.cells[3].state = privacy::CellState::kSecondary;
+  seen.equations = {{0, {1, 2, 3}}};
+  auto report = privacy::AuditSuppression(seen);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->passed());
+  EXPECT_GE(report->cells[0].upper - report->cells[0].lower, 2.0);
+}
+
+// A write re-decides the whole unit but re-publishes only what changed; when Europe
+// reaches the threshold both suppressions lift.
+TEST(SuppressionPublicationTest, WritesRepublishOnlyChangedCells) {
+  District district(Catalog::Default(), kToday);
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
+  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
+  records.push_back(Student(21, "GB"));
+  CreateAll(district, records);
+
+  const uint64_t before = district.store().max_seq();
+  CreateAll(district, {Student(31, "JP")});
+  district.ExpectMatchesRecompute("one more from Japan");
+  auto sent = district.store().CellsAfter(before, 100);
+  ASSERT_TRUE(sent.ok());
+  std::set<std::string> changed;
+  for (const v1::Cell& cell : *sent) changed.insert(absl::StrCat(cell.metric(), " ", CanonicalDims(cell.dims())));
+  EXPECT_EQ(changed, (std::set<std::string>{
+                         "returned_students_total ", "returned_students_by_region region=east_asia",
+                         "returned_students_by_degree degree=master",
+                         "returned_students_by_return_year returned=2015-2019"}));
+
+  CreateAll(district, {Student(32, "GB"), Student(33, "FR")});
+  district.ExpectMatchesRecompute("Europe at 3");
+  auto published = Published(district.store(), *Catalog::Default());
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(At(*published, kByRegion, "region=europe"), (CellValue{3, v1::OK}));
+  EXPECT_EQ(At(*published, kByRegion, "region=north_america"), (CellValue{5, v1::OK}));
+  EXPECT_TRUE(Decisions(district.store(), kByRegion).empty());
+}
+
+// Registered capital by source region (a sum): three enterprises from Singapore where
+// one holds 90% fail the dominance rule (2, 85) although the threshold holds; three equal
+// ones from the US are published. With magnitude_max, each enterprise's capital is
+// clamped before it is summed.
+TEST(SuppressionPublicationTest, DominanceJudgesSumsByContributorAndClamps) {
+  const std::string metric = "enterprises_capital_by_source_region";
+  {
+    District district(Catalog::Default(), kToday);
+    CreateAll(district, {Enterprise(1, "SG", 9000000), Enterprise(2, "SG", 500000),
+                         Enterprise(3, "SG", 500000), Enterprise(4, "US", 1000000),
+                         Enterprise(5, "US", 1000000), Enterprise(6, "US", 1000000)});
+    district.ExpectMatchesRecompute("six enterprises");
+    auto published = Published(district.store(), *Catalog::Default());
+    ASSERT_TRUE(published.ok());
+    EXPECT_EQ(At(*published, metric, "region=southeast_asia").status, v1::SUPPRESSED);
+  }
+  {
+    v1::Catalog proto = Catalog::Default()->proto();
+    for (v1::MetricDef& def : *proto.mutable_metrics()) {
+      if (def.id() == metric) def.mutable_disclosure()->set_magnitude_max(2000000);
+    }
+    auto catalog = Catalog::FromProto(proto);
+    ASSERT_TRUE(catalog.ok()) << catalog.status();
+    District district(*catalog, kToday);
+    CreateAll(district, {Enterprise(1, "SG", 9000000), Enterprise(2, "SG", 1500000),
+                         Enterprise(3, "SG", 1500000)});
+    district.ExpectMatchesRecompute("clamped");
+    auto published = Published(district.store(), **catalog);
+    ASSERT_TRUE(published.ok());
+    // 2,000,000 + 1,500,000 + 1,500,000: the top two hold 70%, so it is published.
+    EXPECT_EQ(At(*published, metric, "region=southeast_asia"), (CellValue{5000000, v1::OK}));
+  }
+}
+
+// The gate: a unit that cannot be decided safely (here, sums whose contributors are
+// unknown, so dominance cannot be judged) publishes nothing at all, and the failure
+// names the unit and period, never a value; other units are unaffected.
+TEST(SuppressionPublicationTest, UnitThatCannotBeDecidedPublishesNothing) {
+  ExactCellMap exact;
+  const CellKey capital{"enterprises_capital_by_source_region", "2026", "region=europe"};
+  const CellKey total{"returned_students_total", "2026", ""};
+  exact[capital] = ExactCell{987654321, 5, 0};
+  exact[total] = ExactCell{12, 12, 0};
+  const PublicationDecision decision =
+      DecideForPublication(*Catalog::Default(), exact, ContributionMap());
+  EXPECT_EQ(decision.published.count(capital), 0u);
+  EXPECT_EQ(decision.published.count(total), 1u);
+  ASSERT_EQ(decision.failures.size(), 1u);
+  EXPECT_NE(decision.failures[0].find("enterprises_capital_by_source_region"), std::string::npos);
+  EXPECT_EQ(decision.failures[0].find("987654321"), std::string::npos);
+}
+
+std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget) {
+  auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
+    metrics {
+      id: "students_dp"
+      registries: "returned_students"
+      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: YEAR
+      disclosure { method: DP epsilon: ")pb", epsilon, R"pb(" budget: ")pb", budget, R"pb(" }
+    })pb"));
+  EXPECT_TRUE(catalog.ok()) << catalog.status();
+  return catalog.ok() ? *catalog : nullptr;
+}
+
+TEST(DpCatalogTest, AcceptsDpWithItsParametersOnly) {
+  EXPECT_NE(DpCatalog("1/2", "3"), nullptr);
+  for (const auto& [epsilon, budget] : std::vector<std::pair<std::string, std::string>>{
+           {"", "1"}, {"0", "1"}, {"-1", "1"}, {"1", "1/2"}, {"x", "1"}, {"1", ""}}) {
+    auto catalog = Catalog::FromText(absl::StrCat(R"pb(version: 1 metrics {
+      id: "students_dp" registries: "returned_students" time_basis: STOCK period_type: YEAR
+      disclosure { method: DP epsilon: ")pb", epsilon, R"pb(" budget: ")pb", budget, R"pb(" } })pb"));
+    EXPECT_FALSE(catalog.ok()) << epsilon << " " << budget;
+  }
+  // A DP sum needs the bound of one contribution (its sensitivity).
+  auto sum = Catalog::FromText(R"pb(version: 1 metrics {
+      id: "capital_dp" registries: "enterprises" measure: SUM
+      measure_field: "registered_capital_yuan" time_basis: STOCK period_type: YEAR
+      disclosure { method: DP epsilon: "1" budget: "2" } })pb");
+  ASSERT_FALSE(sum.ok());
+  EXPECT_NE(sum.status().message().find("magnitude_max"), std::string::npos);
+}
+
+// A district on a database file, as district_node opens it.
+struct FileDistrict {
+  FileDistrict(const std::string& path, std::shared_ptr<const Catalog> catalog)
+      : clock(cell_testing::NoonInChina(kToday)), cells(std::move(catalog), &clock) {
+    auto opened = NodeStore::Open(path, DistrictMigrations());
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    store = std::move(*opened);
+    registry = std::make_unique<Registry>(store.get(), &clock, &cells);
+    EXPECT_TRUE(store->Write([&](Database* db, PublishedCells* published) {
+      return cells.EnsureCurrent(db, published).status();
+    }).ok());
+  }
+  absl::StatusOr<privacy::BudgetState> Budget() {
+    absl::StatusOr<privacy::BudgetState> state;
+    RETURN_IF_ERROR(store->Read([&](Database* db) -> absl::Status {
+      ASSIGN_OR_RETURN(auto ledger, privacy::PrivacyLedger::Open(db));
+      state = ledger->Budget("students_dp", "2026");
+      return absl::OkStatus();
+    }));
+    return state;
+  }
+  absl::Status Recompute() {
+    return store->Write([&](Database* db, PublishedCells* published) {
+      return cells.Recompute(db, published, cells.Today()).status();
+    });
+  }
+  FakeClock clock;
+  CellUpdater cells;
+  std::unique_ptr<NodeStore> store;
+  std::unique_ptr<Registry> registry;
+};
+
+// Each write that changes the DP cells is a release costing epsilon (1); the budget (3)
+// allows three. A restart and a full recompute re-send the stored values and spend
+// nothing; the fourth change is refused, after a restart too, and the stored value
+// keeps being published — never a fresh draw.
+TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
+  std::shared_ptr<const Catalog> catalog = DpCatalog("1", "3");
+  ASSERT_NE(catalog, nullptr);
+  const std::string dir = ::testing::TempDir() + "/dp_budget_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/luyang.db";
+  const CellKey master{"students_dp", "2026", "degree=master"};
+  CellValue released;
+  {
+    FileDistrict district(path, catalog);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(district.registry->Create("test", Student(i + 1, "JP")).ok());
+    }
+    auto budget = district.Budget();
+    ASSERT_TRUE(budget.ok());
+    EXPECT_EQ(budget->spent, 3);
+    EXPECT_EQ(budget->releases, 3);
+    auto published = Published(*district.store, *catalog);
+    ASSERT_TRUE(published.ok());
+    ASSERT_EQ(published->count(master), 1u);
+    released = published->at(master);
+    EXPECT_EQ(released.status, v1::NOISY);
+    // Every degree is released, the empty ones as noisy zeros: whether anyone holds a
+    // doctorate is as protected as how many do.
+    const CellKey doctorate{"students_dp", "2026", "degree=doctorate"};
+    ASSERT_EQ(published->count(doctorate), 1u);
+    EXPECT_EQ(published->at(doctorate).status, v1::NOISY);
+  }
+  {
+    FileDistrict district(path, catalog);
+    ASSERT_TRUE(district.Recompute().ok());
+    auto published = Published(*district.store, *catalog);
+    ASSERT_TRUE(published.ok());
+    EXPECT_EQ(published->at(master), released) << "a resend never re-draws";
+    // The fourth change: over budget, refused; the stored value stays published.
+    ASSERT_TRUE(district.registry->Create("test", Student(4, "JP")).ok());
+    published = Published(*district.store, *catalog);
+    ASSERT_TRUE(published.ok());
+    EXPECT_EQ(published->at(master), released);
+    auto budget = district.Budget();
+    ASSERT_TRUE(budget.ok());
+    EXPECT_EQ(budget->spent, 3);
+  }
+  {
+    FileDistrict district(path, catalog);
+    ASSERT_TRUE(district.registry->Create("test", Student(5, "JP")).ok());
+    ASSERT_TRUE(district.Recompute().ok());
+    auto published = Published(*district.store, *catalog);
+    ASSERT_TRUE(published.ok());
+    EXPECT_EQ(published->at(master), released) << "still refused after a restart";
+    auto budget = district.Budget();
+    ASSERT_TRUE(budget.ok());
+    EXPECT_EQ(budget->spent, 3);
+    EXPECT_EQ(budget->releases, 3);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// The time adversary against DP: a cell is released, one record joins, the cell is
+// released again. The difference of the two releases is the change (+1) plus the
+// difference of two independent discrete Laplace draws (scale 2): it equals +1 only
+// when the two noises coincide (about 12% of the time) and varies widely.
+TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
+  std::shared_ptr<const Catalog> catalog = DpCatalog("1/2", "100");
+  ASSERT_NE(catalog, nullptr);
+  const CellKey master{"students_dp", "2026", "degree=master"};
+  constexpr int kTrials = 40;
+  std::map<int64_t, int> differences;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    District district(catalog, kToday);
+    CreateAll(district, {Student(1, "JP"), Student(2, "JP"), Student(3, "JP"),
+                         Student(4, "JP"), Student(5, "JP")});
+    auto first = Published(district.store(), *catalog);
+    ASSERT_TRUE(first.ok());
+    CreateAll(district, {Student(6, "JP")});
+    auto second = Published(district.store(), *catalog);
+    ASSERT_TRUE(second.ok());
+    ASSERT_EQ(second->at(master).status, v1::NOISY);
+    ++differences[second->at(master).value - first->at(master).value];
+  }
+  EXPECT_LE(differences[1], kTrials / 2) << "the difference reveals the change too often";
+  EXPECT_GE(differences.size(), 4u) << "the differences must spread like noise does";
+}
+
+}  // namespace
+}  // namespace fedsync
