@@ -1,5 +1,6 @@
 #include "city_node/child_hub.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -143,16 +144,23 @@ void ChildHub::ApplyQueuedBatches(uint64_t ticket) {
   std::vector<QueuedBatch> run;
   {
     absl::MutexLock lock(&queue_mu_);
+    // The run: the batches with consecutive tickets from `ticket` on. When several are
+    // queued, the last stays for the next run: a child refills its window only when
+    // acks come back, and meanwhile the applier has that batch to work on.
+    size_t available = 0;
+    while (available < queued_batches_.size() &&
+           queued_batches_[available].ticket == ticket + available) {
+      ++available;
+    }
+    const size_t take =
+        std::min(kMaxBatchesPerTransaction, available > 1 ? available - 1 : available);
     int cells = 0;
-    uint64_t next = ticket;
-    while (!queued_batches_.empty() && queued_batches_.front().ticket == next &&
-           run.size() < kMaxBatchesPerTransaction &&
+    while (run.size() < take &&
            (run.empty() ||
             cells + queued_batches_.front().batch.cells_size() <= kMaxCellsPerTransaction)) {
       cells += queued_batches_.front().batch.cells_size();
       run.push_back(std::move(queued_batches_.front()));
       queued_batches_.pop_front();
-      ++next;
     }
   }
   // Empty: an earlier run took this batch.

@@ -4,8 +4,8 @@
 //
 // Batches that arrive back to back (from any streams, with no hello or heartbeat work
 // queued between them) are applied together in one transaction, up to
-// kMaxBatchesPerTransaction; each is acknowledged only after that commit, in arrival
-// order. If that transaction fails, each of its batches is retried in a transaction of
+// kMaxBatchesPerTransaction and leaving the last queued one for the next transaction;
+// each is acknowledged only after its commit, in arrival order. If that transaction fails, each of its batches is retried in a transaction of
 // its own, so that one stream's failing batch closes only that stream.
 //
 // Stream reactors call the On* methods from gRPC callback threads; those never block:
