@@ -163,7 +163,7 @@ class SumUpdater {
     auto it = changes_.find(key);
     if (it == changes_.end()) {
       select_.Reset();
-      select_.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+      select_.BindUnowned(1, key.metric).BindUnowned(2, key.period).BindUnowned(3, key.dims);
       ASSIGN_OR_RETURN(bool row, select_.Step());
       Sums before;
       if (row) {
@@ -177,7 +177,8 @@ class SumUpdater {
     change.after = change.after + delta;
     Statement& write = change.row_exists ? update_ : insert_;
     write.Reset();
-    write.Bind(1, it->first.metric).Bind(2, it->first.period).Bind(3, it->first.dims);
+    write.BindUnowned(1, it->first.metric).BindUnowned(2, it->first.period);
+    write.BindUnowned(3, it->first.dims);
     write.Bind(4, change.after.total).Bind(5, change.after.inputs);
     write.Bind(6, change.after.partial_inputs).Bind(7, change.after.noisy_inputs);
     write.Bind(8, change.after.perturbed_inputs);
@@ -350,7 +351,8 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
       }
       CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
       select_old.Reset();
-      select_old.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
+      select_old.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+      select_old.BindUnowned(3, key.period).BindUnowned(4, key.dims);
       ASSIGN_OR_RETURN(bool held, select_old.Step());
       // Idempotent: a cell is replaced only by a higher seq.
       if (held && static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) continue;
@@ -364,7 +366,8 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
       if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
       Statement& write = held ? update : insert;
       write.Reset();
-      write.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
+      write.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+      write.BindUnowned(3, key.period).BindUnowned(4, key.dims);
       write.Bind(5, cell.deleted() ? 0 : cell.value());
       write.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
       write.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));

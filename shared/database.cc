@@ -136,6 +136,15 @@ Statement& Statement::Bind(int index, absl::string_view text) {
   return *this;
 }
 
+Statement& Statement::BindUnowned(int index, absl::string_view text) {
+  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                        SQLITE_STATIC) != SQLITE_OK &&
+      bind_status_.ok()) {
+    bind_status_ = db_->Error("bind");
+  }
+  return *this;
+}
+
 Statement& Statement::BindBlob(int index, absl::string_view bytes) {
   if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
                         SQLITE_TRANSIENT) != SQLITE_OK &&
