@@ -5,9 +5,10 @@
 //     acked at once with no persistence;
 //   - freshness: a registry write at a district until the province's total shows it
 //     (debounce ~0), p50 and p99, beside a raw gRPC ack round trip x2.
-//   sync_bench [--cells=200000] [--writes=1000]
+//   sync_bench [--cells=200000] [--writes=1000] [--sync_only]
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/bench_util.h"
+#include "city_node/child_cells.h"
 #include "district_node/district_node.h"
 #include "fedsync/v1/federation.grpc.pb.h"
 #include "shared/demo_data.h"
@@ -29,6 +31,8 @@
 
 ABSL_FLAG(int64_t, cells, 200000, "cells to sync");
 ABSL_FLAG(int64_t, writes, 1000, "registry writes for the freshness figure");
+ABSL_FLAG(bool, sync_only, false,
+          "measure only the sync figure beside its raw baseline (for profiling)");
 
 namespace fedsync::bench {
 namespace {
@@ -105,8 +109,15 @@ v1::Cell BenchCell(int64_t i) {
 
 struct RawResult {
   double cells_per_second = 0;
+  double cpu_micros_per_cell = 0;  // both ends, this process
   double ack_round_trip_ms = 0;
 };
+
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 RawResult MeasureRawGrpc(int64_t cells) {
   RawSink sink;
@@ -125,6 +136,7 @@ RawResult MeasureRawGrpc(int64_t cells) {
       while (stream->Read(&message)) ++acked;
     });
     const absl::Time start = absl::Now();
+    const double cpu_start = ProcessCpuSeconds();
     for (int64_t b = 0; b < batches; ++b) {
       v1::UpMessage message;
       v1::CellBatch* batch = message.mutable_batch();
@@ -138,6 +150,8 @@ RawResult MeasureRawGrpc(int64_t cells) {
     }
     while (acked.load() < batches) std::this_thread::yield();
     result.cells_per_second = static_cast<double>(cells) / absl::ToDoubleSeconds(absl::Now() - start);
+    result.cpu_micros_per_cell =
+        (ProcessCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
     stream->WritesDone();
     reader.join();
     (void)stream->Finish();
@@ -194,11 +208,67 @@ double MeasureRawSqlite(const std::string& dir, int64_t cells) {
   return static_cast<double>(cells) / absl::ToDoubleSeconds(absl::Now() - start);
 }
 
+// The parent's share alone: the same cells applied in 500-cell batches straight into a
+// city's store (copy, running sums, own published cells, watermark), with no gRPC and no
+// district. What the sync figure would be if the stream and the child cost nothing.
+struct ApplyResult {
+  double cells_per_second = -1;
+  double cpu_micros_per_cell = -1;  // this thread's CPU time: robust to a shared machine
+};
+
+double ThreadCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+ApplyResult MeasureParentApply(const std::string& dir, int64_t cells) {
+  ApplyResult result;
+  auto store = NodeStore::Open(dir + "/apply.db", CityMigrations());
+  if (!store.ok()) return result;
+  CatalogHolder catalogs(Catalog::Default());
+  ChildCells child_cells(&catalogs);
+  v1::Hello hello;
+  hello.set_node_id("luyang");
+  hello.set_level(v1::DISTRICT);
+  hello.set_epoch(1);
+  hello.set_max_seq(static_cast<uint64_t>(cells));
+  absl::Status said_hello = (*store)->Write([&](Database* db, PublishedCells* published) {
+    return child_cells.ApplyHello(db, published, hello, 0).status();
+  });
+  if (!said_hello.ok()) return result;
+  std::vector<v1::CellBatch> batches;
+  for (int64_t begin = 0; begin < cells; begin += 500) {
+    v1::CellBatch& batch = batches.emplace_back();
+    batch.set_batch_id(static_cast<uint64_t>(batches.size()));
+    batch.set_child_max_seq(static_cast<uint64_t>(cells));
+    for (int64_t i = begin; i < std::min(cells, begin + 500); ++i) *batch.add_cells() = BenchCell(i);
+  }
+  const absl::Time start = absl::Now();
+  const double cpu_start = ThreadCpuSeconds();
+  for (const v1::CellBatch& batch : batches) {
+    absl::Status applied = (*store)->Write([&](Database* db, PublishedCells* published) {
+      return child_cells.ApplyBatch(db, published, "luyang", batch, 0).status();
+    });
+    if (!applied.ok()) return result;
+  }
+  result.cpu_micros_per_cell = (ThreadCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
+  result.cells_per_second =
+      static_cast<double>(cells) / absl::ToDoubleSeconds(absl::Now() - start);
+  return result;
+}
+
 // Cells per second from a persisted outbox to a persisting city; -1 on a wrong count.
-double MeasureFedsyncSync(const std::string& dir, int64_t cells) {
+struct SyncResult {
+  double cells_per_second = -1;
+  double cpu_micros_per_cell = -1;  // district, city and both ends of the stream
+};
+
+SyncResult MeasureFedsyncSync(const std::string& dir, int64_t cells) {
+  SyncResult result;
   auto city = StartCity("hefei", v1::CITY, dir + "/city.db", "");
   auto store = NodeStore::Open(dir + "/district.db", Migrations{kPublishedCellsSchema});
-  if (!city.ok() || !store.ok()) return -1;
+  if (!city.ok() || !store.ok()) return result;
   CellMap desired;
   for (int64_t i = 0; i < cells; ++i) {
     v1::Cell cell = BenchCell(i);
@@ -208,7 +278,7 @@ double MeasureFedsyncSync(const std::string& dir, int64_t cells) {
   absl::Status filled = (*store)->Write([&](Database*, PublishedCells* published) {
     return published->ReplaceAll(desired).status();
   });
-  if (!filled.ok()) return -1;
+  if (!filled.ok()) return result;
   UplinkOptions options;
   options.target = (*city)->address;
   options.credentials = grpc::InsecureChannelCredentials();
@@ -218,17 +288,21 @@ double MeasureFedsyncSync(const std::string& dir, int64_t cells) {
   });
   const uint64_t target = (*store)->max_seq();
   const absl::Time start = absl::Now();
+  const double cpu_start = ProcessCpuSeconds();
   uplink.Start("");
-  if (!uplink.WaitForAck(target, absl::Now() + absl::Seconds(100))) return -1;
+  if (!uplink.WaitForAck(target, absl::Now() + absl::Seconds(100))) return result;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  result.cpu_micros_per_cell =
+      (ProcessCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
   uplink.Stop();
   auto status = (*city)->node->Status();
   if (!status.ok() || status->children_size() != 1 ||
       status->children(0).cell_count() != cells) {
     std::fprintf(stderr, "sync_bench: the city holds the wrong number of cells\n");
-    return -1;
+    return result;
   }
-  return static_cast<double>(cells) / seconds;
+  result.cells_per_second = static_cast<double>(cells) / seconds;
+  return result;
 }
 
 // Milliseconds from a registry write at a district until the province shows it.
@@ -298,14 +372,27 @@ int main(int argc, char** argv) {
   const std::string dir = MakeTempDir();
   std::printf("%-48s %12s %12s %8s\n", "figure", "fedsync", "baseline", "ratio");
   RawResult raw = MeasureRawGrpc(cells);
-  double fedsync = MeasureFedsyncSync(dir, cells);
+  const ApplyResult parent_apply = MeasureParentApply(dir, cells);
+  const SyncResult sync = MeasureFedsyncSync(dir, cells);
+  const double fedsync = sync.cells_per_second;
   if (fedsync < 0) {
     RemoveDir(dir);
     return 1;
   }
   PrintFigure("sync district->city, cells/s", fedsync, raw.cells_per_second, "cells/s", ">= 40%",
               fedsync >= 0.4 * raw.cells_per_second);
-  // What limits it: storing a cell at all. Shown beside the same sync figure.
+  // What limits it: CPU per cell (the machine has 2 cores), the parent's storage work
+  // alone, and storing a cell at all.
+  PrintFigure("  CPU per cell, whole process, us", sync.cpu_micros_per_cell,
+              raw.cpu_micros_per_cell, "us", "(cost)");
+  PrintFigure("  same cells, parent apply only, cells/s", parent_apply.cells_per_second,
+              raw.cells_per_second, "cells/s", "(ceiling)");
+  PrintFigure("  parent apply CPU per cell, us", parent_apply.cpu_micros_per_cell, -1, "us",
+              "(cost)");
+  if (absl::GetFlag(FLAGS_sync_only)) {
+    RemoveDir(dir);
+    return 0;
+  }
   PrintFigure("  same cells, raw SQLite upsert only, cells/s", MeasureRawSqlite(dir, cells),
               raw.cells_per_second, "cells/s", "(ceiling)");
   std::vector<double> latencies = MeasureFreshness(dir, absl::GetFlag(FLAGS_writes));

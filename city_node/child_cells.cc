@@ -1,5 +1,8 @@
 #include "city_node/child_cells.h"
 
+#include <map>
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
@@ -54,15 +57,15 @@ INSERT INTO aggregates
 constexpr char kSelectChildCell[] =
     "SELECT value, status, deleted, seq FROM child_cells "
     "WHERE child_id = ? AND metric = ? AND period = ? AND dims = ?";
-constexpr char kAddToAggregate[] =
-    "INSERT INTO aggregates(metric, period, dims, total, inputs, partial_inputs, "
-    "noisy_inputs, perturbed_inputs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-    "ON CONFLICT(metric, period, dims) DO UPDATE SET total = total + ?4, "
-    "inputs = inputs + ?5, partial_inputs = partial_inputs + ?6, "
-    "noisy_inputs = noisy_inputs + ?7, perturbed_inputs = perturbed_inputs + ?8";
 constexpr char kSelectAggregate[] =
     "SELECT total, inputs, partial_inputs, noisy_inputs, perturbed_inputs FROM aggregates "
     "WHERE metric = ? AND period = ? AND dims = ?";
+constexpr char kInsertAggregate[] =
+    "INSERT INTO aggregates(metric, period, dims, total, inputs, partial_inputs, "
+    "noisy_inputs, perturbed_inputs) VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kUpdateAggregate[] =
+    "UPDATE aggregates SET total = ?4, inputs = ?5, partial_inputs = ?6, noisy_inputs = ?7, "
+    "perturbed_inputs = ?8 WHERE metric = ?1 AND period = ?2 AND dims = ?3";
 constexpr char kDeleteAggregate[] =
     "DELETE FROM aggregates WHERE metric = ? AND period = ? AND dims = ?";
 constexpr char kSelectChildLiveCells[] =
@@ -78,12 +81,12 @@ constexpr char kUpsertChild[] =
     "child_max_seq = excluded.child_max_seq, catalog_version = excluded.catalog_version, "
     "last_seen_millis = excluded.last_seen_millis, admin_address = excluded.admin_address";
 constexpr char kDeleteChildCells[] = "DELETE FROM child_cells WHERE child_id = ?";
-constexpr char kUpsertChildCell[] =
+constexpr char kInsertChildCell[] =
     "INSERT INTO child_cells(child_id, metric, period, dims, value, status, deleted, seq) "
-    "VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT(child_id, metric, period, dims) DO UPDATE SET value = excluded.value, "
-    "status = excluded.status, deleted = excluded.deleted, seq = excluded.seq "
-    "WHERE excluded.seq > child_cells.seq";
+    "VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kUpdateChildCell[] =
+    "UPDATE child_cells SET value = ?5, status = ?6, deleted = ?7, seq = ?8 "
+    "WHERE child_id = ?1 AND metric = ?2 AND period = ?3 AND dims = ?4";
 constexpr char kUpdateWatermark[] =
     "UPDATE children SET watermark = MAX(watermark, ?), "
     "child_max_seq = MAX(child_max_seq, ?), last_seen_millis = ? WHERE child_id = ?";
@@ -96,6 +99,131 @@ constexpr char kSelectChildCells[] =
     "SELECT child_id, metric, period, dims, value, status, seq FROM child_cells "
     "WHERE metric = ? AND (? = '' OR period = ?) AND deleted = 0 "
     "ORDER BY child_id, period, dims";
+
+// A running sum per cell, as the aggregates table keeps it.
+struct Sums {
+  int64_t total = 0;
+  int64_t inputs = 0;
+  int64_t partial_inputs = 0;  // SUPPRESSED or PARTIAL
+  int64_t noisy_inputs = 0;
+  int64_t perturbed_inputs = 0;
+
+  Sums operator+(const Sums& other) const {
+    return Sums{total + other.total, inputs + other.inputs,
+                partial_inputs + other.partial_inputs, noisy_inputs + other.noisy_inputs,
+                perturbed_inputs + other.perturbed_inputs};
+  }
+  Sums operator-(const Sums& other) const {
+    return Sums{total - other.total, inputs - other.inputs,
+                partial_inputs - other.partial_inputs, noisy_inputs - other.noisy_inputs,
+                perturbed_inputs - other.perturbed_inputs};
+  }
+  bool IsZero() const {
+    return total == 0 && inputs == 0 && partial_inputs == 0 && noisy_inputs == 0 &&
+           perturbed_inputs == 0;
+  }
+};
+
+// What one input adds to (sign +1) or takes out of (sign -1) a sum.
+Sums InputSums(const CellValue& value, int sign) {
+  Sums sums;
+  // A SUPPRESSED input carries no value; it only marks the sum PARTIAL.
+  sums.total = sign * (value.status == v1::SUPPRESSED ? 0 : value.value);
+  sums.inputs = sign;
+  sums.partial_inputs =
+      value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0;
+  sums.noisy_inputs = value.status == v1::NOISY ? sign : 0;
+  sums.perturbed_inputs = value.status == v1::PERTURBED ? sign : 0;
+  return sums;
+}
+
+// This node's own cell for a sum: none without inputs.
+std::optional<CellValue> PublishedValue(const Sums& sums) {
+  if (sums.inputs <= 0) return std::nullopt;
+  return CellValue{sums.total, sums.partial_inputs > 0     ? v1::PARTIAL
+                               : sums.noisy_inputs > 0     ? v1::NOISY
+                               : sums.perturbed_inputs > 0 ? v1::PERTURBED
+                                                           : v1::OK};
+}
+
+// The running sums one transaction changes, read once and written back, then published
+// where their published value changed. Not thread-safe; lives inside one transaction.
+class SumUpdater {
+ public:
+  static absl::StatusOr<SumUpdater> Prepare(Database* db) {
+    ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectAggregate));
+    ASSIGN_OR_RETURN(Statement insert, db->Prepare(kInsertAggregate));
+    ASSIGN_OR_RETURN(Statement update, db->Prepare(kUpdateAggregate));
+    ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteAggregate));
+    return SumUpdater(std::move(select), std::move(insert), std::move(update), std::move(remove));
+  }
+
+  // Adds `delta` to the running sum of `key` (a zero delta changes nothing).
+  absl::Status Add(CellKey key, const Sums& delta) {
+    if (delta.IsZero()) return absl::OkStatus();
+    auto it = changes_.find(key);
+    if (it == changes_.end()) {
+      select_.Reset();
+      select_.BindUnowned(1, key.metric).BindUnowned(2, key.period).BindUnowned(3, key.dims);
+      ASSIGN_OR_RETURN(bool row, select_.Step());
+      Sums before;
+      if (row) {
+        before = Sums{select_.ColumnInt(0), select_.ColumnInt(1), select_.ColumnInt(2),
+                      select_.ColumnInt(3), select_.ColumnInt(4)};
+      }
+      select_.Reset();
+      it = changes_.emplace(std::move(key), Change{before, before, row}).first;
+    }
+    Change& change = it->second;
+    change.after = change.after + delta;
+    Statement& write = change.row_exists ? update_ : insert_;
+    write.Reset();
+    write.BindUnowned(1, it->first.metric).BindUnowned(2, it->first.period);
+    write.BindUnowned(3, it->first.dims);
+    write.Bind(4, change.after.total).Bind(5, change.after.inputs);
+    write.Bind(6, change.after.partial_inputs).Bind(7, change.after.noisy_inputs);
+    write.Bind(8, change.after.perturbed_inputs);
+    RETURN_IF_ERROR(write.Run());
+    change.row_exists = true;
+    return absl::OkStatus();
+  }
+
+  // Publishes the changed sums whose published value changed as this node's own cells
+  // (a tombstone for a sum left without inputs, whose row goes). This node's published
+  // cells are exactly its sums, so a sum whose published value is unchanged needs no
+  // write and no read.
+  absl::Status Publish(PublishedCells* published) {
+    for (const auto& [key, change] : changes_) {
+      if (change.after.inputs <= 0) {
+        remove_.Reset();
+        remove_.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+        RETURN_IF_ERROR(remove_.Run());
+      }
+      const std::optional<CellValue> after = PublishedValue(change.after);
+      if (PublishedValue(change.before) == after) continue;
+      RETURN_IF_ERROR(published->Set(key, after));
+    }
+    changes_.clear();
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Change {
+    Sums before;  // as the transaction found it
+    Sums after;
+    bool row_exists;
+  };
+  SumUpdater(Statement select, Statement insert, Statement update, Statement remove)
+      : select_(std::move(select)), insert_(std::move(insert)), update_(std::move(update)),
+        remove_(std::move(remove)) {}
+
+  Statement select_;
+  Statement insert_;
+  Statement update_;
+  Statement remove_;
+  // Ordered, so that the cells take their seqs in key order whatever the batch's order.
+  std::map<CellKey, Change> changes_;
+};
 
 }  // namespace
 
@@ -156,24 +284,22 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
   const bool same_epoch = known && static_cast<uint64_t>(select.ColumnInt(0)) == hello.epoch();
   if (known && !same_epoch) {
     // The child starts afresh: take everything held from it out of the sums.
-    std::set<CellKey> keys;
     ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectChildLiveCells));
-    ASSIGN_OR_RETURN(Statement add, db->Prepare(kAddToAggregate));
+    ASSIGN_OR_RETURN(SumUpdater sums, SumUpdater::Prepare(db));
     live.Bind(1, hello.node_id());
     while (true) {
       ASSIGN_OR_RETURN(bool row, live.Step());
       if (!row) break;
       CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
-      RETURN_IF_ERROR(AddToAggregate(&add, key,
-                                     CellValue{live.ColumnInt(3),
-                                               static_cast<v1::CellStatus>(live.ColumnInt(4))},
-                                     -1));
-      keys.insert(std::move(key));
+      RETURN_IF_ERROR(sums.Add(
+          std::move(key),
+          InputSums(CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
+                    -1)));
     }
     ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
     remove.Bind(1, hello.node_id());
     RETURN_IF_ERROR(remove.Run());
-    RETURN_IF_ERROR(PublishAggregates(db, published, keys));
+    RETURN_IF_ERROR(sums.Publish(published));
     watermark = 0;
   }
   ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChild));
@@ -194,100 +320,81 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
                                                const std::string& child_id,
                                                const v1::CellBatch& batch,
                                                int64_t now_millis) const {
-  v1::Ack ack;
-  ack.set_batch_id(batch.batch_id());
-  ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChildCell));
+  ASSIGN_OR_RETURN(std::vector<v1::Ack> acks,
+                   ApplyBatches(db, published, {ChildBatch{&child_id, &batch}}, now_millis));
+  return std::move(acks.front());
+}
+
+absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
+    Database* db, PublishedCells* published, const std::vector<ChildBatch>& batches,
+    int64_t now_millis) const {
   ASSIGN_OR_RETURN(Statement select_old, db->Prepare(kSelectChildCell));
-  ASSIGN_OR_RETURN(Statement add, db->Prepare(kAddToAggregate));
-  std::set<CellKey> touched;
-  uint64_t max_seq = 0;
-  const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
-  for (const v1::Cell& cell : batch.cells()) {
-    max_seq = std::max<uint64_t>(max_seq, cell.seq());
-    absl::Status valid = ValidateCell(*catalog, cell);
-    if (!valid.ok()) {
-      v1::RejectedCell* rejected = ack.add_rejected();
-      rejected->set_metric(cell.metric().substr(0, 64));
-      rejected->set_period(cell.period().substr(0, 16));
-      rejected->set_seq(cell.seq());
-      rejected->set_reason(std::string(valid.message()));
-      continue;
-    }
-    CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
-    select_old.Reset();
-    select_old.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
-    ASSIGN_OR_RETURN(bool held, select_old.Step());
-    // Idempotent: a cell is replaced only by a higher seq.
-    if (held && static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) continue;
-    if (held && select_old.ColumnInt(2) == 0) {
-      RETURN_IF_ERROR(AddToAggregate(
-          &add, key,
-          CellValue{select_old.ColumnInt(0), static_cast<v1::CellStatus>(select_old.ColumnInt(1))},
-          -1));
-    }
-    if (!cell.deleted()) {
-      RETURN_IF_ERROR(AddToAggregate(&add, key, CellValue{cell.value(), cell.status()}, +1));
-    }
-    upsert.Reset();
-    upsert.Bind(1, child_id).Bind(2, key.metric).Bind(3, key.period).Bind(4, key.dims);
-    upsert.Bind(5, cell.deleted() ? 0 : cell.value());
-    upsert.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
-    upsert.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));
-    RETURN_IF_ERROR(upsert.Run());
-    touched.insert(std::move(key));
-  }
-  RETURN_IF_ERROR(PublishAggregates(db, published, touched));
+  ASSIGN_OR_RETURN(Statement insert, db->Prepare(kInsertChildCell));
+  ASSIGN_OR_RETURN(Statement update, db->Prepare(kUpdateChildCell));
   ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
-  watermark.Bind(1, static_cast<int64_t>(max_seq));
-  watermark.Bind(2, static_cast<int64_t>(std::max<uint64_t>(max_seq, batch.child_max_seq())));
-  watermark.Bind(3, now_millis).Bind(4, child_id);
-  RETURN_IF_ERROR(watermark.Run());
-  if (db->Changes() == 0) {
-    return absl::FailedPreconditionError("a batch arrived before the child's Hello");
-  }
-  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
-  select.Bind(1, child_id);
-  ASSIGN_OR_RETURN(bool row, select.Step());
-  ack.set_watermark(row ? static_cast<uint64_t>(select.ColumnInt(1)) : 0);
-  return ack;
-}
-
-absl::Status ChildCells::AddToAggregate(Statement* add, const CellKey& key,
-                                        const CellValue& value, int sign) {
-  add->Reset();
-  add->Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-  // A SUPPRESSED input carries no value; it only marks the sum PARTIAL.
-  add->Bind(4, sign * (value.status == v1::SUPPRESSED ? 0 : value.value));
-  add->Bind(5, int64_t{sign});
-  add->Bind(6, int64_t{value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0});
-  add->Bind(7, int64_t{value.status == v1::NOISY ? sign : 0});
-  add->Bind(8, int64_t{value.status == v1::PERTURBED ? sign : 0});
-  return add->Run();
-}
-
-absl::Status ChildCells::PublishAggregates(Database* db, PublishedCells* published,
-                                           const std::set<CellKey>& keys) const {
-  if (keys.empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectAggregate));
-  ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteAggregate));
-  for (const CellKey& key : keys) {
-    select.Reset();
-    select.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-    ASSIGN_OR_RETURN(bool row, select.Step());
-    std::optional<CellValue> sum;
-    if (row && select.ColumnInt(1) > 0) {
-      sum = CellValue{select.ColumnInt(0), select.ColumnInt(2) > 0   ? v1::PARTIAL
-                                           : select.ColumnInt(3) > 0 ? v1::NOISY
-                                           : select.ColumnInt(4) > 0 ? v1::PERTURBED
-                                                                     : v1::OK};
-    } else if (row) {
-      remove.Reset();
-      remove.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-      RETURN_IF_ERROR(remove.Run());
+  ASSIGN_OR_RETURN(Statement select_child, db->Prepare(kSelectChild));
+  ASSIGN_OR_RETURN(SumUpdater sums, SumUpdater::Prepare(db));
+  const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
+  std::vector<v1::Ack> acks;
+  acks.reserve(batches.size());
+  for (const ChildBatch& child_batch : batches) {
+    const std::string& child_id = *child_batch.child_id;
+    const v1::CellBatch& batch = *child_batch.batch;
+    v1::Ack& ack = acks.emplace_back();
+    ack.set_batch_id(batch.batch_id());
+    uint64_t max_seq = 0;
+    for (const v1::Cell& cell : batch.cells()) {
+      max_seq = std::max<uint64_t>(max_seq, cell.seq());
+      absl::Status valid = ValidateCell(*catalog, cell);
+      if (!valid.ok()) {
+        v1::RejectedCell* rejected = ack.add_rejected();
+        rejected->set_metric(cell.metric().substr(0, 64));
+        rejected->set_period(cell.period().substr(0, 16));
+        rejected->set_seq(cell.seq());
+        rejected->set_reason(std::string(valid.message()));
+        continue;
+      }
+      CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
+      select_old.Reset();
+      select_old.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+      select_old.BindUnowned(3, key.period).BindUnowned(4, key.dims);
+      ASSIGN_OR_RETURN(bool held, select_old.Step());
+      // Idempotent: a cell is replaced only by a higher seq.
+      if (held && static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) continue;
+      Sums delta;
+      if (held && select_old.ColumnInt(2) == 0) {
+        delta = InputSums(CellValue{select_old.ColumnInt(0),
+                                    static_cast<v1::CellStatus>(select_old.ColumnInt(1))},
+                          -1);
+      }
+      select_old.Reset();
+      if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
+      Statement& write = held ? update : insert;
+      write.Reset();
+      write.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+      write.BindUnowned(3, key.period).BindUnowned(4, key.dims);
+      write.Bind(5, cell.deleted() ? 0 : cell.value());
+      write.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
+      write.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));
+      RETURN_IF_ERROR(write.Run());
+      RETURN_IF_ERROR(sums.Add(std::move(key), delta));
     }
-    RETURN_IF_ERROR(published->Put(key, sum).status());
+    watermark.Reset();
+    watermark.Bind(1, static_cast<int64_t>(max_seq));
+    watermark.Bind(2, static_cast<int64_t>(std::max<uint64_t>(max_seq, batch.child_max_seq())));
+    watermark.Bind(3, now_millis).Bind(4, child_id);
+    RETURN_IF_ERROR(watermark.Run());
+    if (db->Changes() == 0) {
+      return absl::FailedPreconditionError("a batch arrived before the child's Hello");
+    }
+    select_child.Reset();
+    select_child.Bind(1, child_id);
+    ASSIGN_OR_RETURN(bool row, select_child.Step());
+    ack.set_watermark(row ? static_cast<uint64_t>(select_child.ColumnInt(1)) : 0);
+    select_child.Reset();
   }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(sums.Publish(published));
+  return acks;
 }
 
 absl::StatusOr<uint64_t> ChildWatermark(Database* db, const std::string& child_id) {

@@ -5,7 +5,10 @@
 // seq), reports invalid ones as rejected without blocking the rest, advances the
 // child's watermark, and recomputes the aggregates of every cell it touched into this
 // node's own published cells: the sum over children, PARTIAL when an input is
-// SUPPRESSED or PARTIAL.
+// SUPPRESSED or PARTIAL. Per stored cell that is one upsert of the copy (which returns
+// what it replaced), one upsert of the running sum (which returns the new sum) and, when
+// the sum's published value changed, one write of this node's cell: nothing is read
+// back.
 //
 // Functions run inside the caller's transaction (NodeStore::Write), so a batch, its
 // aggregates and the watermark commit together. Not thread-safe on their own.
@@ -13,7 +16,6 @@
 #define FEDSYNC_CITY_NODE_CHILD_CELLS_H_
 
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -42,17 +44,23 @@ class ChildCells {
                                      const std::string& child_id, const v1::CellBatch& batch,
                                      int64_t now_millis) const;
 
+  // A batch and the child it came from; both must outlive the call.
+  struct ChildBatch {
+    const std::string* child_id;
+    const v1::CellBatch* batch;
+  };
+  // Applies `batches` in order, with the same result as ApplyBatch on each in turn
+  // (one ack each, in order), preparing statements once and publishing every sum they
+  // change once, at the end. Any error fails them all (the caller's transaction rolls
+  // back).
+  absl::StatusOr<std::vector<v1::Ack>> ApplyBatches(Database* db, PublishedCells* published,
+                                                    const std::vector<ChildBatch>& batches,
+                                                    int64_t now_millis) const;
+
   // kInvalidArgument with the reason when `cell` may not be stored.
   static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);
 
  private:
-  // Adds `value` to (sign +1) or takes it out of (sign -1) the running sum of `key`.
-  static absl::Status AddToAggregate(Statement* add, const CellKey& key, const CellValue& value,
-                                     int sign);
-  // Publishes the running sums of `keys` as this node's own cells.
-  absl::Status PublishAggregates(Database* db, PublishedCells* published,
-                                 const std::set<CellKey>& keys) const;
-
   const CatalogHolder* catalogs_;
 };
 

@@ -1,5 +1,9 @@
 #include "city_node/child_hub.h"
 
+#include <algorithm>
+#include <set>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "city_node/child_targets.h"
@@ -72,7 +76,7 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
                                         "hello.node_id: lower-case letters, digits, '_', '-'"));
     return;
   }
-  applier_.Post([this, stream_id, hello] {
+  PostToApplier([this, stream_id, hello] {
     absl::StatusOr<v1::Welcome> welcome;
     absl::StatusOr<v1::TargetList> targets;
     absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
@@ -121,48 +125,122 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
   });
 }
 
+void ChildHub::PostToApplier(std::function<void()> task) {
+  absl::MutexLock lock(&queue_mu_);
+  ++next_ticket_;
+  applier_.Post(std::move(task));
+}
+
 void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
-  applier_.Post([this, stream_id, batch = std::move(batch)] {
-    // Only the stream that last said Hello for a child may write its cells; the
-    // applier is the only place that changes that, so the check holds while we apply.
-    const std::string child = ChildOf(stream_id);
+  absl::MutexLock lock(&queue_mu_);
+  const uint64_t ticket = next_ticket_++;
+  queued_batches_.push_back(QueuedBatch{ticket, stream_id, std::move(batch)});
+  if (!applier_.Post([this, ticket] { ApplyQueuedBatches(ticket); })) {
+    queued_batches_.pop_back();  // shutting down: the stream is being closed
+  }
+}
+
+void ChildHub::ApplyQueuedBatches(uint64_t ticket) {
+  std::vector<QueuedBatch> run;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    // The run: the batches with consecutive tickets from `ticket` on. When several are
+    // queued, the last stays for the next run: a child refills its window only when
+    // acks come back, and meanwhile the applier has that batch to work on.
+    size_t available = 0;
+    while (available < queued_batches_.size() &&
+           queued_batches_[available].ticket == ticket + available) {
+      ++available;
+    }
+    const size_t take =
+        std::min(kMaxBatchesPerTransaction, available > 1 ? available - 1 : available);
+    int cells = 0;
+    while (run.size() < take &&
+           (run.empty() ||
+            cells + queued_batches_.front().batch.cells_size() <= kMaxCellsPerTransaction)) {
+      cells += queued_batches_.front().batch.cells_size();
+      run.push_back(std::move(queued_batches_.front()));
+      queued_batches_.pop_front();
+    }
+  }
+  // Empty: an earlier run took this batch.
+  if (!run.empty()) ApplyRun(std::move(run));
+}
+
+void ChildHub::ApplyRun(std::vector<QueuedBatch> run) {
+  // Only the stream that last said Hello for a child may write its cells; the applier
+  // is the only place that changes that, so the check holds while we apply.
+  std::vector<std::string> children;
+  std::vector<QueuedBatch> accepted;
+  for (QueuedBatch& queued : run) {
+    std::string child = ChildOf(queued.stream_id);
     if (child.empty()) {
-      CloseStream(stream_id, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                                          "a batch before a welcomed hello"));
-      return;
+      CloseStream(queued.stream_id, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                                 "a batch before a welcomed hello"));
+      continue;
     }
-    absl::StatusOr<v1::Ack> ack;
-    // The batch ends with the child's newest seq: after it, this node is up to date.
-    const bool caught_up = batch.cells_size() > 0 &&
-                           batch.cells(batch.cells_size() - 1).seq() == batch.child_max_seq();
-    const absl::Time apply_start = absl::Now();
-    absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
-      const int64_t now = absl::ToUnixMillis(absl::Now());
-      ack = cells_.ApplyBatch(db, published, child, batch, now);
-      if (!ack.ok()) return ack.status();
-      if (caught_up) RETURN_IF_ERROR(RecordReport(db, child, absl::Now()));
+    children.push_back(std::move(child));
+    accepted.push_back(std::move(queued));
+  }
+  if (accepted.empty()) return;
+  std::vector<ChildCells::ChildBatch> batches;
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    batches.push_back(ChildCells::ChildBatch{&children[i], &accepted[i].batch});
+  }
+  absl::StatusOr<std::vector<v1::Ack>> acks;
+  const absl::Time apply_start = absl::Now();
+  absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
+    const int64_t now = absl::ToUnixMillis(absl::Now());
+    acks = cells_.ApplyBatches(db, published, batches, now);
+    if (!acks.ok()) return acks.status();
+    std::set<std::string> progressed;
+    for (size_t i = 0; i < accepted.size(); ++i) {
+      const v1::CellBatch& batch = accepted[i].batch;
+      // The batch ends with the child's newest seq: after it, this node is up to date.
+      const bool caught_up = batch.cells_size() > 0 &&
+                             batch.cells(batch.cells_size() - 1).seq() == batch.child_max_seq();
+      if (caught_up) RETURN_IF_ERROR(RecordReport(db, children[i], absl::Now()));
       // Progress toward this child's targets moves with its cells.
-      return ChildTargetProgress(db, child, now).status();
-    });
-    if (!status.ok()) {
-      LogError("child.batch_failed", {{"child", child}, {"error", status.message()}});
-      RecordBatchFailed(child);
-      CloseStream(stream_id, grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+      if (progressed.insert(children[i]).second) {
+        RETURN_IF_ERROR(ChildTargetProgress(db, children[i], now).status());
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    if (accepted.size() > 1) {
+      // Find the batch that fails: each on its own, in order.
+      for (QueuedBatch& queued : accepted) {
+        std::vector<QueuedBatch> alone;
+        alone.push_back(std::move(queued));
+        ApplyRun(std::move(alone));
+      }
       return;
     }
-    RecordBatchApplied(child, batch.cells_size(), ack->rejected_size(), absl::Now() - apply_start);
-    if (ack->rejected_size() > 0) {
-      LogWarning("child.cells_rejected", {{"child", child}, {"count", ack->rejected_size()},
-                                          {"first_reason", ack->rejected(0).reason()}});
+    LogError("child.batch_failed", {{"child", children[0]}, {"error", status.message()}});
+    RecordBatchFailed(children[0]);
+    CloseStream(accepted[0].stream_id,
+                grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+    return;
+  }
+  const absl::Duration apply_time = absl::Now() - apply_start;
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    v1::Ack& ack = (*acks)[i];
+    RecordBatchApplied(children[i], accepted[i].batch.cells_size(), ack.rejected_size(),
+                       apply_time);
+    if (ack.rejected_size() > 0) {
+      LogWarning("child.cells_rejected", {{"child", children[i]},
+                                          {"count", ack.rejected_size()},
+                                          {"first_reason", ack.rejected(0).reason()}});
     }
     {
       absl::MutexLock lock(&mu_);
-      last_seen_[child] = absl::Now();
+      last_seen_[children[i]] = absl::Now();
     }
     v1::DownMessage message;
-    *message.mutable_ack() = std::move(*ack);
-    SendTo(stream_id, std::move(message));
-  });
+    *message.mutable_ack() = std::move(ack);
+    SendTo(accepted[i].stream_id, std::move(message));
+  }
 }
 
 void ChildHub::OnCommandResult(uint64_t stream_id, const v1::CommandResult& result) {
@@ -189,7 +267,7 @@ void ChildHub::OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat) {
     if (reported != reported_for_.end() && reported->second == periods) return;
   }
   // An idle child still reports: if this node holds its newest seq, it is up to date.
-  applier_.Post([this, stream_id, periods, max_seq = heartbeat.max_seq()] {
+  PostToApplier([this, stream_id, periods, max_seq = heartbeat.max_seq()] {
     const std::string child = ChildOf(stream_id);
     if (child.empty()) return;
     bool recorded = false;

@@ -1,7 +1,12 @@
 // The parent side of the Sync streams: which child is on which stream, the one writer
-// thread that applies children's hellos and batches to the database (ChildCells, in
-// one transaction each, acknowledged after commit), and commands routed down to
-// children with their results gathered on the way back.
+// thread that applies children's hellos and batches to the database (ChildCells), and
+// commands routed down to children with their results gathered on the way back.
+//
+// Batches that arrive back to back (from any streams, with no hello or heartbeat work
+// queued between them) are applied together in one transaction, up to
+// kMaxBatchesPerTransaction and leaving the last queued one for the next transaction;
+// each is acknowledged only after its commit, in arrival order. If that transaction fails, each of its batches is retried in a transaction of
+// its own, so that one stream's failing batch closes only that stream.
 //
 // Stream reactors call the On* methods from gRPC callback threads; those never block:
 // database work is posted to the applier. Messages go back to a stream only through the
@@ -10,6 +15,8 @@
 #define FEDSYNC_CITY_NODE_CHILD_HUB_H_
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -44,6 +51,9 @@ struct CommandOutcome {
 
 class ChildHub {
  public:
+  static constexpr size_t kMaxBatchesPerTransaction = 16;
+  static constexpr int kMaxCellsPerTransaction = 8000;
+
   ChildHub(NodeStore* store, const CatalogHolder* catalogs);
   ~ChildHub();  // Shutdown()s
 
@@ -81,6 +91,19 @@ class ChildHub {
     std::set<std::string> answered;
     std::vector<v1::NodeResult> results;
   };
+  struct QueuedBatch {
+    uint64_t ticket;
+    uint64_t stream_id;
+    v1::CellBatch batch;
+  };
+  // Posts `task` to the applier in ticket order (every applier task takes a ticket).
+  void PostToApplier(std::function<void()> task) ABSL_LOCKS_EXCLUDED(queue_mu_);
+  // Applies the batch holding `ticket` and the batches queued right after it, unless an
+  // earlier run took it already.
+  void ApplyQueuedBatches(uint64_t ticket) ABSL_LOCKS_EXCLUDED(queue_mu_, mu_);
+  // Applies `run` in one transaction and acks each batch after the commit; on failure
+  // retries each batch on its own.
+  void ApplyRun(std::vector<QueuedBatch> run) ABSL_LOCKS_EXCLUDED(mu_);
   void SendTo(uint64_t stream_id, v1::DownMessage message) ABSL_LOCKS_EXCLUDED(mu_);
   void CloseStream(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
@@ -89,6 +112,12 @@ class ChildHub {
   const CatalogHolder* const catalogs_;
   const ChildCells cells_;
   WorkQueue applier_{"child-applier"};
+
+  // Batches waiting for the applier, in ticket order. A run of consecutive tickets has
+  // no other applier task between its batches, so it may share one transaction.
+  absl::Mutex queue_mu_;
+  uint64_t next_ticket_ ABSL_GUARDED_BY(queue_mu_) = 1;
+  std::deque<QueuedBatch> queued_batches_ ABSL_GUARDED_BY(queue_mu_);
 
   mutable absl::Mutex mu_;
   uint64_t next_stream_id_ ABSL_GUARDED_BY(mu_) = 1;

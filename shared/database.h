@@ -64,6 +64,9 @@ class Statement {
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, absl::string_view text);
   Statement& Bind(int index, const char* text) { return Bind(index, absl::string_view(text)); }
+  // Binds `text` without copying it: it must stay valid and unchanged until the
+  // statement is reset or the parameter rebound. For hot loops over long-lived strings.
+  Statement& BindUnowned(int index, absl::string_view text);
   Statement& BindBlob(int index, absl::string_view bytes);
   Statement& BindNull(int index);
 

@@ -166,6 +166,11 @@ absl::StatusOr<bool> PublishedCells::Put(const CellKey& key,
   return true;
 }
 
+absl::Status PublishedCells::Set(const CellKey& key, const std::optional<CellValue>& value) {
+  if (!value.has_value()) return Write(key, CellValue{}, /*deleted=*/true);
+  return Write(key, *value, /*deleted=*/false);
+}
+
 absl::Status PublishedCells::StartNewEpoch() {
   uint64_t epoch = RandomEpoch();
   RETURN_IF_ERROR(SetState("epoch", epoch));

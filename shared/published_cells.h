@@ -36,6 +36,9 @@ class PublishedCells {
   absl::StatusOr<int> ReplaceAll(const CellMap& desired);
   // Puts one cell (nullopt: deletes it as a tombstone). Returns whether it changed.
   absl::StatusOr<bool> Put(const CellKey& key, const std::optional<CellValue>& value);
+  // Writes one cell (nullopt: a tombstone) with a new seq without reading it first: for a
+  // caller that knows the cell changed (a write that changes nothing still takes a seq).
+  absl::Status Set(const CellKey& key, const std::optional<CellValue>& value);
 
   // A new random epoch; the last acked seq starts again at 0.
   absl::Status StartNewEpoch();

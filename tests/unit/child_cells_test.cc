@@ -184,5 +184,76 @@ TEST_F(ChildCellsTest, StatusPrecedenceOfSums) {
   EXPECT_EQ(Own("returned_students_by_region", "europe"), std::make_pair(int64_t{9}, v1::NOISY));
 }
 
+// Several batches applied together (one transaction at the parent) end where applying
+// them one after another ends, with one ack each, in order.
+TEST_F(ChildCellsTest, BatchesAppliedTogetherEqualBatchesAppliedInTurn) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  v1::Cell tombstone = ByRegion("europe", 0, 4);
+  tombstone.set_deleted(true);
+  tombstone.clear_status();
+  const std::string luyang = "luyang";
+  const std::string yaohai = "yaohai";
+  std::vector<v1::CellBatch> batches(4);
+  *batches[0].add_cells() = Total(10, 1);
+  *batches[0].add_cells() = ByRegion("europe", 5, 2);
+  *batches[1].add_cells() = Total(7, 1);
+  *batches[2].add_cells() = Total(12, 3);  // replaces luyang's total
+  *batches[2].add_cells() = Total(10, 1);  // a replay changes nothing
+  *batches[3].add_cells() = tombstone;
+  for (size_t i = 0; i < batches.size(); ++i) batches[i].set_batch_id(i + 1);
+  auto acks = cells_.ApplyBatches(db_.get(), published_.get(),
+                                  {{&luyang, &batches[0]}, {&yaohai, &batches[1]},
+                                   {&luyang, &batches[2]}, {&luyang, &batches[3]}},
+                                  2000);
+  ASSERT_TRUE(acks.ok()) << acks.status();
+  ASSERT_EQ(acks->size(), 4u);
+  const uint64_t watermarks[] = {2, 1, 3, 4};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*acks)[i].batch_id(), i + 1);
+    EXPECT_EQ((*acks)[i].watermark(), watermarks[i]);
+    EXPECT_EQ((*acks)[i].rejected_size(), 0);
+  }
+  EXPECT_EQ(Own(), std::make_pair(int64_t{19}, v1::OK));
+  EXPECT_EQ(Own("returned_students_by_region", "europe").first, -1);
+  // Each sum is published once, at its final value: the total. Europe came and went
+  // inside the transaction, so this node never published it and needs no tombstone.
+  EXPECT_EQ(published_->max_seq(), 1u);
+  // Applying the same batches again changes nothing.
+  auto replayed = cells_.ApplyBatches(db_.get(), published_.get(),
+                                      {{&luyang, &batches[0]}, {&yaohai, &batches[1]}}, 3000);
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_EQ(Own().first, 19);
+  EXPECT_EQ(published_->max_seq(), 1u);
+}
+
+TEST_F(ChildCellsTest, ASumThatEndsWhereItStartedTakesNoNewSeq) {
+  Hello("luyang", 1);
+  Apply("luyang", {Total(10, 1)});
+  const uint64_t seq = published_->max_seq();
+  const std::string luyang = "luyang";
+  std::vector<v1::CellBatch> batches(2);
+  *batches[0].add_cells() = Total(20, 2);
+  *batches[1].add_cells() = Total(10, 3);
+  auto acks = cells_.ApplyBatches(db_.get(), published_.get(),
+                                  {{&luyang, &batches[0]}, {&luyang, &batches[1]}}, 2000);
+  ASSERT_TRUE(acks.ok());
+  EXPECT_EQ(acks->back().watermark(), 3u);
+  EXPECT_EQ(Own().first, 10);
+  EXPECT_EQ(published_->max_seq(), seq);
+}
+
+TEST_F(ChildCellsTest, OneBatchBeforeHelloFailsTheBatchesAppliedWithIt) {
+  Hello("luyang", 1);
+  const std::string luyang = "luyang";
+  const std::string stranger = "stranger";
+  std::vector<v1::CellBatch> batches(2);
+  *batches[0].add_cells() = Total(10, 1);
+  *batches[1].add_cells() = Total(20, 1);
+  auto acks = cells_.ApplyBatches(db_.get(), published_.get(),
+                                  {{&luyang, &batches[0]}, {&stranger, &batches[1]}}, 2000);
+  EXPECT_FALSE(acks.ok());
+}
+
 }  // namespace
 }  // namespace fedsync

@@ -40,6 +40,24 @@ TEST(DatabaseTest, StatementBindsAndReadsBack) {
   EXPECT_FALSE(*row);
 }
 
+TEST(DatabaseTest, UnownedTextIsStoredAsBoundAndRebindingAfterResetWorks) {
+  auto db = Memory();
+  ASSERT_TRUE(db->Execute("CREATE TABLE t(s TEXT)").ok());
+  auto insert = db->Prepare("INSERT INTO t VALUES(?)");
+  ASSERT_TRUE(insert.ok());
+  for (const std::string text : {"returned_students_total", "region=europe"}) {
+    insert->Reset();
+    insert->BindUnowned(1, text);
+    ASSERT_TRUE(insert->Run().ok());
+  }
+  auto select = db->Prepare("SELECT s FROM t ORDER BY rowid");
+  ASSERT_TRUE(select.ok());
+  ASSERT_TRUE(*select->Step());
+  EXPECT_EQ(select->ColumnText(0), "returned_students_total");
+  ASSERT_TRUE(*select->Step());
+  EXPECT_EQ(select->ColumnText(0), "region=europe");
+}
+
 TEST(DatabaseTest, TransactionRollsBackUnlessCommitted) {
   auto db = Memory();
   ASSERT_TRUE(db->Execute("CREATE TABLE t(i INTEGER)").ok());

@@ -1,0 +1,208 @@
+#include "city_node/child_hub.h"
+
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+
+namespace fedsync {
+namespace {
+
+// A stream that keeps what the hub sends it.
+class FakeStream : public StreamHandle {
+ public:
+  void Send(v1::DownMessage message) override {
+    absl::MutexLock lock(&mu_);
+    if (message.has_ack()) acks_.push_back(message.ack());
+    if (message.has_welcome()) welcomed_ = true;
+  }
+  void Close(grpc::Status status) override {
+    absl::MutexLock lock(&mu_);
+    if (!closed_) closed_code_ = status.error_code();
+    closed_ = true;
+  }
+
+  bool WaitForWelcome() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&welcomed_), absl::Seconds(10));
+  }
+  bool WaitForAcks(size_t count) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return acks_.size() >= count; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
+  }
+  bool WaitForClose() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&closed_), absl::Seconds(10));
+  }
+  std::vector<v1::Ack> acks() const {
+    absl::MutexLock lock(&mu_);
+    return acks_;
+  }
+  grpc::StatusCode closed_code() const {
+    absl::MutexLock lock(&mu_);
+    return closed_code_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  bool welcomed_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::StatusCode closed_code_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
+  std::vector<v1::Ack> acks_ ABSL_GUARDED_BY(mu_);
+};
+
+v1::CellBatch TotalBatch(uint64_t batch_id, int64_t value, uint64_t seq) {
+  v1::CellBatch batch;
+  batch.set_batch_id(batch_id);
+  batch.set_child_max_seq(100);  // never caught up: no report to record
+  v1::Cell* cell = batch.add_cells();
+  cell->set_metric("returned_students_total");
+  cell->set_period("2026");
+  cell->set_value(value);
+  cell->set_status(v1::OK);
+  cell->set_seq(seq);
+  return batch;
+}
+
+class ChildHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = NodeStore::Open(":memory:", CityMigrations());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    store_->SetPublishedListener([this] { commits_publishing_.fetch_add(1); });
+    hub_ = std::make_unique<ChildHub>(store_.get(), &catalogs_);
+  }
+  void TearDown() override { hub_->Shutdown(); }
+
+  uint64_t Connect(const std::string& child, FakeStream* stream) {
+    const uint64_t id = hub_->Register(stream);
+    hub_->OnHello(id, HelloFrom(child));
+    EXPECT_TRUE(stream->WaitForWelcome());
+    return id;
+  }
+  static v1::Hello HelloFrom(const std::string& child) {
+    v1::Hello hello;
+    hello.set_node_id(child);
+    hello.set_level(v1::DISTRICT);
+    hello.set_epoch(7);
+    hello.set_max_seq(100);
+    return hello;
+  }
+
+  // Holds the store's write lock and keeps the applier busy (in a hello that waits for
+  // that lock) until Release(): everything posted meanwhile queues behind it.
+  void HoldApplier(FakeStream* stream) {
+    holder_ = std::thread([this] {
+      absl::Status status = store_->Write([this](Database*, PublishedCells*) {
+        holding_.Notify();
+        release_.WaitForNotification();
+        return absl::OkStatus();
+      });
+      EXPECT_TRUE(status.ok());
+    });
+    holding_.WaitForNotification();
+    hub_->OnHello(hub_->Register(stream), HelloFrom("blocker"));
+  }
+  void Release() {
+    release_.Notify();
+    holder_.join();
+  }
+
+  int64_t OwnTotal() {
+    int64_t total = -1;
+    absl::Status status = store_->Read([&](Database* db) {
+      auto cells = ReadPublishedCells(db, "returned_students_total", "2026");
+      if (!cells.ok()) return cells.status();
+      for (const v1::Cell& cell : *cells) total = cell.value();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(status.ok());
+    return total;
+  }
+
+  // Streams outlive the hub's Shutdown() in TearDown, which closes them.
+  FakeStream luyang_, yaohai_, blocker_, stranger_;
+  CatalogHolder catalogs_{Catalog::Default()};
+  std::unique_ptr<NodeStore> store_;
+  std::unique_ptr<ChildHub> hub_;
+  std::atomic<int> commits_publishing_{0};
+  absl::Notification holding_;
+  absl::Notification release_;
+  std::thread holder_;
+};
+
+TEST_F(ChildHubTest, BackToBackBatchesShareOneCommitAndEachIsAckedAfterIt) {
+  const uint64_t luyang_id = Connect("luyang", &luyang_);
+  const uint64_t yaohai_id = Connect("yaohai", &yaohai_);
+  HoldApplier(&blocker_);
+  for (uint64_t i = 1; i <= 3; ++i) {
+    hub_->OnBatch(luyang_id, TotalBatch(i, 10 * static_cast<int64_t>(i), i));
+    hub_->OnBatch(yaohai_id, TotalBatch(i, static_cast<int64_t>(i), i));
+  }
+  // Nothing has committed, so nothing may be acknowledged.
+  EXPECT_TRUE(luyang_.acks().empty());
+  EXPECT_TRUE(yaohai_.acks().empty());
+  Release();
+  ASSERT_TRUE(luyang_.WaitForAcks(3));
+  ASSERT_TRUE(yaohai_.WaitForAcks(3));
+  // Five in one transaction; the last waits for the next run (see ApplyQueuedBatches).
+  EXPECT_EQ(commits_publishing_.load(), 2);
+  for (const FakeStream* stream : {&luyang_, &yaohai_}) {
+    std::vector<v1::Ack> acks = stream->acks();
+    ASSERT_EQ(acks.size(), 3u);
+    for (uint64_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(acks[i].batch_id(), i + 1);
+      EXPECT_EQ(acks[i].watermark(), i + 1);
+    }
+  }
+  EXPECT_EQ(OwnTotal(), 33);
+}
+
+TEST_F(ChildHubTest, AFailingBatchClosesOnlyItsOwnStream) {
+  const uint64_t luyang_id = Connect("luyang", &luyang_);
+  const uint64_t yaohai_id = Connect("yaohai", &yaohai_);
+  // yaohai's row goes (as if lost): its batches cannot be applied.
+  ASSERT_TRUE(store_
+                  ->Write([](Database* db, PublishedCells*) {
+                    return db->Execute("DELETE FROM children WHERE child_id = 'yaohai'");
+                  })
+                  .ok());
+  HoldApplier(&blocker_);
+  // The first two share a transaction, which fails; each is then tried alone.
+  hub_->OnBatch(yaohai_id, TotalBatch(1, 5, 1));
+  hub_->OnBatch(luyang_id, TotalBatch(1, 10, 1));
+  hub_->OnBatch(luyang_id, TotalBatch(2, 12, 2));
+  Release();
+  ASSERT_TRUE(yaohai_.WaitForClose());
+  EXPECT_EQ(yaohai_.closed_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(luyang_.WaitForAcks(2));
+  EXPECT_EQ(luyang_.acks()[0].watermark(), 1u);
+  EXPECT_EQ(luyang_.acks()[1].watermark(), 2u);
+  EXPECT_TRUE(yaohai_.acks().empty());
+  EXPECT_EQ(OwnTotal(), 12);
+}
+
+TEST_F(ChildHubTest, AReplayedBatchIsAckedAgainAndCountedOnce) {
+  const uint64_t luyang_id = Connect("luyang", &luyang_);
+  HoldApplier(&blocker_);
+  hub_->OnBatch(luyang_id, TotalBatch(1, 10, 1));
+  hub_->OnBatch(luyang_id, TotalBatch(2, 10, 1));  // the same cell again
+  Release();
+  ASSERT_TRUE(luyang_.WaitForAcks(2));
+  EXPECT_EQ(luyang_.acks()[1].watermark(), 1u);
+  EXPECT_EQ(OwnTotal(), 10);
+  hub_->OnBatch(luyang_id, TotalBatch(3, 10, 1));  // and once more, on its own
+  ASSERT_TRUE(luyang_.WaitForAcks(3));
+  EXPECT_EQ(OwnTotal(), 10);
+}
+
+TEST_F(ChildHubTest, ABatchBeforeHelloClosesItsStream) {
+  hub_->OnBatch(hub_->Register(&stranger_), TotalBatch(1, 10, 1));
+  ASSERT_TRUE(stranger_.WaitForClose());
+  EXPECT_EQ(stranger_.closed_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+}  // namespace
+}  // namespace fedsync
