@@ -1,12 +1,14 @@
 // Guarantee 1 end to end ("personal data stays home"): a district imports records whose
 // names, resident IDs, phone numbers and communities are unique canary strings; after the
-// tree converges, none of those strings may appear in any byte the district sent up its
-// link (recorded by a proxy on plaintext loopback), in any byte of the city's or the
-// province's database files (db, -wal, -shm) and logs, nor in the district's own log.
+// tree converges, none of those strings may appear in any message (or call metadata) the
+// district sent up its link, in any byte of the city's or the province's database files
+// (db, -wal, -shm) and logs, nor in the district's own log. The link runs on mutual TLS
+// like every other, so its bytes are ciphertext: the district's messages are read by a
+// recording relay (tests/integration/sync_relay.h) that the district dials as its city,
+// and that passes them on to the city as the district.
 // Positive controls make the search meaningful: the canaries are found in the district's
-// own database, and the recorded link bytes do contain what is meant to travel (metric ids).
-// This is the one integration test whose nodes run --insecure: on mutual TLS the
-// recorded bytes are ciphertext and the search could find nothing either way.
+// own database, and the recorded messages hold the district's cell batches and what is
+// meant to travel in them (metric ids).
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,7 +21,7 @@
 #include "shared/registry_kinds.h"
 #include "shared/resident_id.h"
 #include "tests/integration/federation_check.h"
-#include "tests/integration/tcp_proxy.h"
+#include "tests/integration/sync_relay.h"
 #include "tests/integration/tree.h"
 
 namespace fedsync::testing {
@@ -81,18 +83,15 @@ std::vector<std::string> Found(const std::string& bytes, const std::vector<std::
 }
 
 TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
-  UsePlaintextLinks();
   TempDir dir;
   auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
   ASSERT_TRUE(province.ok()) << province.status();
   auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {(*province)->address(), "anhui"});
   ASSERT_TRUE(city.ok()) << city.status();
-  const std::string city_address = (*city)->address();
-  auto uplink = TcpProxy::Start(std::stoi(city_address.substr(city_address.rfind(':') + 1)));
-  ASSERT_TRUE(uplink.ok()) << uplink.status();
-  (*uplink)->RecordUpstream();
+  auto relay = SyncRelay::Start((*city)->address(), "hefei", "luyang");
+  ASSERT_TRUE(relay.ok()) << relay.status();
   auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0",
-                            {(*uplink)->address(), "hefei"}, {"--debounce-ms=0"});
+                            {(*relay)->address(), "hefei"}, {"--debounce-ms=0"});
   ASSERT_TRUE(district.ok()) << district.status();
 
   Canaries canaries;
@@ -157,14 +156,40 @@ TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
   }
   EXPECT_EQ(Found(district_db, canaries.all).size(), canaries.all.size())
       << "every canary must be findable in the district's own database";
-  const std::string sent = (*uplink)->UpstreamBytes();
+  // Every message the district sent, and the cell batches (with a metric id) among them.
+  std::string sent;
+  std::vector<std::string> sent_strings;
+  int batches = 0;
+  bool students_metric_sent = false;
+  for (const RecordedUpMessage& message : (*relay)->UpMessages()) {
+    sent += message.serialized;
+    sent_strings.insert(sent_strings.end(), message.strings.begin(), message.strings.end());
+    if (message.kind != v1::UpMessage::kBatch) continue;
+    ++batches;
+    for (const std::string& text : message.strings) {
+      if (text == "returned_students_total") students_metric_sent = true;
+    }
+  }
+  ASSERT_GT(batches, 0) << "the relay must have recorded the district's cell batches";
+  ASSERT_TRUE(students_metric_sent) << "the recorded batches must carry the district's cells";
   ASSERT_NE(sent.find("returned_students_total"), std::string::npos)
-      << "the recorded link bytes must be readable (plaintext, uncompressed)";
+      << "the recorded message bytes must be searchable";
 
-  // What left the district.
+  // What left the district: in the messages' bytes, in each of their text fields, and in
+  // the metadata the district opened its calls with.
   std::vector<std::string> leaked = Found(sent, canaries.all);
   EXPECT_TRUE(leaked.empty()) << "sent upstream: " << leaked.size() << " canaries, first "
                               << leaked[0];
+  for (const std::string& text : sent_strings) {
+    leaked = Found(text, canaries.all);
+    EXPECT_TRUE(leaked.empty()) << "a text field sent upstream holds " << leaked[0];
+  }
+  const std::vector<std::string> metadata = (*relay)->ChildMetadata();
+  ASSERT_FALSE(metadata.empty()) << "the relay must have recorded the calls' metadata";
+  for (const std::string& entry : metadata) {
+    leaked = Found(entry, canaries.all);
+    EXPECT_TRUE(leaked.empty()) << "call metadata sent upstream holds " << leaked[0];
+  }
   // What the city and the province keep, and what they and the district log.
   std::vector<std::string> files = NodeFiles(dir, "hefei");
   for (const std::string& file : NodeFiles(dir, "anhui")) files.push_back(file);

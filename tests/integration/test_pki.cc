@@ -1,6 +1,5 @@
 #include "tests/integration/test_pki.h"
 
-#include <atomic>
 #include <map>
 
 #include "absl/base/thread_annotations.h"
@@ -50,12 +49,7 @@ class TestPki {
   std::map<std::string, std::string> issued_ ABSL_GUARDED_BY(mutex_);  // name -> role
 };
 
-std::atomic<bool> plaintext_links{false};
-
 }  // namespace
-
-void UsePlaintextLinks() { plaintext_links = true; }
-bool PlaintextLinks() { return plaintext_links; }
 
 std::string NodeTlsDir(const std::string& id) { return TestPki::Get().DirOf({id, ""}); }
 
@@ -64,7 +58,6 @@ std::string OperatorTlsDir(const std::string& name, const std::string& role) {
 }
 
 std::shared_ptr<grpc::ChannelCredentials> TlsCredentials(const std::string& tls_dir) {
-  if (PlaintextLinks()) return grpc::InsecureChannelCredentials();
   absl::StatusOr<TlsFiles> files = LoadTlsDir(tls_dir);
   EXPECT_TRUE(files.ok()) << files.status();
   // Without the files: TLS that trusts no CA, so every call fails closed.
@@ -85,7 +78,6 @@ AdminClient Admin(const std::string& address, const std::string& server_id,
 
 std::vector<std::string> FedctlTarget(const std::string& address, const std::string& server_id,
                                       const std::string& operator_dir) {
-  if (PlaintextLinks()) return {"--target=" + address};
   return {"--target=" + address, "--tls-dir=" + operator_dir, "--server-id=" + server_id};
 }
 

@@ -29,20 +29,13 @@ std::string NodeTlsDir(const std::string& id);
 std::string OperatorTlsDir(const std::string& name = kAdminOperator,
                            const std::string& role = "admin");
 
-// Channel credentials presenting the certificate in `tls_dir` (plaintext after
-// UsePlaintextLinks()).
+// Channel credentials presenting the certificate in `tls_dir`.
 std::shared_ptr<grpc::ChannelCredentials> TlsCredentials(const std::string& tls_dir);
 
 // A mutual TLS channel to `address`, whose certificate must name `server_id`,
 // presenting the certificate in `client_tls_dir` (the admin operator's by default).
 std::shared_ptr<grpc::Channel> TlsChannel(const std::string& address, const std::string& server_id,
                                           const std::string& client_tls_dir = OperatorTlsDir());
-
-// The canary test reads the bytes on a link, which only plaintext allows: after
-// UsePlaintextLinks(), NodeTlsFlags (tree.h) give --insecure and the clients here dial
-// plaintext. Call it first thing in the test, before any node starts.
-void UsePlaintextLinks();
-bool PlaintextLinks();
 
 // An admin client of node `server_id` at `address`, as the admin operator.
 AdminClient Admin(const std::string& address, const std::string& server_id,

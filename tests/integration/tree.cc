@@ -13,11 +13,10 @@
 namespace fedsync::testing {
 
 std::vector<std::string> NodeTlsFlags(const std::string& id, const ParentLink& parent) {
-  std::vector<std::string> flags = {PlaintextLinks() ? "--insecure"
-                                                     : "--tls-dir=" + NodeTlsDir(id)};
+  std::vector<std::string> flags = {"--tls-dir=" + NodeTlsDir(id)};
   if (!parent.address.empty()) {
     flags.push_back("--parent=" + parent.address);
-    if (!PlaintextLinks()) flags.push_back("--parent-id=" + parent.id);
+    flags.push_back("--parent-id=" + parent.id);
   }
   return flags;
 }
