@@ -131,14 +131,14 @@ grpc::Status SyncRelay::Relay(grpc::ServerContext* child_context,
       parent_->Sync(parent_context.get());
 
   // Upward on a thread of its own; one write in flight each way.
-  std::atomic<bool> child_closed{false};
+  std::atomic<bool> upward_done{false};  // no read from the child pending or to come
   std::thread upward([&] {
     v1::UpMessage message;
     while (child->Read(&message)) {
       Record(message);
       if (!parent->Write(message)) break;  // the parent's call has ended
     }
-    child_closed = true;
+    upward_done = true;
     parent->WritesDone();
   });
 
@@ -149,9 +149,10 @@ grpc::Status SyncRelay::Relay(grpc::ServerContext* child_context,
       break;
     }
   }
-  // The parent's call is over. Unless the child has closed its side already (then the
-  // parent's status reaches it), cancelling its call is what ends the upward read.
-  if (!child_closed) child_context->TryCancel();
+  // The parent's call is over. Unless the upward loop has ended already (the child
+  // closed its side, or a write to the parent failed: the parent's status then reaches
+  // the child), cancelling the child's call is what ends its pending read.
+  if (!upward_done) child_context->TryCancel();
   upward.join();
   grpc::Status status = parent->Finish();
   {
