@@ -64,13 +64,6 @@ void TcpProxy::SetMode(Mode mode, int delay_ms) {
   mode_ = static_cast<int>(mode);
 }
 
-void TcpProxy::RecordUpstream() { recording_ = true; }
-
-std::string TcpProxy::UpstreamBytes() const {
-  absl::MutexLock lock(&mu_);
-  return upstream_bytes_;
-}
-
 void TcpProxy::CutAll() {
   absl::MutexLock lock(&mu_);
   // shutdown() wakes the pumps; they close nothing themselves, the destructor does.
@@ -102,12 +95,12 @@ void TcpProxy::AcceptLoop() {
     absl::MutexLock lock(&mu_);
     open_fds_.push_back(client);
     open_fds_.push_back(upstream);
-    pumps_.emplace_back([this, client, upstream] { Pump(client, upstream, /*upstream=*/true); });
-    pumps_.emplace_back([this, client, upstream] { Pump(upstream, client, /*upstream=*/false); });
+    pumps_.emplace_back([this, client, upstream] { Pump(client, upstream); });
+    pumps_.emplace_back([this, client, upstream] { Pump(upstream, client); });
   }
 }
 
-void TcpProxy::Pump(int from, int to, bool upstream) {
+void TcpProxy::Pump(int from, int to) {
   char buffer[16384];
   while (!stopping_) {
     if (static_cast<Mode>(mode_.load()) == Mode::kStall) {
@@ -122,10 +115,6 @@ void TcpProxy::Pump(int from, int to, bool upstream) {
     if (ready <= 0) continue;
     ssize_t n = ::read(from, buffer, sizeof(buffer));
     if (n <= 0) break;
-    if (upstream && recording_) {
-      absl::MutexLock lock(&mu_);
-      upstream_bytes_.append(buffer, static_cast<size_t>(n));
-    }
     if (static_cast<Mode>(mode_.load()) == Mode::kDelay) {
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));  // injected
     }

@@ -1,8 +1,6 @@
 // A loopback TCP proxy for fault tests: forwards connections from its own port to a
 // target, and on command drops new connections, delays traffic, stalls it, or cuts
-// every open connection. It can also record every byte it forwards upstream (from the
-// connecting side to the target), so a test can read what a node sent on plaintext
-// loopback. Only loopback addresses. Thread-safe; stops on destruction.
+// every open connection. Only loopback addresses. Thread-safe; stops on destruction.
 #ifndef FEDSYNC_TESTS_INTEGRATION_TCP_PROXY_H_
 #define FEDSYNC_TESTS_INTEGRATION_TCP_PROXY_H_
 
@@ -35,17 +33,12 @@ class TcpProxy {
   // Closes every open connection (both sides see a reset or EOF).
   void CutAll();
   int connections_accepted() const { return accepted_.load(); }
-  // From now on, keeps a copy of every byte forwarded upstream (client to target).
-  void RecordUpstream();
-  // The bytes recorded so far, in the order they were forwarded per connection
-  // (connections' chunks may interleave).
-  std::string UpstreamBytes() const;
 
  private:
   TcpProxy(int listen_fd, int port, int target_port)
       : listen_fd_(listen_fd), port_(port), target_port_(target_port) {}
   void AcceptLoop();
-  void Pump(int from, int to, bool upstream);
+  void Pump(int from, int to);
 
   const int listen_fd_;
   const int port_;
@@ -54,12 +47,10 @@ class TcpProxy {
   std::atomic<int> mode_{static_cast<int>(Mode::kPass)};
   std::atomic<int> delay_ms_{0};
   std::atomic<int> accepted_{0};
-  std::atomic<bool> recording_{false};
   std::thread acceptor_;
   mutable absl::Mutex mu_;
   std::vector<int> open_fds_ ABSL_GUARDED_BY(mu_);
   std::vector<std::thread> pumps_ ABSL_GUARDED_BY(mu_);
-  std::string upstream_bytes_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fedsync::testing
