@@ -7,6 +7,7 @@
 #include "shared/civil_date.h"
 #include "shared/demo_data.h"
 #include "shared/privacy_filter.h"
+#include "tests/unit/cell_test_support.h"
 
 namespace fedsync {
 namespace {
@@ -167,41 +168,6 @@ TEST(AggregatorTest, NumericBandsAreClosedLabels) {
   }
 }
 
-// Every period type, time basis and measure, and a cell-key metric.
-std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
-  auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
-    metrics {
-      id: "students_by_degree_quarterly_perturbed"
-      registries: "returned_students"
-      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
-      dimensions { name: "region" field: "study_country" binning: COUNTRY_TO_REGION }
-      time_basis: STOCK
-      period_type: QUARTER
-      disclosure { method: CELL_KEY }
-    }
-    metrics {
-      id: "hardship_by_type_monthly"
-      registries: "hardship_cases"
-      dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
-      time_basis: STOCK
-      period_type: MONTH
-      disclosure { method: SUPPRESSION threshold: 2 }
-    }
-    metrics {
-      id: "aid_by_kind_monthly"
-      registries: "aid_visits"
-      dimensions { name: "aid" field: "aid_kind" binning: ENUM_NAME }
-      measure: SUM
-      measure_field: "amount_yuan"
-      time_basis: EVENT
-      date_field: "visit_date"
-      period_type: MONTH
-      disclosure { method: SUPPRESSION threshold: 3 }
-    })pb"));
-  EXPECT_TRUE(catalog.ok()) << catalog.status();
-  return catalog.ok() ? *catalog : Catalog::Default();
-}
-
 // Cells without the ones whose changes cancelled out to nothing.
 ExactCellMap WithoutZeros(ExactCellMap cells) {
   for (auto it = cells.begin(); it != cells.end();) {
@@ -218,7 +184,7 @@ TEST(AggregatorTest, RangesExpandToThePeriodByPeriodCounts) {
   auto keyer = privacy::RecordKeyer::Create(std::string(32, 'k'));
   ASSERT_TRUE(keyer.ok()) << keyer.status();
   const auto shared_keyer = std::make_shared<const privacy::RecordKeyer>(*keyer);
-  const std::shared_ptr<const Catalog> catalog = CatalogWithEveryPeriodType();
+  const std::shared_ptr<const Catalog> catalog = cell_testing::CatalogWithEveryPeriodType();
   std::vector<StoredRecord> records;
   std::mt19937_64 random(7);
   auto day_between = [&](absl::CivilDay first, absl::CivilDay last) {

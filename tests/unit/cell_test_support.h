@@ -64,6 +64,42 @@ inline std::string PrintExact(const ExactCell& cell) {
   return absl::StrCat(cell.value, "/", cell.contributors, " key ", cell.perturbation_key);
 }
 
+// The default catalog plus every period type, time basis and measure: stock by quarter
+// with cell keys (two dimensions) and by month, and aid sums by month.
+inline std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
+  auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
+    metrics {
+      id: "students_by_degree_quarterly_perturbed"
+      registries: "returned_students"
+      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
+      dimensions { name: "region" field: "study_country" binning: COUNTRY_TO_REGION }
+      time_basis: STOCK
+      period_type: QUARTER
+      disclosure { method: CELL_KEY }
+    }
+    metrics {
+      id: "hardship_by_type_monthly"
+      registries: "hardship_cases"
+      dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
+      time_basis: STOCK
+      period_type: MONTH
+      disclosure { method: SUPPRESSION threshold: 2 }
+    }
+    metrics {
+      id: "aid_by_kind_monthly"
+      registries: "aid_visits"
+      dimensions { name: "aid" field: "aid_kind" binning: ENUM_NAME }
+      measure: SUM
+      measure_field: "amount_yuan"
+      time_basis: EVENT
+      date_field: "visit_date"
+      period_type: MONTH
+      disclosure { method: SUPPRESSION threshold: 3 }
+    })pb"));
+  EXPECT_TRUE(catalog.ok()) << catalog.status();
+  return catalog.ok() ? *catalog : Catalog::Default();
+}
+
 // A record keyer with a fixed secret, so that tests key records as a district does.
 inline std::shared_ptr<const privacy::RecordKeyer> TestKeyer(char fill = 's') {
   auto keyer = privacy::RecordKeyer::Create(std::string(32, fill));
