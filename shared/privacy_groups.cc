@@ -120,17 +120,11 @@ std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::
   std::vector<std::string> values;
   switch (dim.binning()) {
     case v1::ENUM_NAME:
-      for (const std::string& registry : metric.registries()) {
-        const RegistryKind* kind = FindRegistryKind(registry);
-        const google::protobuf::FieldDescriptor* field =
-            kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
-        if (field == nullptr || field->enum_type() == nullptr) continue;
-        for (int i = 0; i < field->enum_type()->value_count(); ++i) {
-          const google::protobuf::EnumValueDescriptor* value = field->enum_type()->value(i);
-          if (value->number() == 0) continue;  // unspecified: validation refuses it
-          values.push_back(absl::AsciiStrToLower(value->name()));
+      if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
+        for (int i = 0; i < type->value_count(); ++i) {
+          const google::protobuf::EnumValueDescriptor* value = type->value(i);
+          if (value->number() != 0) values.push_back(absl::AsciiStrToLower(value->name()));
         }
-        break;
       }
       break;
     case v1::COUNTRY_TO_REGION:

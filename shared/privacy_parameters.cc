@@ -101,13 +101,8 @@ int64_t DomainSize(const v1::MetricDef& metric) {
     int64_t values = 0;
     switch (dim.binning()) {
       case v1::ENUM_NAME:
-        for (const std::string& registry : metric.registries()) {
-          const RegistryKind* kind = FindRegistryKind(registry);
-          const google::protobuf::FieldDescriptor* field =
-              kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
-          if (field == nullptr || field->enum_type() == nullptr) continue;
-          values = field->enum_type()->value_count();
-          break;
+        if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
+          values = type->value_count() - 1;  // without unspecified
         }
         break;
       case v1::COUNTRY_TO_REGION:
@@ -126,6 +121,17 @@ int64_t DomainSize(const v1::MetricDef& metric) {
     if (size > kMaxDpDomain) return size;  // large enough to refuse; no overflow
   }
   return size;
+}
+
+const google::protobuf::EnumDescriptor* DimensionEnum(const v1::MetricDef& metric,
+                                                      const v1::Dimension& dim) {
+  for (const std::string& registry : metric.registries()) {
+    const RegistryKind* kind = FindRegistryKind(registry);
+    const google::protobuf::FieldDescriptor* field =
+        kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+    if (field != nullptr && field->enum_type() != nullptr) return field->enum_type();
+  }
+  return nullptr;
 }
 
 bool HasMultiRecordEntities(const v1::MetricDef& metric) {

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "fedsync/v1/catalog.pb.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "shared/privacy/primary_suppression.h"
 #include "shared/registry_kinds.h"
@@ -54,6 +55,12 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
 // privacy_groups.h), so the catalog refuses a DP metric of more than kMaxDpDomain.
 inline constexpr int64_t kMaxDpDomain = 10000;
 int64_t DomainSize(const v1::MetricDef& metric);
+
+// The enum an ENUM_NAME dimension of `metric` names (its field in the first of the
+// metric's registries that has it); nullptr when none does. Its value 0 (unspecified)
+// is never a cell: validation refuses it.
+const google::protobuf::EnumDescriptor* DimensionEnum(const v1::MetricDef& metric,
+                                                      const v1::Dimension& dim);
 
 // Whether some registry of `metric` holds several records per entity (aid visits).
 bool HasMultiRecordEntities(const v1::MetricDef& metric);
