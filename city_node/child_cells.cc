@@ -83,7 +83,7 @@ constexpr char kUpsertChild[] =
 constexpr char kDeleteChildCells[] = "DELETE FROM child_cells WHERE child_id = ?";
 constexpr char kInsertChildCell[] =
     "INSERT INTO child_cells(child_id, metric, period, dims, value, status, deleted, seq) "
-    "VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
+    "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(child_id, metric, period, dims) DO NOTHING";
 constexpr char kUpdateChildCell[] =
     "UPDATE child_cells SET value = ?5, status = ?6, deleted = ?7, seq = ?8 "
     "WHERE child_id = ?1 AND metric = ?2 AND period = ?3 AND dims = ?4";
@@ -355,28 +355,40 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
         continue;
       }
       CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
-      select_old.Reset();
-      select_old.BindUnowned(1, child_id).BindUnowned(2, key.metric);
-      select_old.BindUnowned(3, key.period).BindUnowned(4, key.dims);
-      ASSIGN_OR_RETURN(bool held, select_old.Step());
-      // Idempotent: a cell is replaced only by a higher seq.
-      if (held && static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) continue;
+      // Most cells are new to the parent: try the insert first and read the old
+      // copy only when the child already sent this cell.
+      const auto bind_copy = [&](Statement& write) {
+        write.Reset();
+        write.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+        write.BindUnowned(3, key.period).BindUnowned(4, key.dims);
+        write.Bind(5, cell.deleted() ? 0 : cell.value());
+        write.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
+        write.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));
+      };
+      bind_copy(insert);
+      RETURN_IF_ERROR(insert.Run());
       Sums delta;
-      if (held && select_old.ColumnInt(2) == 0) {
-        delta = InputSums(CellValue{select_old.ColumnInt(0),
-                                    static_cast<v1::CellStatus>(select_old.ColumnInt(1))},
-                          -1);
+      if (db->Changes() == 0) {
+        select_old.Reset();
+        select_old.BindUnowned(1, child_id).BindUnowned(2, key.metric);
+        select_old.BindUnowned(3, key.period).BindUnowned(4, key.dims);
+        ASSIGN_OR_RETURN(bool held, select_old.Step());
+        if (!held) return absl::InternalError("a child cell vanished during its upsert");
+        // Idempotent: a cell is replaced only by a higher seq.
+        if (static_cast<uint64_t>(select_old.ColumnInt(3)) >= cell.seq()) {
+          select_old.Reset();
+          continue;
+        }
+        if (select_old.ColumnInt(2) == 0) {
+          delta = InputSums(CellValue{select_old.ColumnInt(0),
+                                      static_cast<v1::CellStatus>(select_old.ColumnInt(1))},
+                            -1);
+        }
+        select_old.Reset();
+        bind_copy(update);
+        RETURN_IF_ERROR(update.Run());
       }
-      select_old.Reset();
       if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
-      Statement& write = held ? update : insert;
-      write.Reset();
-      write.BindUnowned(1, child_id).BindUnowned(2, key.metric);
-      write.BindUnowned(3, key.period).BindUnowned(4, key.dims);
-      write.Bind(5, cell.deleted() ? 0 : cell.value());
-      write.Bind(6, cell.deleted() ? 0 : static_cast<int64_t>(cell.status()));
-      write.Bind(7, int64_t{cell.deleted() ? 1 : 0}).Bind(8, static_cast<int64_t>(cell.seq()));
-      RETURN_IF_ERROR(write.Run());
       RETURN_IF_ERROR(sums.Add(std::move(key), delta));
     }
     watermark.Reset();
