@@ -38,6 +38,17 @@ inline absl::StatusOr<CellMap> ReadPublished(Database* db, const Catalog& catalo
   return cells;
 }
 
+// The same, read from `store`.
+inline absl::StatusOr<CellMap> ReadPublished(NodeStore& store, const Catalog& catalog) {
+  absl::StatusOr<CellMap> cells;
+  absl::Status read = store.Read([&](Database* db) {
+    cells = ReadPublished(db, catalog);
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return read;
+  return cells;
+}
+
 // The first few differences between two maps, for a readable failure.
 template <typename Map, typename Print>
 std::string Differences(const Map& got, const Map& want, Print print) {

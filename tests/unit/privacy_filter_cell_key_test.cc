@@ -112,15 +112,6 @@ v1::Record Student(int sequence, v1::Degree degree) {
   return record;
 }
 
-absl::StatusOr<CellMap> Published(NodeStore& store, const Catalog& catalog) {
-  absl::StatusOr<CellMap> cells;
-  RETURN_IF_ERROR(store.Read([&](Database* db) {
-    cells = cell_testing::ReadPublished(db, catalog);
-    return absl::OkStatus();
-  }));
-  return cells;
-}
-
 // A district on a database file, as district_node opens it: the secret from the file.
 struct FileDistrict {
   explicit FileDistrict(const std::string& path, std::shared_ptr<const Catalog> catalog)
@@ -164,7 +155,7 @@ TEST(CellKeyPipelineTest, SameRecordsPublishTheSameValuesAfterARestart) {
           "test", Student(2 * i + 1, i % 3 == 0 ? v1::DOCTORATE : v1::MASTER));
       ASSERT_TRUE(created.ok()) << created.status();
     }
-    auto published = Published(*district.store, *catalog);
+    auto published = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(published.ok());
     before = *published;
   }
@@ -181,7 +172,7 @@ TEST(CellKeyPipelineTest, SameRecordsPublishTheSameValuesAfterARestart) {
               return district.cells->Recompute(db, published, district.cells->Today()).status();
             })
             .ok());
-    auto after = Published(*district.store, *catalog);
+    auto after = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(after.ok());
     EXPECT_TRUE(*after == before);
   }
@@ -199,7 +190,7 @@ TEST(CellKeyPipelineTest, IncrementalKeysMatchARecomputeAndReturnWithTheRecords)
     ASSERT_TRUE(district.registry().Create("test", Student(2 * i + 1, v1::MASTER)).ok());
   }
   district.ExpectMatchesRecompute("12 students");
-  auto before = Published(district.store(), *catalog);
+  auto before = cell_testing::ReadPublished(district.store(), *catalog);
   ASSERT_TRUE(before.ok());
   auto created = district.registry().Create("test", Student(99, v1::MASTER));
   ASSERT_TRUE(created.ok());
@@ -212,7 +203,7 @@ TEST(CellKeyPipelineTest, IncrementalKeysMatchARecomputeAndReturnWithTheRecords)
   ASSERT_TRUE(district.registry().Delete("test", remove).ok());
   district.ExpectMatchesRecompute("and gone again");
   // The same set of records again: the same keys, the same noise, nothing new learnt.
-  auto after = Published(district.store(), *catalog);
+  auto after = cell_testing::ReadPublished(district.store(), *catalog);
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(*after == *before);
 }

@@ -64,15 +64,6 @@ v1::Record Enterprise(int sequence, const std::string& country, int64_t capital)
   return record;
 }
 
-absl::StatusOr<CellMap> Published(NodeStore& store, const Catalog& catalog) {
-  absl::StatusOr<CellMap> cells;
-  RETURN_IF_ERROR(store.Read([&](Database* db) {
-    cells = cell_testing::ReadPublished(db, catalog);
-    return absl::OkStatus();
-  }));
-  return cells;
-}
-
 // The local record of why cells are suppressed: dims -> "primary" / "secondary".
 std::map<std::string, std::string> Decisions(NodeStore& store, const std::string& metric) {
   std::map<std::string, std::string> rules;
@@ -119,7 +110,7 @@ TEST(SuppressionPublicationTest, LinkedTablesGetPrimaryAndSecondarySuppression) 
   CreateAll(district, records);
   district.ExpectMatchesRecompute("12 students");
 
-  auto published = Published(district.store(), *Catalog::Default());
+  auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
   ASSERT_TRUE(published.ok());
   EXPECT_EQ(At(*published, "returned_students_total", ""), (CellValue{12, v1::OK}));
   EXPECT_EQ(At(*published, kByRegion, "region=east_asia"), (CellValue{6, v1::OK}));
@@ -171,7 +162,7 @@ TEST(SuppressionPublicationTest, WritesRepublishOnlyChangedCells) {
 
   CreateAll(district, {Student(32, "GB"), Student(33, "FR")});
   district.ExpectMatchesRecompute("Europe at 3");
-  auto published = Published(district.store(), *Catalog::Default());
+  auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
   ASSERT_TRUE(published.ok());
   EXPECT_EQ(At(*published, kByRegion, "region=europe"), (CellValue{3, v1::OK}));
   EXPECT_EQ(At(*published, kByRegion, "region=north_america"), (CellValue{5, v1::OK}));
@@ -190,7 +181,7 @@ TEST(SuppressionPublicationTest, DominanceJudgesSumsByContributorAndClamps) {
                          Enterprise(3, "SG", 500000), Enterprise(4, "US", 1000000),
                          Enterprise(5, "US", 1000000), Enterprise(6, "US", 1000000)});
     district.ExpectMatchesRecompute("six enterprises");
-    auto published = Published(district.store(), *Catalog::Default());
+    auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
     ASSERT_TRUE(published.ok());
     EXPECT_EQ(At(*published, metric, "region=southeast_asia").status, v1::SUPPRESSED);
   }
@@ -205,7 +196,7 @@ TEST(SuppressionPublicationTest, DominanceJudgesSumsByContributorAndClamps) {
     CreateAll(district, {Enterprise(1, "SG", 9000000), Enterprise(2, "SG", 1500000),
                          Enterprise(3, "SG", 1500000)});
     district.ExpectMatchesRecompute("clamped");
-    auto published = Published(district.store(), **catalog);
+    auto published = cell_testing::ReadPublished(district.store(), **catalog);
     ASSERT_TRUE(published.ok());
     // 2,000,000 + 1,500,000 + 1,500,000: the top two hold 70%, so it is published.
     EXPECT_EQ(At(*published, metric, "region=southeast_asia"), (CellValue{5000000, v1::OK}));
@@ -316,7 +307,7 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
     ASSERT_TRUE(budget.ok());
     EXPECT_EQ(budget->spent, 3);
     EXPECT_EQ(budget->releases, 3);
-    auto published = Published(*district.store, *catalog);
+    auto published = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(published.ok());
     ASSERT_EQ(published->count(master), 1u);
     released = published->at(master);
@@ -330,12 +321,12 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
   {
     FileDistrict district(path, catalog);
     ASSERT_TRUE(district.Recompute().ok());
-    auto published = Published(*district.store, *catalog);
+    auto published = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(published.ok());
     EXPECT_EQ(published->at(master), released) << "a resend never re-draws";
     // The fourth change: over budget, refused; the stored value stays published.
     ASSERT_TRUE(district.registry->Create("test", Student(4, "JP")).ok());
-    published = Published(*district.store, *catalog);
+    published = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(published.ok());
     EXPECT_EQ(published->at(master), released);
     auto budget = district.Budget();
@@ -346,7 +337,7 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
     FileDistrict district(path, catalog);
     ASSERT_TRUE(district.registry->Create("test", Student(5, "JP")).ok());
     ASSERT_TRUE(district.Recompute().ok());
-    auto published = Published(*district.store, *catalog);
+    auto published = cell_testing::ReadPublished(*district.store, *catalog);
     ASSERT_TRUE(published.ok());
     EXPECT_EQ(published->at(master), released) << "still refused after a restart";
     auto budget = district.Budget();
@@ -371,10 +362,10 @@ TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
     District district(catalog, kToday);
     CreateAll(district, {Student(1, "JP"), Student(2, "JP"), Student(3, "JP"),
                          Student(4, "JP"), Student(5, "JP")});
-    auto first = Published(district.store(), *catalog);
+    auto first = cell_testing::ReadPublished(district.store(), *catalog);
     ASSERT_TRUE(first.ok());
     CreateAll(district, {Student(6, "JP")});
-    auto second = Published(district.store(), *catalog);
+    auto second = cell_testing::ReadPublished(district.store(), *catalog);
     ASSERT_TRUE(second.ok());
     ASSERT_EQ(second->at(master).status, v1::NOISY);
     ++differences[second->at(master).value - first->at(master).value];
