@@ -90,6 +90,20 @@ int64_t ResidentBytes() {
   return pages_resident * ::sysconf(_SC_PAGESIZE);
 }
 
+int64_t ProcStatusBytes(const std::string& pid, const std::string& field) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  const std::string wanted = field + ":";
+  std::string key;
+  int64_t kilobytes = 0;
+  while (status >> key) {
+    if (key == wanted) {
+      status >> kilobytes;
+      return kilobytes * 1024;
+    }
+  }
+  return -1;
+}
+
 namespace {
 v1::Cell MakeCell(const std::string& metric, const std::string& period, const std::string& key,
                   const std::string& value, int64_t number) {

@@ -52,6 +52,9 @@ void PrintFigure(const std::string& name, double fedsync, double baseline,
 
 // Resident set size of this process, bytes.
 int64_t ResidentBytes();
+// A memory figure of process `pid` ("self" for this one) from /proc/PID/status, bytes:
+// `field` is e.g. "VmRSS" (resident now) or "VmHWM" (peak resident); -1 when unknown.
+int64_t ProcStatusBytes(const std::string& pid, const std::string& field);
 
 // A year of the default catalog's cells for simulated district number `district`: 41
 // cells (yearly totals and breakdowns, monthly certifications), values 3..52.

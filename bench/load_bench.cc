@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -51,19 +50,6 @@ std::vector<v1::Cell> RegionCells(int64_t cells) {
   return out;
 }
 
-int64_t ResidentBytesOf(pid_t pid) {
-  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-  std::string key;
-  int64_t kilobytes = 0;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      status >> kilobytes;
-      return kilobytes * 1024;
-    }
-  }
-  return -1;
-}
-
 }  // namespace
 }  // namespace fedsync::bench
 
@@ -101,7 +87,7 @@ int main(int argc, char** argv) {
   char c;
   while (::read(out[0], &c, 1) == 1 && c != '\n') line.push_back(c);
   const std::string address = line.substr(line.rfind(' ') + 1);
-  const int64_t idle_rss = ResidentBytesOf(city);
+  const int64_t idle_rss = ProcStatusBytes(std::to_string(city), "VmRSS");
 
   std::vector<std::unique_ptr<MemoryOutbox>> outboxes;
   std::vector<std::unique_ptr<Uplink>> uplinks;
@@ -117,7 +103,7 @@ int main(int argc, char** argv) {
     all_acked &= uplinks[i]->WaitForAck(static_cast<uint64_t>(cells), absl::Now() + absl::Seconds(100));
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const int64_t loaded_rss = ResidentBytesOf(city);
+  const int64_t loaded_rss = ProcStatusBytes(std::to_string(city), "VmRSS");
 
   // Every region cell at the city must be the number of districts.
   AdminClient admin(address, nullptr, absl::Seconds(30));

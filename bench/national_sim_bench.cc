@@ -6,7 +6,6 @@
 // fails when they never do.
 //   national_sim_bench [--districts=2850] [--cities=333] [--provinces=34]
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -24,23 +23,6 @@ ABSL_FLAG(int64_t, districts, 2850, "simulated districts");
 ABSL_FLAG(int64_t, cities, 333, "cities");
 ABSL_FLAG(int64_t, provinces, 34, "provinces");
 ABSL_FLAG(int64_t, timeout_seconds, 110, "give up after this long");
-
-namespace fedsync::bench {
-
-int64_t PeakResidentBytes() {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  int64_t kilobytes = 0;
-  while (status >> key) {
-    if (key == "VmHWM:") {
-      status >> kilobytes;
-      return kilobytes * 1024;
-    }
-  }
-  return -1;
-}
-
-}  // namespace fedsync::bench
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -111,7 +93,7 @@ int main(int argc, char** argv) {
     if (!converged) std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const int64_t peak = PeakResidentBytes();
+  const int64_t peak = ProcStatusBytes("self", "VmHWM");
 
   for (auto& uplink : uplinks) uplink->Stop();
   upper.clear();
