@@ -78,6 +78,18 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
 
 Database::~Database() { sqlite3_close_v2(db_); }
 
+bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Database::OnTransactionEnd(std::function<void(bool committed)> fn) {
+  on_transaction_end_.push_back(std::move(fn));
+}
+
+void Database::EndTransaction(bool committed) {
+  std::vector<std::function<void(bool)>> callbacks;
+  callbacks.swap(on_transaction_end_);
+  for (const auto& callback : callbacks) callback(committed);
+}
+
 absl::Status Database::Execute(absl::string_view sql) {
   std::string text(sql);
   char* message = nullptr;
@@ -209,12 +221,16 @@ absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(Database* db) {
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)db_->Execute("ROLLBACK");
+  if (done_) return;
+  (void)db_->Execute("ROLLBACK");
+  db_->EndTransaction(/*committed=*/false);
 }
 
 absl::Status Transaction::Commit() {
   absl::Status status = db_->Execute("COMMIT");
-  if (status.ok()) done_ = true;
+  if (!status.ok()) return status;
+  done_ = true;
+  db_->EndTransaction(/*committed=*/true);
   return status;
 }
 

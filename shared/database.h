@@ -9,8 +9,11 @@
 #define FEDSYNC_SHARED_DATABASE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -41,6 +44,8 @@ class Database {
   absl::StatusOr<Statement> Prepare(absl::string_view sql);
 
   int64_t LastInsertRowId() const;
+  // Whether a transaction is open (false in autocommit mode).
+  bool InTransaction() const;
   int Changes() const;
   const std::string& path() const { return path_; }
   sqlite3* raw() { return db_; }
@@ -48,10 +53,19 @@ class Database {
   // The status for the connection's last error, naming `what`.
   absl::Status Error(absl::string_view what) const;
 
+  // Calls `fn` once when the current Transaction ends: with true after its commit
+  // succeeded, with false when it rolled back. For state kept beside the database
+  // that must change with it (a cache of what the transaction wrote).
+  void OnTransactionEnd(std::function<void(bool committed)> fn);
+
  private:
+  friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  void EndTransaction(bool committed);
+
   sqlite3* db_;
   std::string path_;
+  std::vector<std::function<void(bool)>> on_transaction_end_;
 };
 
 // A prepared statement. Bind parameters are 1-based, columns 0-based.
