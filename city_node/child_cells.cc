@@ -1,7 +1,9 @@
 #include "city_node/child_cells.h"
 
-#include <map>
 #include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "absl/strings/str_cat.h"
 #include "city_node/child_targets.h"
@@ -54,20 +56,27 @@ INSERT INTO aggregates
   FROM child_cells WHERE deleted = 0 GROUP BY metric, period, dims;
 )sql";
 
+constexpr char kChildCellsByKeyOnly[] = R"sql(
+CREATE TABLE child_cells_v6(
+  child_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  period TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  deleted INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (child_id, metric, period, dims)) WITHOUT ROWID;
+INSERT INTO child_cells_v6
+  SELECT child_id, metric, period, dims, value, status, deleted, seq FROM child_cells;
+DROP TABLE child_cells;
+ALTER TABLE child_cells_v6 RENAME TO child_cells;
+DROP TABLE aggregates;
+)sql";
+
 constexpr char kSelectChildCell[] =
     "SELECT value, status, deleted, seq FROM child_cells "
     "WHERE child_id = ? AND metric = ? AND period = ? AND dims = ?";
-constexpr char kSelectAggregate[] =
-    "SELECT total, inputs, partial_inputs, noisy_inputs, perturbed_inputs FROM aggregates "
-    "WHERE metric = ? AND period = ? AND dims = ?";
-constexpr char kInsertAggregate[] =
-    "INSERT INTO aggregates(metric, period, dims, total, inputs, partial_inputs, "
-    "noisy_inputs, perturbed_inputs) VALUES(?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr char kUpdateAggregate[] =
-    "UPDATE aggregates SET total = ?4, inputs = ?5, partial_inputs = ?6, noisy_inputs = ?7, "
-    "perturbed_inputs = ?8 WHERE metric = ?1 AND period = ?2 AND dims = ?3";
-constexpr char kDeleteAggregate[] =
-    "DELETE FROM aggregates WHERE metric = ? AND period = ? AND dims = ?";
 constexpr char kSelectChildLiveCells[] =
     "SELECT metric, period, dims, value, status FROM child_cells "
     "WHERE child_id = ? AND deleted = 0";
@@ -95,134 +104,59 @@ constexpr char kSelectChildren[] =
     "c.catalog_version, c.last_seen_millis, "
     "(SELECT COUNT(*) FROM child_cells k WHERE k.child_id = c.child_id AND k.deleted = 0), "
     "c.admin_address FROM children c ORDER BY c.child_id";
+// Child by child, so that each child's cells are one range of the primary key.
 constexpr char kSelectChildCells[] =
-    "SELECT child_id, metric, period, dims, value, status, seq FROM child_cells "
-    "WHERE metric = ? AND (? = '' OR period = ?) AND deleted = 0 "
-    "ORDER BY child_id, period, dims";
+    "SELECT k.child_id, k.metric, k.period, k.dims, k.value, k.status, k.seq "
+    "FROM children c JOIN child_cells k ON k.child_id = c.child_id "
+    "WHERE k.metric = ? AND (? = '' OR k.period = ?) AND k.deleted = 0 "
+    "ORDER BY k.child_id, k.period, k.dims";
 
-// A running sum per cell, as the aggregates table keeps it.
-struct Sums {
-  int64_t total = 0;
-  int64_t inputs = 0;
-  int64_t partial_inputs = 0;  // SUPPRESSED or PARTIAL
-  int64_t noisy_inputs = 0;
-  int64_t perturbed_inputs = 0;
-
-  Sums operator+(const Sums& other) const {
-    return Sums{total + other.total, inputs + other.inputs,
-                partial_inputs + other.partial_inputs, noisy_inputs + other.noisy_inputs,
-                perturbed_inputs + other.perturbed_inputs};
-  }
-  Sums operator-(const Sums& other) const {
-    return Sums{total - other.total, inputs - other.inputs,
-                partial_inputs - other.partial_inputs, noisy_inputs - other.noisy_inputs,
-                perturbed_inputs - other.perturbed_inputs};
-  }
-  bool IsZero() const {
-    return total == 0 && inputs == 0 && partial_inputs == 0 && noisy_inputs == 0 &&
-           perturbed_inputs == 0;
-  }
-};
-
-// What one input adds to (sign +1) or takes out of (sign -1) a sum.
-Sums InputSums(const CellValue& value, int sign) {
-  Sums sums;
-  // A SUPPRESSED input carries no value; it only marks the sum PARTIAL.
-  sums.total = sign * (value.status == v1::SUPPRESSED ? 0 : value.value);
-  sums.inputs = sign;
-  sums.partial_inputs =
-      value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0;
-  sums.noisy_inputs = value.status == v1::NOISY ? sign : 0;
-  sums.perturbed_inputs = value.status == v1::PERTURBED ? sign : 0;
-  return sums;
-}
-
-// This node's own cell for a sum: none without inputs.
-std::optional<CellValue> PublishedValue(const Sums& sums) {
-  if (sums.inputs <= 0) return std::nullopt;
-  return CellValue{sums.total, sums.partial_inputs > 0     ? v1::PARTIAL
-                               : sums.noisy_inputs > 0     ? v1::NOISY
-                               : sums.perturbed_inputs > 0 ? v1::PERTURBED
-                                                           : v1::OK};
-}
-
-// The running sums one transaction changes, read once and written back, then published
-// where their published value changed. Not thread-safe; lives inside one transaction.
+// The running sums one transaction changes, then published where their published
+// value changed. Lives inside one transaction.
 class SumUpdater {
  public:
-  static absl::StatusOr<SumUpdater> Prepare(Database* db) {
-    ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectAggregate));
-    ASSIGN_OR_RETURN(Statement insert, db->Prepare(kInsertAggregate));
-    ASSIGN_OR_RETURN(Statement update, db->Prepare(kUpdateAggregate));
-    ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteAggregate));
-    return SumUpdater(std::move(select), std::move(insert), std::move(update), std::move(remove));
-  }
+  SumUpdater(Database* db, RunningSums* sums) : db_(db), sums_(sums) {}
 
   // Adds `delta` to the running sum of `key` (a zero delta changes nothing).
-  absl::Status Add(CellKey key, const Sums& delta) {
-    if (delta.IsZero()) return absl::OkStatus();
-    auto it = changes_.find(key);
-    if (it == changes_.end()) {
-      select_.Reset();
-      select_.BindUnowned(1, key.metric).BindUnowned(2, key.period).BindUnowned(3, key.dims);
-      ASSIGN_OR_RETURN(bool row, select_.Step());
-      Sums before;
-      if (row) {
-        before = Sums{select_.ColumnInt(0), select_.ColumnInt(1), select_.ColumnInt(2),
-                      select_.ColumnInt(3), select_.ColumnInt(4)};
-      }
-      select_.Reset();
-      it = changes_.emplace(std::move(key), Change{before, before, row}).first;
+  void Add(CellKey key, const Sums& delta) {
+    if (delta.IsZero()) return;
+    auto [it, added] = index_.try_emplace(key, changes_.size());
+    if (added) {
+      const Sums before = sums_->Get(key);
+      changes_.push_back(Change{std::move(key), before, before});
     }
-    Change& change = it->second;
+    Change& change = changes_[it->second];
     change.after = change.after + delta;
-    Statement& write = change.row_exists ? update_ : insert_;
-    write.Reset();
-    write.BindUnowned(1, it->first.metric).BindUnowned(2, it->first.period);
-    write.BindUnowned(3, it->first.dims);
-    write.Bind(4, change.after.total).Bind(5, change.after.inputs);
-    write.Bind(6, change.after.partial_inputs).Bind(7, change.after.noisy_inputs);
-    write.Bind(8, change.after.perturbed_inputs);
-    RETURN_IF_ERROR(write.Run());
-    change.row_exists = true;
-    return absl::OkStatus();
   }
 
-  // Publishes the changed sums whose published value changed as this node's own cells
-  // (a tombstone for a sum left without inputs, whose row goes). This node's published
-  // cells are exactly its sums, so a sum whose published value is unchanged needs no
-  // write and no read.
+  // Sets the changed sums and publishes those whose published value changed as this
+  // node's own cells (a tombstone for a sum left without inputs), in the order the
+  // transaction first changed them. This node's published cells are exactly its sums,
+  // so a sum whose published value is unchanged needs no write and no read.
   absl::Status Publish(PublishedCells* published) {
-    for (const auto& [key, change] : changes_) {
-      if (change.after.inputs <= 0) {
-        remove_.Reset();
-        remove_.Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
-        RETURN_IF_ERROR(remove_.Run());
-      }
+    for (Change& change : changes_) {
       const std::optional<CellValue> after = PublishedValue(change.after);
-      if (PublishedValue(change.before) == after) continue;
-      RETURN_IF_ERROR(published->Set(key, after));
+      if (PublishedValue(change.before) != after) {
+        RETURN_IF_ERROR(published->Set(change.key, after));
+      }
+      sums_->Set(db_, std::move(change.key), change.after);
     }
     changes_.clear();
+    index_.clear();
     return absl::OkStatus();
   }
 
  private:
   struct Change {
+    CellKey key;
     Sums before;  // as the transaction found it
     Sums after;
-    bool row_exists;
   };
-  SumUpdater(Statement select, Statement insert, Statement update, Statement remove)
-      : select_(std::move(select)), insert_(std::move(insert)), update_(std::move(update)),
-        remove_(std::move(remove)) {}
 
-  Statement select_;
-  Statement insert_;
-  Statement update_;
-  Statement remove_;
-  // Ordered, so that the cells take their seqs in key order whatever the batch's order.
-  std::map<CellKey, Change> changes_;
+  Database* db_;
+  RunningSums* sums_;
+  std::vector<Change> changes_;
+  absl::flat_hash_map<CellKey, size_t> index_;  // into changes_
 };
 
 }  // namespace
@@ -239,6 +173,10 @@ const Migrations& CityMigrations() {
       absl::StrCat(kChildTargetsSchema, kReceivedTargetsSchema, kReportsSchema),
       // 5: the catalog this node runs, once a newer one than the built-in arrived.
       kCatalogSchema,
+      // 6: the running sums move to memory (RunningSums), and the copy of a child's
+      // cells keeps only its primary key (no foreign key, no index by cell): storing a
+      // child's cell writes one B-tree instead of four.
+      kChildCellsByKeyOnly,
   };
   return *migrations;
 }
@@ -276,7 +214,7 @@ absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& ce
 
 absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells* published,
                                                    const v1::Hello& hello,
-                                                   int64_t now_millis) const {
+                                                   int64_t now_millis) {
   ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
   select.Bind(1, hello.node_id());
   ASSIGN_OR_RETURN(bool known, select.Step());
@@ -285,16 +223,17 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
   if (known && !same_epoch) {
     // The child starts afresh: take everything held from it out of the sums.
     ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectChildLiveCells));
-    ASSIGN_OR_RETURN(SumUpdater sums, SumUpdater::Prepare(db));
+    RETURN_IF_ERROR(sums_->Load(db));
+    SumUpdater sums(db, sums_.get());
     live.Bind(1, hello.node_id());
     while (true) {
       ASSIGN_OR_RETURN(bool row, live.Step());
       if (!row) break;
       CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
-      RETURN_IF_ERROR(sums.Add(
-          std::move(key),
-          InputSums(CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
-                    -1)));
+      sums.Add(std::move(key),
+               InputSums(
+                   CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
+                   -1));
     }
     ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
     remove.Bind(1, hello.node_id());
@@ -319,7 +258,7 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
 absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* published,
                                                const std::string& child_id,
                                                const v1::CellBatch& batch,
-                                               int64_t now_millis) const {
+                                               int64_t now_millis) {
   ASSIGN_OR_RETURN(std::vector<v1::Ack> acks,
                    ApplyBatches(db, published, {ChildBatch{&child_id, &batch}}, now_millis));
   return std::move(acks.front());
@@ -327,13 +266,14 @@ absl::StatusOr<v1::Ack> ChildCells::ApplyBatch(Database* db, PublishedCells* pub
 
 absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
     Database* db, PublishedCells* published, const std::vector<ChildBatch>& batches,
-    int64_t now_millis) const {
+    int64_t now_millis) {
   ASSIGN_OR_RETURN(Statement select_old, db->Prepare(kSelectChildCell));
   ASSIGN_OR_RETURN(Statement insert, db->Prepare(kInsertChildCell));
   ASSIGN_OR_RETURN(Statement update, db->Prepare(kUpdateChildCell));
   ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
   ASSIGN_OR_RETURN(Statement select_child, db->Prepare(kSelectChild));
-  ASSIGN_OR_RETURN(SumUpdater sums, SumUpdater::Prepare(db));
+  RETURN_IF_ERROR(sums_->Load(db));
+  SumUpdater sums(db, sums_.get());
   const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
   std::vector<v1::Ack> acks;
   acks.reserve(batches.size());
@@ -389,7 +329,7 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
         RETURN_IF_ERROR(update.Run());
       }
       if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
-      RETURN_IF_ERROR(sums.Add(std::move(key), delta));
+      sums.Add(std::move(key), delta);
     }
     watermark.Reset();
     watermark.Bind(1, static_cast<int64_t>(max_seq));

@@ -3,15 +3,15 @@
 // Applying a child's Hello registers the child (a new epoch drops the cells held from
 // it); applying a batch stores each valid cell idempotently (replaced only by a higher
 // seq), reports invalid ones as rejected without blocking the rest, advances the
-// child's watermark, and recomputes the aggregates of every cell it touched into this
-// node's own published cells: the sum over children, PARTIAL when an input is
-// SUPPRESSED or PARTIAL. Per stored cell that is one upsert of the copy (which returns
-// what it replaced), one upsert of the running sum (which returns the new sum) and, when
-// the sum's published value changed, one write of this node's cell: nothing is read
-// back.
+// child's watermark, and recomputes the sums of every cell it touched into this node's
+// own published cells: the sum over children, PARTIAL when an input is SUPPRESSED or
+// PARTIAL. Per stored cell that is one insert of the copy (an update, after a read,
+// when the child sent the cell before), the sum in memory (RunningSums) and, when the
+// sum's published value changed, one write of this node's cell.
 //
 // Functions run inside the caller's transaction (NodeStore::Write), so a batch, its
-// aggregates and the watermark commit together. Not thread-safe on their own.
+// sums and the watermark commit together. Not thread-safe: the node's one writer uses
+// one ChildCells.
 #ifndef FEDSYNC_CITY_NODE_CHILD_CELLS_H_
 #define FEDSYNC_CITY_NODE_CHILD_CELLS_H_
 
@@ -23,6 +23,7 @@
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/federation.pb.h"
 #include "shared/catalog.h"
+#include "city_node/running_sums.h"
 #include "shared/catalog_holder.h"
 #include "shared/cell.h"
 #include "shared/database.h"
@@ -36,13 +37,14 @@ const Migrations& CityMigrations();
 class ChildCells {
  public:
   // Cells are checked against the catalog `catalogs` holds when each batch arrives.
-  explicit ChildCells(const CatalogHolder* catalogs) : catalogs_(catalogs) {}
+  explicit ChildCells(const CatalogHolder* catalogs)
+      : catalogs_(catalogs), sums_(std::make_unique<RunningSums>()) {}
 
   absl::StatusOr<v1::Welcome> ApplyHello(Database* db, PublishedCells* published,
-                                         const v1::Hello& hello, int64_t now_millis) const;
+                                         const v1::Hello& hello, int64_t now_millis);
   absl::StatusOr<v1::Ack> ApplyBatch(Database* db, PublishedCells* published,
                                      const std::string& child_id, const v1::CellBatch& batch,
-                                     int64_t now_millis) const;
+                                     int64_t now_millis);
 
   // A batch and the child it came from; both must outlive the call.
   struct ChildBatch {
@@ -55,13 +57,15 @@ class ChildCells {
   // back).
   absl::StatusOr<std::vector<v1::Ack>> ApplyBatches(Database* db, PublishedCells* published,
                                                     const std::vector<ChildBatch>& batches,
-                                                    int64_t now_millis) const;
+                                                    int64_t now_millis);
 
   // kInvalidArgument with the reason when `cell` may not be stored.
   static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);
 
  private:
   const CatalogHolder* catalogs_;
+  // Heap-held: a transaction's end callback points at it.
+  std::unique_ptr<RunningSums> sums_;
 };
 
 // The highest seq held from `child_id` (0 when unknown).

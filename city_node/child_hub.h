@@ -110,7 +110,7 @@ class ChildHub {
 
   NodeStore* const store_;
   const CatalogHolder* const catalogs_;
-  const ChildCells cells_;
+  ChildCells cells_;
   WorkQueue applier_{"child-applier"};
 
   // Batches waiting for the applier, in ticket order. A run of consecutive tickets has

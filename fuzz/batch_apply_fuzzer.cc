@@ -3,8 +3,9 @@
 // arrives: any bytes parsed as an UpMessage; a hello is applied as one, a batch as from
 // the registered child "fuzzchild". It may reject cells but must not crash, and:
 //   - applying the same batch twice changes nothing the second time (idempotence);
-//   - every aggregate equals the sum of the live child cells under it (a SUPPRESSED
-//     input counts 0), and no aggregate is left without an input;
+//   - every live cell this node publishes equals the sum of the live child cells under
+//     it (a SUPPRESSED input counts 0, and makes it PARTIAL), and every cell with a live
+//     input is published;
 //   - no arithmetic overflows (UBSan), whatever the values (seed extreme_values).
 // Each input runs in a transaction that is rolled back, so inputs are independent.
 #include <cstddef>
@@ -33,18 +34,23 @@ constexpr int64_t kNow = 1'800'000'000'000;
 constexpr char kFingerprint[] =
     "SELECT (SELECT COUNT(*) || ':' || TOTAL(value) || ':' || TOTAL(seq) || ':' || "
     "TOTAL(deleted) || ':' || TOTAL(status) FROM child_cells), "
-    "(SELECT COUNT(*) || ':' || TOTAL(total) || ':' || TOTAL(inputs) FROM aggregates), "
+    "(SELECT COUNT(*) || ':' || TOTAL(value) || ':' || TOTAL(deleted) FROM published_cells), "
     "(SELECT watermark || ':' || child_max_seq FROM children WHERE child_id = 'fuzzchild'), "
     "(SELECT COUNT(*) || ':' || TOTAL(seq) FROM published_cells)";
 
-// Aggregates that disagree with the child cells under them.
+// Published cells that disagree with the child cells under them, either way round. The
+// status of a sum (CellStatus): 2 SUPPRESSED or 5 PARTIAL inputs give 5, then 4 NOISY,
+// 3 PERTURBED, else 1 OK.
 constexpr char kWrongAggregates[] =
-    "SELECT COUNT(*) FROM aggregates a WHERE a.inputs <= 0 OR a.total != "
-    "(SELECT COALESCE(SUM(CASE WHEN c.status = 2 THEN 0 ELSE c.value END), 0) "
-    " FROM child_cells c WHERE c.metric = a.metric AND c.period = a.period "
-    " AND c.dims = a.dims AND c.deleted = 0) OR a.inputs != "
-    "(SELECT COUNT(*) FROM child_cells c WHERE c.metric = a.metric AND c.period = a.period "
-    " AND c.dims = a.dims AND c.deleted = 0)";
+    "WITH sums AS ("
+    " SELECT metric, period, dims, SUM(CASE WHEN status = 2 THEN 0 ELSE value END) AS v, "
+    " CASE WHEN SUM(status IN (2, 5)) > 0 THEN 5 WHEN SUM(status = 4) > 0 THEN 4 "
+    " WHEN SUM(status = 3) > 0 THEN 3 ELSE 1 END AS s "
+    " FROM child_cells WHERE deleted = 0 GROUP BY metric, period, dims) SELECT "
+    "(SELECT COUNT(*) FROM published_cells p LEFT JOIN sums s USING (metric, period, dims) "
+    " WHERE p.deleted = 0 AND (s.v IS NULL OR s.v != p.value OR s.s != p.status)) + "
+    "(SELECT COUNT(*) FROM sums s LEFT JOIN published_cells p USING (metric, period, dims) "
+    " WHERE p.metric IS NULL OR p.deleted != 0)";
 
 struct City {
   std::unique_ptr<Database> db;

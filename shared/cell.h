@@ -9,10 +9,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <tuple>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "fedsync/v1/federation.pb.h"
 
 namespace fedsync {
@@ -27,6 +28,10 @@ struct CellKey {
   }
   bool operator==(const CellKey& other) const {
     return metric == other.metric && period == other.period && dims == other.dims;
+  }
+  template <typename H>
+  friend H AbslHashValue(H state, const CellKey& key) {
+    return H::combine(std::move(state), key.metric, key.period, key.dims);
   }
 };
 

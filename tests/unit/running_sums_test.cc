@@ -1,0 +1,123 @@
+#include "city_node/running_sums.h"
+
+#include "absl/strings/str_cat.h"
+#include "city_node/child_cells.h"
+#include "gtest/gtest.h"
+#include "shared/migrations.h"
+
+namespace fedsync {
+namespace {
+
+class RunningSumsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_TRUE(Migrate(db_.get(), CityMigrations()).ok());
+  }
+
+  void Insert(const std::string& child, const std::string& dims, int64_t value,
+              v1::CellStatus status, bool deleted = false) {
+    ASSERT_TRUE(db_->Execute(absl::StrCat("INSERT INTO child_cells VALUES('", child,
+                                          "', 'm', '2026', '", dims, "', ", value, ", ",
+                                          static_cast<int>(status), ", ", deleted ? 1 : 0,
+                                          ", 1)"))
+                    .ok());
+  }
+
+  std::unique_ptr<Database> db_;
+  RunningSums sums_;
+};
+
+const CellKey kTotal{"m", "2026", ""};
+const CellKey kEurope{"m", "2026", "region=europe"};
+
+TEST_F(RunningSumsTest, LoadSumsTheLiveChildCells) {
+  Insert("a", "", 5, v1::OK);
+  Insert("b", "", 0, v1::SUPPRESSED);
+  Insert("c", "", 7, v1::NOISY);
+  Insert("d", "", 100, v1::OK, /*deleted=*/true);
+  Insert("a", "region=europe", 3, v1::PERTURBED);
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  EXPECT_EQ(sums_.Get(kTotal), (Sums{12, 3, 1, 1, 0}));
+  EXPECT_EQ(sums_.Get(kEurope), (Sums{3, 1, 0, 0, 1}));
+  EXPECT_EQ(sums_.committed().size(), 2u);
+  EXPECT_EQ(PublishedValue(sums_.Get(kTotal)), (CellValue{12, v1::PARTIAL}));
+  EXPECT_EQ(PublishedValue(sums_.Get(kEurope)), (CellValue{3, v1::PERTURBED}));
+  EXPECT_EQ(PublishedValue(sums_.Get(CellKey{"m", "2026", "region=asia"})), std::nullopt);
+}
+
+TEST_F(RunningSumsTest, ACommittedChangeStaysAndARolledBackOneGoes) {
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  {
+    auto transaction = Transaction::Begin(db_.get());
+    ASSERT_TRUE(transaction.ok());
+    sums_.Set(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});
+    EXPECT_EQ(sums_.Get(kTotal).total, 4);  // the transaction sees its own change
+    EXPECT_TRUE(sums_.committed().empty());
+    ASSERT_TRUE((*transaction)->Commit().ok());
+  }
+  EXPECT_EQ(sums_.committed().at(kTotal).total, 4);
+  {
+    auto transaction = Transaction::Begin(db_.get());
+    ASSERT_TRUE(transaction.ok());
+    sums_.Set(db_.get(), kTotal, Sums{9, 2, 0, 0, 0});
+    sums_.Set(db_.get(), kEurope, Sums{1, 1, 0, 0, 0});
+  }  // rolled back
+  EXPECT_EQ(sums_.Get(kTotal).total, 4);
+  EXPECT_EQ(sums_.Get(kEurope), Sums{});
+  EXPECT_EQ(sums_.committed().size(), 1u);
+}
+
+TEST_F(RunningSumsTest, ASumWithoutInputsIsDropped) {
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  sums_.Set(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});  // autocommit: at once
+  EXPECT_EQ(sums_.committed().size(), 1u);
+  auto transaction = Transaction::Begin(db_.get());
+  ASSERT_TRUE(transaction.ok());
+  sums_.Set(db_.get(), kTotal, Sums{});
+  ASSERT_TRUE((*transaction)->Commit().ok());
+  EXPECT_TRUE(sums_.committed().empty());
+}
+
+TEST_F(RunningSumsTest, LoadReadsOnlyOnce) {
+  Insert("a", "", 5, v1::OK);
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  Insert("b", "", 6, v1::OK);  // not through the sums: a second Load must not count it
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  EXPECT_EQ(sums_.Get(kTotal).total, 5);
+}
+
+// A city database from before the sums moved to memory keeps its child cells, and the
+// sums read from them are the ones its aggregates table held.
+TEST(CityMigrationTest, SixKeepsTheChildCellsAndDropsTheAggregates) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  const Migrations& all = CityMigrations();
+  ASSERT_TRUE(Migrate(db->get(), Migrations(all.begin(), all.begin() + 5)).ok());
+  ASSERT_TRUE((*db)->Execute("INSERT INTO children(child_id, level, path, epoch, watermark, "
+                             "child_max_seq, catalog_version, last_seen_millis) "
+                             "VALUES('a', 1, 'a', 1, 2, 2, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);"
+                             "INSERT INTO child_cells VALUES('a', 'm', '2026', '', 5, 1, 0, 1), "
+                             "('a', 'm', '2026', 'x=y', 2, 1, 0, 2), "
+                             "('b', 'm', '2026', '', 0, 2, 0, 1);"
+                             "INSERT INTO aggregates VALUES('m', '2026', '', 5, 2, 1, 0, 0), "
+                             "('m', '2026', 'x=y', 2, 1, 0, 0, 0);")
+                  .ok());
+  ASSERT_TRUE(Migrate(db->get(), all).ok());
+  auto count = (*db)->Prepare("SELECT COUNT(*), SUM(value), SUM(seq) FROM child_cells");
+  ASSERT_TRUE(count.ok());
+  ASSERT_TRUE(*count->Step());
+  EXPECT_EQ(count->ColumnInt(0), 3);
+  EXPECT_EQ(count->ColumnInt(1), 7);
+  EXPECT_EQ(count->ColumnInt(2), 4);
+  EXPECT_FALSE((*db)->Prepare("SELECT * FROM aggregates").ok());
+  RunningSums sums;
+  ASSERT_TRUE(sums.Load(db->get()).ok());
+  EXPECT_EQ(sums.Get(CellKey{"m", "2026", ""}), (Sums{5, 2, 1, 0, 0}));
+  EXPECT_EQ(sums.Get(CellKey{"m", "2026", "x=y"}), (Sums{2, 1, 0, 0, 0}));
+}
+
+}  // namespace
+}  // namespace fedsync
