@@ -104,10 +104,11 @@ constexpr char kSelectChildren[] =
     "c.catalog_version, c.last_seen_millis, "
     "(SELECT COUNT(*) FROM child_cells k WHERE k.child_id = c.child_id AND k.deleted = 0), "
     "c.admin_address FROM children c ORDER BY c.child_id";
-// Child by child, so that each child's cells are one range of the primary key.
+// Child by child (CROSS JOIN fixes the loop order in SQLite), so that each child's
+// cells are one range of the primary key rather than a scan of all children's.
 constexpr char kSelectChildCells[] =
     "SELECT k.child_id, k.metric, k.period, k.dims, k.value, k.status, k.seq "
-    "FROM children c JOIN child_cells k ON k.child_id = c.child_id "
+    "FROM children c CROSS JOIN child_cells k ON k.child_id = c.child_id "
     "WHERE k.metric = ? AND (? = '' OR k.period = ?) AND k.deleted = 0 "
     "ORDER BY k.child_id, k.period, k.dims";
 
