@@ -1,8 +1,8 @@
 // Sync throughput and freshness, each beside the raw limit of the same stack measured
 // in the same run:
 //   - cells/s from a district's outbox to a city over the real Sync stream, persisted
-//     at both ends, beside a raw gRPC bidi stream of the same cells in 100-cell batches
-//     acked at once with no persistence;
+//     at both ends, beside a raw gRPC bidi stream of the same cells in the uplink's
+//     batches and window (500 cells, 4 in flight), acked at once with no persistence;
 //   - freshness: a registry write at a district until the province's total shows it
 //     (debounce ~0), p50 and p99, beside a raw gRPC ack round trip x2.
 //   sync_bench [--cells=200000] [--writes=1000] [--sync_only]
@@ -126,7 +126,10 @@ RawResult MeasureRawGrpc(int64_t cells) {
   if (!server.ok()) return result;
   auto stub = v1::Federation::NewStub(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", server->port), grpc::InsecureChannelCredentials()));
-  const int64_t batches = (cells + 99) / 100;
+  // The same messages as the uplink sends: its batch size and its window.
+  const UplinkOptions uplink;
+  const int64_t per_batch = uplink.batch_cells;
+  const int64_t batches = (cells + per_batch - 1) / per_batch;
   {
     grpc::ClientContext context;
     auto stream = stub->Sync(&context);
@@ -141,11 +144,10 @@ RawResult MeasureRawGrpc(int64_t cells) {
       v1::UpMessage message;
       v1::CellBatch* batch = message.mutable_batch();
       batch->set_batch_id(static_cast<uint64_t>(b + 1));
-      for (int64_t i = b * 100; i < std::min(cells, (b + 1) * 100); ++i) {
+      for (int64_t i = b * per_batch; i < std::min(cells, (b + 1) * per_batch); ++i) {
         *batch->add_cells() = BenchCell(i);
       }
-      // Keep 4 batches in flight, like the uplink's window.
-      while (b - acked.load() >= 4) std::this_thread::yield();
+      while (b - acked.load() >= uplink.window) std::this_thread::yield();
       stream->Write(message);
     }
     while (acked.load() < batches) std::this_thread::yield();
