@@ -3,7 +3,6 @@
 #include <optional>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 
 #include "absl/strings/str_cat.h"
 #include "city_node/child_targets.h"
@@ -112,53 +111,17 @@ constexpr char kSelectChildCells[] =
     "WHERE k.metric = ? AND (? = '' OR k.period = ?) AND k.deleted = 0 "
     "ORDER BY k.child_id, k.period, k.dims";
 
-// The running sums one transaction changes, then published where their published
-// value changed. Lives inside one transaction.
-class SumUpdater {
- public:
-  SumUpdater(Database* db, RunningSums* sums) : db_(db), sums_(sums) {}
-
-  // Adds `delta` to the running sum of `key` (a zero delta changes nothing).
-  void Add(CellKey key, const Sums& delta) {
-    if (delta.IsZero()) return;
-    auto [it, added] = index_.try_emplace(key, changes_.size());
-    if (added) {
-      const Sums before = sums_->Get(key);
-      changes_.push_back(Change{std::move(key), before, before});
-    }
-    Change& change = changes_[it->second];
-    change.after = change.after + delta;
-  }
-
-  // Sets the changed sums and publishes those whose published value changed as this
-  // node's own cells (a tombstone for a sum left without inputs), in the order the
-  // transaction first changed them. This node's published cells are exactly its sums,
-  // so a sum whose published value is unchanged needs no write and no read.
-  absl::Status Publish(PublishedCells* published) {
-    for (Change& change : changes_) {
-      const std::optional<CellValue> after = PublishedValue(change.after);
-      if (PublishedValue(change.before) != after) {
-        RETURN_IF_ERROR(published->Set(change.key, after));
-      }
-      sums_->Set(db_, std::move(change.key), change.after);
-    }
-    changes_.clear();
-    index_.clear();
-    return absl::OkStatus();
-  }
-
- private:
-  struct Change {
-    CellKey key;
-    Sums before;  // as the transaction found it
-    Sums after;
-  };
-
-  Database* db_;
-  RunningSums* sums_;
-  std::vector<Change> changes_;
-  absl::flat_hash_map<CellKey, size_t> index_;  // into changes_
-};
+// Publishes the sums changed since the last call whose published value changed, as
+// this node's own cells (a tombstone for a sum left without inputs). This node's
+// published cells are exactly its sums, so an unchanged published value needs no write
+// and no read.
+absl::Status PublishSums(RunningSums* sums, PublishedCells* published) {
+  return sums->Publish([&](const CellKey& key, const Sums& before, const Sums& after) {
+    const std::optional<CellValue> value = PublishedValue(after);
+    if (PublishedValue(before) == value) return absl::OkStatus();
+    return published->Set(key, value);
+  });
+}
 
 }  // namespace
 
@@ -225,21 +188,20 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
     // The child starts afresh: take everything held from it out of the sums.
     ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectChildLiveCells));
     RETURN_IF_ERROR(sums_->Load(db));
-    SumUpdater sums(db, sums_.get());
     live.Bind(1, hello.node_id());
     while (true) {
       ASSIGN_OR_RETURN(bool row, live.Step());
       if (!row) break;
-      CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
-      sums.Add(std::move(key),
-               InputSums(
-                   CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
-                   -1));
+      const CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
+      sums_->Add(db, key,
+                 InputSums(
+                     CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
+                     -1));
     }
     ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
     remove.Bind(1, hello.node_id());
     RETURN_IF_ERROR(remove.Run());
-    RETURN_IF_ERROR(sums.Publish(published));
+    RETURN_IF_ERROR(PublishSums(sums_.get(), published));
     watermark = 0;
   }
   ASSIGN_OR_RETURN(Statement upsert, db->Prepare(kUpsertChild));
@@ -274,7 +236,6 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
   ASSIGN_OR_RETURN(Statement watermark, db->Prepare(kUpdateWatermark));
   ASSIGN_OR_RETURN(Statement select_child, db->Prepare(kSelectChild));
   RETURN_IF_ERROR(sums_->Load(db));
-  SumUpdater sums(db, sums_.get());
   const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
   std::vector<v1::Ack> acks;
   acks.reserve(batches.size());
@@ -330,7 +291,7 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
         RETURN_IF_ERROR(update.Run());
       }
       if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
-      sums.Add(std::move(key), delta);
+      sums_->Add(db, key, delta);
     }
     watermark.Reset();
     watermark.Bind(1, static_cast<int64_t>(max_seq));
@@ -346,7 +307,7 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
     ack.set_watermark(row ? static_cast<uint64_t>(select_child.ColumnInt(1)) : 0);
     select_child.Reset();
   }
-  RETURN_IF_ERROR(sums.Publish(published));
+  RETURN_IF_ERROR(PublishSums(sums_.get(), published));
   return acks;
 }
 

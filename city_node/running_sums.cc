@@ -44,53 +44,61 @@ absl::Status RunningSums::Load(Database* db) {
   ASSIGN_OR_RETURN(Statement live,
                    db->Prepare("SELECT metric, period, dims, value, status FROM child_cells "
                                "WHERE deleted = 0"));
-  absl::flat_hash_map<CellKey, Sums> sums;
+  Map sums;
   while (true) {
     ASSIGN_OR_RETURN(bool row, live.Step());
     if (!row) break;
-    Sums& sum = sums[CellKey{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)}];
+    Sums& sum = sums[CellKey{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)}].sum;
     sum = sum + InputSums(
                     CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
                     +1);
   }
-  committed_ = std::move(sums);
+  sums_ = std::move(sums);
+  changed_.clear();
   loaded_ = true;
   return absl::OkStatus();
 }
 
-Sums RunningSums::Get(const CellKey& key) const {
-  if (auto it = pending_.find(key); it != pending_.end()) return it->second;
-  if (auto it = committed_.find(key); it != committed_.end()) return it->second;
-  return Sums{};
-}
-
-void RunningSums::Set(Database* db, CellKey key, const Sums& sums) {
-  if (!db->InTransaction()) {  // autocommit: what changed the sum is committed already
-    pending_.insert_or_assign(std::move(key), sums);
-    EndTransaction(/*committed=*/true);
-    return;
-  }
-  if (!in_transaction_) {
+void RunningSums::Add(Database* db, const CellKey& key, const Sums& delta) {
+  if (delta.IsZero()) return;
+  if (db->InTransaction() && !in_transaction_) {
     in_transaction_ = true;
     db->OnTransactionEnd([this](bool committed) { EndTransaction(committed); });
   }
-  pending_.insert_or_assign(std::move(key), sums);
+  auto it = sums_.try_emplace(key).first;
+  Entry& entry = it->second;
+  if (!entry.changed) {
+    entry.changed = true;
+    entry.before = entry.sum;
+    changed_.push_back(&*it);
+  }
+  entry.sum = entry.sum + delta;
+}
+
+absl::Status RunningSums::Publish(
+    absl::FunctionRef<absl::Status(const CellKey&, const Sums&, const Sums&)> fn) {
+  std::vector<Map::value_type*> changed;
+  changed.swap(changed_);
+  for (Map::value_type* cell : changed) {
+    Entry& entry = cell->second;
+    entry.changed = false;
+    if (absl::Status status = fn(cell->first, entry.before, entry.sum); !status.ok()) {
+      loaded_ = false;  // the rest stay unpublished: read them again
+      return status;
+    }
+    if (entry.sum.inputs <= 0) sums_.erase(cell->first);
+  }
+  return absl::OkStatus();
+}
+
+Sums RunningSums::Get(const CellKey& key) const {
+  auto it = sums_.find(key);
+  return it == sums_.end() ? Sums{} : it->second.sum;
 }
 
 void RunningSums::EndTransaction(bool committed) {
   in_transaction_ = false;
-  if (!committed) {
-    pending_.clear();
-    return;
-  }
-  while (!pending_.empty()) {
-    auto change = pending_.extract(pending_.begin());
-    if (change.mapped().inputs <= 0) {
-      committed_.erase(change.key());
-    } else {
-      committed_.insert_or_assign(std::move(change.key()), change.mapped());
-    }
-  }
+  if (!committed) loaded_ = false;  // read again from what the database kept
 }
 
 }  // namespace fedsync

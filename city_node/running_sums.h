@@ -1,9 +1,11 @@
 // The running sum of every cell a parent aggregates (total, number of inputs, inputs by
 // status), kept in memory. The sums are a function of the live child cells, so they are
-// read once from child_cells and from then on change only with them: a change made in
-// a transaction is held apart and becomes the sum when the transaction commits, or is
-// dropped when it rolls back (Database::OnTransactionEnd). Keeping them in SQLite cost
-// a read and a write per applied cell, a third of the parent's apply.
+// read once from child_cells and from then on change only with them. A transaction adds
+// to them as it stores child cells, then publishes the sums it changed; if it rolls
+// back, the sums are read again from child_cells before the next one uses them (a
+// rollback is an I/O error or a refused batch, rare; an undo log would cost every
+// commit). Keeping the sums in SQLite cost a read and a write per applied cell, a
+// third of the parent's apply.
 //
 // Not thread-safe: used by the node's one writer, inside its transactions.
 #ifndef FEDSYNC_CITY_NODE_RUNNING_SUMS_H_
@@ -11,8 +13,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "shared/cell.h"
 #include "shared/database.h"
@@ -42,26 +46,39 @@ std::optional<CellValue> PublishedValue(const Sums& sums);
 
 class RunningSums {
  public:
-  // Reads the sums from the live cells of child_cells on `db`, the first time only. Call
-  // it in a transaction before the transaction changes child_cells.
+  // Reads the sums from the live cells of child_cells on `db`, unless they are read
+  // already and no transaction rolled back since. Call it at the start of a
+  // transaction, before it changes child_cells.
   absl::Status Load(Database* db);
 
-  // The sum of `key` as the current transaction sees it (zero when it has none).
-  Sums Get(const CellKey& key) const;
-  // Makes `sums` the sum of `key` in the current transaction on `db` (at once when `db`
-  // is in autocommit mode).
-  void Set(Database* db, CellKey key, const Sums& sums);
+  // Adds `delta` to the sum of `key` (a zero delta changes nothing).
+  void Add(Database* db, const CellKey& key, const Sums& delta);
 
-  // The committed sums with inputs.
-  const absl::flat_hash_map<CellKey, Sums>& committed() const { return committed_; }
+  // Calls `fn` with each sum changed since the last Publish, as it was then and as it is
+  // now, in the order of their first change; a sum left without inputs is dropped.
+  // Stops at fn's first error.
+  absl::Status Publish(
+      absl::FunctionRef<absl::Status(const CellKey& key, const Sums& before, const Sums& after)>
+          fn);
+
+  // The sum of `key` (zero when it has none).
+  Sums Get(const CellKey& key) const;
+  // How many cells have a sum.
+  size_t size() const { return sums_.size(); }
 
  private:
+  struct Entry {
+    Sums sum;
+    Sums before;           // the sum at the last Publish, while `changed`
+    bool changed = false;
+  };
+  using Map = absl::node_hash_map<CellKey, Entry>;  // nodes stay put: changed_ points in
   void EndTransaction(bool committed);
 
   bool loaded_ = false;
   bool in_transaction_ = false;
-  absl::flat_hash_map<CellKey, Sums> committed_;
-  absl::flat_hash_map<CellKey, Sums> pending_;  // the current transaction's
+  Map sums_;
+  std::vector<Map::value_type*> changed_;
 };
 
 }  // namespace fedsync

@@ -42,46 +42,87 @@ TEST_F(RunningSumsTest, LoadSumsTheLiveChildCells) {
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
   EXPECT_EQ(sums_.Get(kTotal), (Sums{12, 3, 1, 1, 0}));
   EXPECT_EQ(sums_.Get(kEurope), (Sums{3, 1, 0, 0, 1}));
-  EXPECT_EQ(sums_.committed().size(), 2u);
+  EXPECT_EQ(sums_.size(), 2u);
   EXPECT_EQ(PublishedValue(sums_.Get(kTotal)), (CellValue{12, v1::PARTIAL}));
   EXPECT_EQ(PublishedValue(sums_.Get(kEurope)), (CellValue{3, v1::PERTURBED}));
   EXPECT_EQ(PublishedValue(sums_.Get(CellKey{"m", "2026", "region=asia"})), std::nullopt);
 }
 
-TEST_F(RunningSumsTest, ACommittedChangeStaysAndARolledBackOneGoes) {
+// What Publish reports: key, before, after.
+struct Published {
+  CellKey key;
+  Sums before;
+  Sums after;
+};
+
+std::vector<Published> PublishAll(RunningSums& sums) {
+  std::vector<Published> out;
+  EXPECT_TRUE(sums.Publish([&](const CellKey& key, const Sums& before, const Sums& after) {
+                    out.push_back(Published{key, before, after});
+                    return absl::OkStatus();
+                  }).ok());
+  return out;
+}
+
+TEST_F(RunningSumsTest, PublishReportsEachChangedSumOnceInFirstChangeOrder) {
+  Insert("a", "", 5, v1::OK);
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  sums_.Add(db_.get(), kEurope, Sums{2, 1, 0, 0, 0});
+  sums_.Add(db_.get(), kTotal, Sums{1, 1, 0, 0, 0});
+  sums_.Add(db_.get(), kEurope, Sums{3, 1, 0, 0, 0});
+  sums_.Add(db_.get(), kTotal, Sums{});  // changes nothing
+  std::vector<Published> published = PublishAll(sums_);
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[0].key, kEurope);
+  EXPECT_EQ(published[0].before, Sums{});
+  EXPECT_EQ(published[0].after, (Sums{5, 2, 0, 0, 0}));
+  EXPECT_EQ(published[1].key, kTotal);
+  EXPECT_EQ(published[1].before, (Sums{5, 1, 0, 0, 0}));
+  EXPECT_EQ(published[1].after, (Sums{6, 2, 0, 0, 0}));
+  EXPECT_TRUE(PublishAll(sums_).empty());  // nothing changed since
+}
+
+TEST_F(RunningSumsTest, ASumWithoutInputsIsDroppedWhenPublished) {
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  sums_.Add(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});
+  PublishAll(sums_);
+  EXPECT_EQ(sums_.size(), 1u);
+  sums_.Add(db_.get(), kTotal, Sums{-4, -1, 0, 0, 0});
+  std::vector<Published> published = PublishAll(sums_);
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(PublishedValue(published[0].after), std::nullopt);
+  EXPECT_EQ(sums_.size(), 0u);
+}
+
+TEST_F(RunningSumsTest, ARolledBackTransactionLeavesTheSumsTheDatabaseKept) {
+  Insert("a", "", 5, v1::OK);
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
   {
     auto transaction = Transaction::Begin(db_.get());
     ASSERT_TRUE(transaction.ok());
-    sums_.Set(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});
-    EXPECT_EQ(sums_.Get(kTotal).total, 4);  // the transaction sees its own change
-    EXPECT_TRUE(sums_.committed().empty());
+    Insert("b", "", 6, v1::OK);
+    sums_.Add(db_.get(), kTotal, Sums{6, 1, 0, 0, 0});
+    PublishAll(sums_);
     ASSERT_TRUE((*transaction)->Commit().ok());
   }
-  EXPECT_EQ(sums_.committed().at(kTotal).total, 4);
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  EXPECT_EQ(sums_.Get(kTotal).total, 11);
   {
     auto transaction = Transaction::Begin(db_.get());
     ASSERT_TRUE(transaction.ok());
-    sums_.Set(db_.get(), kTotal, Sums{9, 2, 0, 0, 0});
-    sums_.Set(db_.get(), kEurope, Sums{1, 1, 0, 0, 0});
+    ASSERT_TRUE(sums_.Load(db_.get()).ok());
+    Insert("c", "region=europe", 7, v1::OK);
+    sums_.Add(db_.get(), kEurope, Sums{7, 1, 0, 0, 0});
+    sums_.Add(db_.get(), kTotal, Sums{7, 1, 0, 0, 0});
+    PublishAll(sums_);
   }  // rolled back
-  EXPECT_EQ(sums_.Get(kTotal).total, 4);
-  EXPECT_EQ(sums_.Get(kEurope), Sums{});
-  EXPECT_EQ(sums_.committed().size(), 1u);
-}
-
-TEST_F(RunningSumsTest, ASumWithoutInputsIsDropped) {
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
-  sums_.Set(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});  // autocommit: at once
-  EXPECT_EQ(sums_.committed().size(), 1u);
-  auto transaction = Transaction::Begin(db_.get());
-  ASSERT_TRUE(transaction.ok());
-  sums_.Set(db_.get(), kTotal, Sums{});
-  ASSERT_TRUE((*transaction)->Commit().ok());
-  EXPECT_TRUE(sums_.committed().empty());
+  EXPECT_EQ(sums_.Get(kTotal).total, 11);
+  EXPECT_EQ(sums_.Get(kEurope), Sums{});
+  EXPECT_EQ(sums_.size(), 1u);
 }
 
-TEST_F(RunningSumsTest, LoadReadsOnlyOnce) {
+TEST_F(RunningSumsTest, LoadReadsOnceWhileTransactionsCommit) {
   Insert("a", "", 5, v1::OK);
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
   Insert("b", "", 6, v1::OK);  // not through the sums: a second Load must not count it
