@@ -109,11 +109,15 @@ absl::Status PublishedCells::SetState(const char* key, uint64_t value) {
 absl::Status PublishedCells::Write(const CellKey& key, const CellValue& value, bool deleted) {
   ASSIGN_OR_RETURN(Statement * statement, Cached(&upsert_cell_, kUpsertCell));
   ++max_seq_;
-  statement->Bind(1, key.metric).Bind(2, key.period).Bind(3, key.dims);
+  // The key is bound without a copy (a parent writes a cell per changed sum), so the
+  // statement lets go of it before this returns.
+  statement->BindUnowned(1, key.metric).BindUnowned(2, key.period).BindUnowned(3, key.dims);
   statement->Bind(4, deleted ? 0 : value.value);
   statement->Bind(5, deleted ? 0 : static_cast<int64_t>(value.status));
   statement->Bind(6, int64_t{deleted ? 1 : 0}).Bind(7, static_cast<int64_t>(max_seq_));
-  return statement->Run();
+  absl::Status status = statement->Run();
+  statement->Reset();
+  return status;
 }
 
 absl::StatusOr<int> PublishedCells::ReplaceAll(const CellMap& desired) {
