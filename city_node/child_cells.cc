@@ -3,7 +3,6 @@
 #include <optional>
 #include <vector>
 
-
 #include "absl/strings/str_cat.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
