@@ -59,6 +59,12 @@ class ChildCells {
                                                     const std::vector<ChildBatch>& batches,
                                                     int64_t now_millis);
 
+  // Reads the running sums from the stored child cells unless they are read already
+  // (the first apply does it otherwise).
+  absl::Status LoadSums(Database* db) { return sums_->Load(db); }
+  // How many cells have a running sum.
+  size_t sum_count() const { return sums_->size(); }
+
   // kInvalidArgument with the reason when `cell` may not be stored.
   static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);
 

@@ -31,6 +31,14 @@ ChildHub::ChildHub(NodeStore* store, const CatalogHolder* catalogs)
 
 ChildHub::~ChildHub() { Shutdown(); }
 
+absl::Status ChildHub::LoadSums() {
+  const absl::Time start = absl::Now();
+  RETURN_IF_ERROR(store_->Read([&](Database* db) { return cells_.LoadSums(db); }));
+  LogInfo("sums.loaded", {{"cells", static_cast<int64_t>(cells_.sum_count())},
+                          {"millis", absl::ToInt64Milliseconds(absl::Now() - start)}});
+  return absl::OkStatus();
+}
+
 uint64_t ChildHub::Register(StreamHandle* stream) {
   absl::MutexLock lock(&mu_);
   const uint64_t id = next_stream_id_++;

@@ -57,6 +57,10 @@ class ChildHub {
   ChildHub(NodeStore* store, const CatalogHolder* catalogs);
   ~ChildHub();  // Shutdown()s
 
+  // Reads the running sums from the stored child cells, so that the first batch after a
+  // start does not wait for it. Call before any stream is registered.
+  absl::Status LoadSums();
+
   uint64_t Register(StreamHandle* stream);
   void Unregister(uint64_t stream_id);
 

@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
     return absl::OkStatus();
   }));
   std::unique_ptr<CityNode> node(new CityNode(config, catalog, std::move(store)));
+  RETURN_IF_ERROR(node->hub_->LoadSums());
   if (!config.parent().empty()) {
     UplinkOptions options;
     options.target = config.parent();

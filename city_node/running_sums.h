@@ -47,8 +47,8 @@ std::optional<CellValue> PublishedValue(const Sums& sums);
 class RunningSums {
  public:
   // Reads the sums from the live cells of child_cells on `db`, unless they are read
-  // already and no transaction rolled back since. Call it at the start of a
-  // transaction, before it changes child_cells.
+  // already and no transaction rolled back since. Call it outside a transaction, or at
+  // the start of one, before it changes child_cells.
   absl::Status Load(Database* db);
 
   // Adds `delta` to the sum of `key` (a zero delta changes nothing).
