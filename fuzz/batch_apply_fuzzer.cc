@@ -1,13 +1,18 @@
 // libFuzzer harness: the parent's batch apply (ChildCells, city_node/child_cells.h) on
 // an in-memory SQLite city database with the default catalog, as a child's message
 // arrives: any bytes parsed as an UpMessage; a hello is applied as one, a batch as from
-// the registered child "fuzzchild". It may reject cells but must not crash, and:
-//   - applying the same batch twice changes nothing the second time (idempotence);
-//   - every live cell this node publishes equals the sum of the live child cells under
-//     it (a SUPPRESSED input counts 0, and makes it PARTIAL), and every cell with a live
-//     input is published;
+// the registered child "fuzzchild". A batch is applied in two committed transactions,
+// its first half and then its second, with a restart of the parent's ChildCells between
+// them (its running sums read again from the database), so that sums already committed
+// are changed, replaced and emptied. It may reject cells but must not crash, and:
+//   - after the second half, the whole batch again changes nothing (idempotence: each
+//     cell keeps its highest seq whatever the order);
+//   - after every step, every live cell this node publishes equals the sum of the live
+//     child cells under it (a SUPPRESSED input counts 0, and makes it PARTIAL), and
+//     every cell with a live input is published;
 //   - no arithmetic overflows (UBSan), whatever the values (seed extreme_values).
-// Each input runs in a transaction that is rolled back, so inputs are independent.
+// Each input starts from a city holding nothing from the child, so inputs are
+// independent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -97,32 +102,80 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  fedsync::v1::UpMessage message;
-  if (!message.ParseFromArray(data, static_cast<int>(size))) return 0;
-  City& city = TheCity();
+// Empties what the previous input left: the child's cells, this node's cells, other
+// children, and the child's epoch and watermark; a new ChildCells has no sums yet.
+void StartAfresh(City& city) {
+  Database* db = city.db.get();
+  if (!db->Execute("DELETE FROM child_cells; DELETE FROM published_cells; "
+                   "DELETE FROM children WHERE child_id != 'fuzzchild'; "
+                   "UPDATE children SET epoch = 1, watermark = 0, child_max_seq = 0;")
+           .ok()) {
+    std::abort();
+  }
+  if (!city.published->Reload().ok()) std::abort();
+  city.cells = std::make_unique<fedsync::ChildCells>(city.catalogs.get());
+}
+
+void CheckSums(Database* db) {
+  auto wrong = db->Prepare(kWrongAggregates);
+  if (!wrong.ok()) std::abort();
+  auto row = wrong->Step();
+  if (!row.ok() || !*row || wrong->ColumnInt(0) != 0) std::abort();
+}
+
+// Runs `fn` in one transaction, committed when it returns true; checks the sums.
+template <typename Fn>
+void InTransaction(City& city, Fn fn) {
   Database* db = city.db.get();
   {
     auto transaction = fedsync::Transaction::Begin(db);
     if (!transaction.ok()) std::abort();
-    if (message.has_hello()) {
-      // Any hello, any epoch: the apply may refuse it but must keep the sums right.
-      (void)city.cells->ApplyHello(db, city.published.get(), message.hello(), kNow);
-    } else if (message.has_batch()) {
-      auto first = city.cells->ApplyBatch(db, city.published.get(), kChild, message.batch(), kNow);
-      if (first.ok()) {
-        const std::string after_first = Query(db, kFingerprint);
-        auto second =
-            city.cells->ApplyBatch(db, city.published.get(), kChild, message.batch(), kNow);
-        if (!second.ok() || second->watermark() != first->watermark()) std::abort();
-        if (Query(db, kFingerprint) != after_first) std::abort();  // not idempotent
-      }
-    }
-    auto wrong = db->Prepare(kWrongAggregates);
-    if (!wrong.ok()) std::abort();
-    auto row = wrong->Step();
-    if (!row.ok() || !*row || wrong->ColumnInt(0) != 0) std::abort();
-  }  // rolled back
+    if (fn(db) && !(*transaction)->Commit().ok()) std::abort();
+  }
   if (!city.published->Reload().ok()) std::abort();
+  CheckSums(db);
+}
+
+fedsync::v1::CellBatch Cells(const fedsync::v1::CellBatch& batch, int begin, int end) {
+  fedsync::v1::CellBatch part = batch;
+  part.clear_cells();
+  for (int i = begin; i < end; ++i) *part.add_cells() = batch.cells(i);
+  return part;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fedsync::v1::UpMessage message;
+  if (!message.ParseFromArray(data, static_cast<int>(size))) return 0;
+  City& city = TheCity();
+  StartAfresh(city);
+  fedsync::PublishedCells* published = city.published.get();
+  if (message.has_hello()) {
+    // Any hello, any epoch: the apply may refuse it but must keep the sums right.
+    InTransaction(city, [&](Database* db) {
+      return city.cells->ApplyHello(db, published, message.hello(), kNow).ok();
+    });
+    return 0;
+  }
+  if (!message.has_batch()) return 0;
+  const fedsync::v1::CellBatch& batch = message.batch();
+  const int half = batch.cells_size() / 2;
+  bool applied = false;
+  InTransaction(city, [&](Database* db) {
+    applied = city.cells->ApplyBatch(db, published, kChild, Cells(batch, 0, half), kNow).ok();
+    return applied;
+  });
+  if (!applied) return 0;
+  // A restart: the next apply reads the sums from what was committed.
+  city.cells = std::make_unique<fedsync::ChildCells>(city.catalogs.get());
+  InTransaction(city, [&](Database* db) {
+    auto second =
+        city.cells->ApplyBatch(db, published, kChild, Cells(batch, half, batch.cells_size()), kNow);
+    if (!second.ok()) return false;
+    const std::string after_second = Query(db, kFingerprint);
+    auto again = city.cells->ApplyBatch(db, published, kChild, batch, kNow);
+    if (!again.ok() || again->watermark() != second->watermark()) std::abort();
+    if (Query(db, kFingerprint) != after_second) std::abort();  // not idempotent
+    return true;
+  });
   return 0;
 }
