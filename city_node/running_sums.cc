@@ -15,17 +15,15 @@ Sums Sums::operator-(const Sums& other) const {
 }
 
 bool Sums::operator==(const Sums& other) const {
-  return total == other.total && inputs == other.inputs &&
-         partial_inputs == other.partial_inputs && noisy_inputs == other.noisy_inputs &&
-         perturbed_inputs == other.perturbed_inputs;
+  return total == other.total && inputs == other.inputs && partial_inputs == other.partial_inputs &&
+         noisy_inputs == other.noisy_inputs && perturbed_inputs == other.perturbed_inputs;
 }
 
 Sums InputSums(const CellValue& value, int sign) {
   Sums sums;
   sums.total = sign * (value.status == v1::SUPPRESSED ? 0 : value.value);
   sums.inputs = sign;
-  sums.partial_inputs =
-      value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0;
+  sums.partial_inputs = value.status == v1::SUPPRESSED || value.status == v1::PARTIAL ? sign : 0;
   sums.noisy_inputs = value.status == v1::NOISY ? sign : 0;
   sums.perturbed_inputs = value.status == v1::PERTURBED ? sign : 0;
   return sums;
@@ -49,9 +47,9 @@ absl::Status RunningSums::Load(Database* db) {
     ASSIGN_OR_RETURN(bool row, live.Step());
     if (!row) break;
     Sums& sum = sums[CellKey{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)}].sum;
-    sum = sum + InputSums(
-                    CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))},
-                    +1);
+    sum =
+        sum +
+        InputSums(CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))}, +1);
   }
   sums_ = std::move(sums);
   changed_.clear();

@@ -69,7 +69,7 @@ class RunningSums {
  private:
   struct Entry {
     Sums sum;
-    Sums before;           // the sum at the last Publish, while `changed`
+    Sums before;  // the sum at the last Publish, while `changed`
     bool changed = false;
   };
   using Map = absl::node_hash_map<CellKey, Entry>;  // nodes stay put: changed_ points in

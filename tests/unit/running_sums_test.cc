@@ -21,8 +21,7 @@ class RunningSumsTest : public ::testing::Test {
               v1::CellStatus status, bool deleted = false) {
     ASSERT_TRUE(db_->Execute(absl::StrCat("INSERT INTO child_cells VALUES('", child,
                                           "', 'm', '2026', '", dims, "', ", value, ", ",
-                                          static_cast<int>(status), ", ", deleted ? 1 : 0,
-                                          ", 1)"))
+                                          static_cast<int>(status), ", ", deleted ? 1 : 0, ", 1)"))
                     .ok());
   }
 
@@ -60,7 +59,8 @@ std::vector<Published> PublishAll(RunningSums& sums) {
   EXPECT_TRUE(sums.Publish([&](const CellKey& key, const Sums& before, const Sums& after) {
                     out.push_back(Published{key, before, after});
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   return out;
 }
 
@@ -137,14 +137,15 @@ TEST(CityMigrationTest, SixKeepsTheChildCellsAndDropsTheAggregates) {
   ASSERT_TRUE(db.ok());
   const Migrations& all = CityMigrations();
   ASSERT_TRUE(Migrate(db->get(), Migrations(all.begin(), all.begin() + 5)).ok());
-  ASSERT_TRUE((*db)->Execute("INSERT INTO children(child_id, level, path, epoch, watermark, "
-                             "child_max_seq, catalog_version, last_seen_millis) "
-                             "VALUES('a', 1, 'a', 1, 2, 2, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);"
-                             "INSERT INTO child_cells VALUES('a', 'm', '2026', '', 5, 1, 0, 1), "
-                             "('a', 'm', '2026', 'x=y', 2, 1, 0, 2), "
-                             "('b', 'm', '2026', '', 0, 2, 0, 1);"
-                             "INSERT INTO aggregates VALUES('m', '2026', '', 5, 2, 1, 0, 0), "
-                             "('m', '2026', 'x=y', 2, 1, 0, 0, 0);")
+  ASSERT_TRUE((*db)
+                  ->Execute("INSERT INTO children(child_id, level, path, epoch, watermark, "
+                            "child_max_seq, catalog_version, last_seen_millis) "
+                            "VALUES('a', 1, 'a', 1, 2, 2, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);"
+                            "INSERT INTO child_cells VALUES('a', 'm', '2026', '', 5, 1, 0, 1), "
+                            "('a', 'm', '2026', 'x=y', 2, 1, 0, 2), "
+                            "('b', 'm', '2026', '', 0, 2, 0, 1);"
+                            "INSERT INTO aggregates VALUES('m', '2026', '', 5, 2, 1, 0, 0), "
+                            "('m', '2026', 'x=y', 2, 1, 0, 0, 0);")
                   .ok());
   ASSERT_TRUE(Migrate(db->get(), all).ok());
   auto count = (*db)->Prepare("SELECT COUNT(*), SUM(value), SUM(seq) FROM child_cells");
