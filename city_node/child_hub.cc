@@ -72,6 +72,20 @@ void ChildHub::CloseStream(uint64_t stream_id, grpc::Status status) {
   if (it != streams_.end()) it->second->Close(std::move(status));
 }
 
+void ChildHub::DetachAndClose(uint64_t stream_id, grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  auto child = child_of_stream_.find(stream_id);
+  if (child != child_of_stream_.end()) {
+    auto current = stream_of_child_.find(child->second);
+    if (current != stream_of_child_.end() && current->second == stream_id) {
+      stream_of_child_.erase(current);
+    }
+    child_of_stream_.erase(child);
+  }
+  auto it = streams_.find(stream_id);
+  if (it != streams_.end()) it->second->Close(std::move(status));
+}
+
 std::string ChildHub::ChildOf(uint64_t stream_id) const {
   absl::MutexLock lock(&mu_);
   auto it = child_of_stream_.find(stream_id);
@@ -227,8 +241,10 @@ void ChildHub::ApplyRun(std::vector<QueuedBatch> run) {
     }
     LogError("child.batch_failed", {{"child", children[0]}, {"error", status.message()}});
     RecordBatchFailed(children[0]);
-    CloseStream(accepted[0].stream_id,
-                grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+    // Detached first, so that no later batch of this stream is applied: its watermark
+    // would pass this batch's cells, and the child would never send them again.
+    DetachAndClose(accepted[0].stream_id,
+                   grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
     return;
   }
   const absl::Duration apply_time = absl::Now() - apply_start;

@@ -110,6 +110,8 @@ class ChildHub {
   void ApplyRun(std::vector<QueuedBatch> run) ABSL_LOCKS_EXCLUDED(mu_);
   void SendTo(uint64_t stream_id, v1::DownMessage message) ABSL_LOCKS_EXCLUDED(mu_);
   void CloseStream(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+  // Closes the stream and forgets whose it is, so that none of its queued batches apply.
+  void DetachAndClose(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
   NodeStore* const store_;

@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "shared/status_macros.h"
 
 namespace fedsync {
 namespace {
@@ -181,6 +182,41 @@ TEST_F(ChildHubTest, AFailingBatchClosesOnlyItsOwnStream) {
   EXPECT_EQ(luyang_.acks()[0].watermark(), 1u);
   EXPECT_EQ(luyang_.acks()[1].watermark(), 2u);
   EXPECT_TRUE(yaohai_.acks().empty());
+  EXPECT_EQ(OwnTotal(), 12);
+}
+
+// A failed batch must not be overtaken by the next one of its stream: that one's
+// watermark would pass the failed cells, and the child would never send them again.
+TEST_F(ChildHubTest, NoBatchOfAStreamAppliesAfterOneOfItsBatchesFailed) {
+  const uint64_t luyang_id = Connect("luyang", &luyang_);
+  const uint64_t yaohai_id = Connect("yaohai", &yaohai_);
+  // yaohai's cell with seq 1 cannot be stored (an injected storage error); seq 2 could.
+  ASSERT_TRUE(store_
+                  ->Write([](Database* db, PublishedCells*) {
+                    return db->Execute(
+                        "CREATE TRIGGER fail_seq_1 BEFORE INSERT ON child_cells "
+                        "WHEN NEW.child_id = 'yaohai' AND NEW.seq = 1 "
+                        "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
+                  })
+                  .ok());
+  HoldApplier(&blocker_);
+  hub_->OnBatch(yaohai_id, TotalBatch(1, 5, 1));
+  hub_->OnBatch(yaohai_id, TotalBatch(2, 6, 2));
+  hub_->OnBatch(luyang_id, TotalBatch(1, 10, 1));
+  hub_->OnBatch(luyang_id, TotalBatch(2, 12, 2));
+  Release();
+  ASSERT_TRUE(yaohai_.WaitForClose());
+  EXPECT_EQ(yaohai_.closed_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(luyang_.WaitForAcks(2));
+  EXPECT_TRUE(yaohai_.acks().empty());
+  uint64_t watermark = 99;
+  ASSERT_TRUE(store_
+                  ->Read([&](Database* db) -> absl::Status {
+                    ASSIGN_OR_RETURN(watermark, ChildWatermark(db, "yaohai"));
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(watermark, 0u);
   EXPECT_EQ(OwnTotal(), 12);
 }
 
