@@ -18,6 +18,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "shared/files.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -55,28 +56,6 @@ absl::Status OpenSslError(absl::string_view what) {
 
 // Writes `contents` to `path` with `mode`, also when the file already exists with a
 // wider mode (open's mode applies only on creation).
-absl::Status WriteFile(const std::string& path, const std::string& contents, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
-  }
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t written = 0;
-  while (ok && written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) written += static_cast<size_t>(n);
-  }
-  int saved = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) return absl::ErrnoToStatus(saved, absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::string> BioContents(BIO* bio) {
   char* data = nullptr;
   long size = BIO_get_mem_data(bio, &data);
@@ -185,16 +164,6 @@ struct CertificateAuthority {
   Cert cert;
   std::string pem;
 };
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (file == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
-  std::string contents;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) contents.append(buffer, n);
-  return contents;
-}
 
 absl::StatusOr<CertificateAuthority> LoadCa(const std::string& cert_path,
                                             const std::string& key_path) {

@@ -1,36 +1,16 @@
 // fedctl tokens create: a bearer token for an operator (shared/operator_tokens.h),
 // written locally to a file only its owner may read, and the entry that gives it to a
 // node: the node keeps only the entry's salted hash. No node is contacted.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "shared/dev_pki.h"
+#include "shared/files.h"
 #include "shared/operator_auth.h"
 #include "shared/operator_tokens.h"
 #include "tools/fedctl/commands.h"
 
 namespace fedsync::fedctl {
-namespace {
-
-// Writes `token` to a new file at `path`, mode 0600; never over an existing file.
-absl::Status WriteNewSecret(const std::string& path, const std::string& token) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", path));
-  }
-  const std::string line = token + "\n";
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 CommandSpec TokensCreateCommandSpec() {
   CommandSpec spec;
@@ -70,7 +50,9 @@ int RunTokensCreate(const CommandLine& command_line) {
     std::cerr << "fedctl tokens create: " << hash.status().message() << "\n";
     return kExitFailure;
   }
-  if (absl::Status written = WriteNewSecret(command_line.Get("out"), *token); !written.ok()) {
+  if (absl::Status written =
+          WriteFile(command_line.Get("out"), *token + "\n", 0600, FileCreation::kNew);
+      !written.ok()) {
     std::cerr << "fedctl tokens create: " << written.message() << "\n";
     return kExitFailure;
   }
