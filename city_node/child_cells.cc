@@ -188,9 +188,11 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
     ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectChildLiveCells));
     RETURN_IF_ERROR(sums_->Load(db));
     live.Bind(1, hello.node_id());
+    int64_t removed = 0;
     while (true) {
       ASSIGN_OR_RETURN(bool row, live.Step());
       if (!row) break;
+      ++removed;
       const CellKey key{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)};
       sums_->Add(db, key,
                  InputSums(
@@ -200,6 +202,7 @@ absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells*
     ASSIGN_OR_RETURN(Statement remove, db->Prepare(kDeleteChildCells));
     remove.Bind(1, hello.node_id());
     RETURN_IF_ERROR(remove.Run());
+    sums_->AddLiveCells(db, hello.node_id(), -removed);
     RETURN_IF_ERROR(PublishSums(sums_.get(), published));
     watermark = 0;
   }
@@ -244,6 +247,7 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
     v1::Ack& ack = acks.emplace_back();
     ack.set_batch_id(batch.batch_id());
     uint64_t max_seq = 0;
+    int64_t live_cells_added = 0;  // new live cells less those deleted
     for (const v1::Cell& cell : batch.cells()) {
       max_seq = std::max<uint64_t>(max_seq, cell.seq());
       absl::Status valid = ValidateCell(*catalog, cell);
@@ -290,8 +294,10 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
         RETURN_IF_ERROR(update.Run());
       }
       if (!cell.deleted()) delta = delta + InputSums(CellValue{cell.value(), cell.status()}, +1);
+      live_cells_added += delta.inputs;
       sums_->Add(db, key, delta);
     }
+    sums_->AddLiveCells(db, child_id, live_cells_added);
     watermark.Reset();
     watermark.Bind(1, static_cast<int64_t>(max_seq));
     watermark.Bind(2, static_cast<int64_t>(std::max<uint64_t>(max_seq, batch.child_max_seq())));

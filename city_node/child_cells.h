@@ -64,6 +64,8 @@ class ChildCells {
   absl::Status LoadSums(Database* db) { return sums_->Load(db); }
   // How many cells have a running sum.
   size_t sum_count() const { return sums_->size(); }
+  // The live cells held from `child`, as committed. Thread-safe; never waits for a write.
+  int64_t LiveCells(const std::string& child) const { return sums_->LiveCells(child); }
 
   // kInvalidArgument with the reason when `cell` may not be stored.
   static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);

@@ -61,6 +61,9 @@ class ChildHub {
   // start does not wait for it. Call before any stream is registered.
   absl::Status LoadSums();
 
+  // The live cells held from `child`, as committed. Thread-safe; never waits for a write.
+  int64_t LiveCells(const std::string& child) const { return cells_.LiveCells(child); }
+
   uint64_t Register(StreamHandle* stream);
   void Unregister(uint64_t stream_id);
 

@@ -3,17 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "shared/database.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
-namespace {
-
-constexpr char kCountLiveChildCells[] =
-    "SELECT COUNT(*) FROM child_cells WHERE child_id = ? AND deleted = 0";
-
-}  // namespace
-
 ChildLimits::ChildLimits(ChildLimitsConfig config, LiveCellCounter counter, const Clock* clock)
     : config_(config), counter_(std::move(counter)), clock_(clock) {}
 
@@ -72,13 +64,6 @@ absl::Status ChildLimits::AdmitBatch(const std::string& child, const v1::CellBat
                      " more would pass its limit of ", config_.max_cells, " cells"));
   }
   return Take(state, child, batch, added);
-}
-
-absl::StatusOr<int64_t> CountLiveChildCells(Database* db, const std::string& child_id) {
-  ASSIGN_OR_RETURN(Statement count, db->Prepare(kCountLiveChildCells));
-  count.Bind(1, child_id);
-  ASSIGN_OR_RETURN(bool row, count.Step());
-  return row ? count.ColumnInt(0) : 0;
 }
 
 }  // namespace fedsync

@@ -5,12 +5,12 @@
 // with kResourceExhausted before it reaches the database; other children are not
 // affected.
 //
-// Live cells are counted by a caller-supplied function (in the node, a read-only query
-// of the database) only when an upper bound kept here would reach the limit: the bound
-// grows by each admitted batch's non-deleted cells (an update of a held cell counts as
-// new, so it only overestimates) and is re-read from the database near the limit. What
-// the count may miss is the batches admitted but not yet acknowledged, which the caller
-// passes in, so the limit holds whatever is in flight.
+// Live cells are counted by a caller-supplied function (in the node, the counts the
+// parent keeps in memory: ChildHub::LiveCells) only when an upper bound kept here would
+// reach the limit: the bound grows by each admitted batch's non-deleted cells (an update
+// of a held cell counts as new, so it only overestimates) and is counted again near the
+// limit. What the count may miss is the batches admitted but not yet acknowledged, which
+// the caller passes in, so the limit holds whatever is in flight.
 //
 // Plain C++, no gRPC; time from a Clock. Thread-safe: the count runs outside the lock.
 #ifndef FEDSYNC_CITY_NODE_CHILD_LIMITS_H_
@@ -30,8 +30,6 @@
 #include "shared/token_bucket.h"
 
 namespace fedsync {
-
-class Database;
 
 struct ChildLimitsConfig {
   int64_t max_cells = kDefaultChildMaxCells;  // live cells one child may hold at this node
@@ -74,10 +72,6 @@ class ChildLimits {
   absl::Mutex mu_;
   std::map<std::string, ChildState> children_ ABSL_GUARDED_BY(mu_);
 };
-
-// The live (not deleted) cells held from `child_id` in a city database: the counter the
-// node passes to ChildLimits, on a read-only connection of its own.
-absl::StatusOr<int64_t> CountLiveChildCells(Database* db, const std::string& child_id);
 
 }  // namespace fedsync
 

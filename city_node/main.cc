@@ -168,16 +168,10 @@ int main(int argc, char** argv) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const std::vector<std::string> children(config.children().begin(), config.children().end());
   const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
-  // The per-child cell count runs on a read-only connection of its own.
-  auto counter_db = fedsync::Database::Open(config.db(), fedsync::Database::Mode::kReadOnly);
-  if (!counter_db.ok()) return Fail(std::string(counter_db.status().message()));
-  absl::Mutex counter_mu;
+  fedsync::ChildHub* hub = (*node)->hub();
   fedsync::ChildLimits limits(
       {config.child_max_cells(), config.child_cells_per_second(), config.child_burst_cells()},
-      [&](const std::string& child) {
-        absl::MutexLock lock(&counter_mu);
-        return fedsync::CountLiveChildCells(counter_db->get(), child);
-      },
+      [hub](const std::string& child) -> absl::StatusOr<int64_t> { return hub->LiveCells(child); },
       fedsync::Clock::Real());
   fedsync::FederationService federation_service((*node)->hub(), &admission, &limits,
                                                 absl::Milliseconds(config.child_idle_millis()));

@@ -3,15 +3,16 @@
 #include "shared/status_macros.h"
 
 namespace fedsync {
+namespace {
+
+constexpr char kSelectLiveChildCells[] =
+    "SELECT child_id, metric, period, dims, value, status FROM child_cells WHERE deleted = 0";
+
+}  // namespace
 
 Sums Sums::operator+(const Sums& other) const {
   return Sums{total + other.total, inputs + other.inputs, partial_inputs + other.partial_inputs,
               noisy_inputs + other.noisy_inputs, perturbed_inputs + other.perturbed_inputs};
-}
-
-Sums Sums::operator-(const Sums& other) const {
-  return Sums{total - other.total, inputs - other.inputs, partial_inputs - other.partial_inputs,
-              noisy_inputs - other.noisy_inputs, perturbed_inputs - other.perturbed_inputs};
 }
 
 bool Sums::operator==(const Sums& other) const {
@@ -39,30 +40,38 @@ std::optional<CellValue> PublishedValue(const Sums& sums) {
 
 absl::Status RunningSums::Load(Database* db) {
   if (loaded_) return absl::OkStatus();
-  ASSIGN_OR_RETURN(Statement live,
-                   db->Prepare("SELECT metric, period, dims, value, status FROM child_cells "
-                               "WHERE deleted = 0"));
+  ASSIGN_OR_RETURN(Statement live, db->Prepare(kSelectLiveChildCells));
   Map sums;
+  absl::flat_hash_map<std::string, int64_t> live_cells;
   while (true) {
     ASSIGN_OR_RETURN(bool row, live.Step());
     if (!row) break;
-    Sums& sum = sums[CellKey{live.ColumnText(0), live.ColumnText(1), live.ColumnText(2)}].sum;
-    sum =
-        sum +
-        InputSums(CellValue{live.ColumnInt(3), static_cast<v1::CellStatus>(live.ColumnInt(4))}, +1);
+    ++live_cells[live.ColumnText(0)];
+    Sums& sum = sums[CellKey{live.ColumnText(1), live.ColumnText(2), live.ColumnText(3)}].sum;
+    sum = sum + InputSums(
+                    CellValue{live.ColumnInt(4), static_cast<v1::CellStatus>(live.ColumnInt(5))},
+                    +1);
   }
   sums_ = std::move(sums);
   changed_.clear();
+  pending_live_cells_.clear();
+  {
+    absl::MutexLock lock(&counts_mu_);
+    live_cells_ = std::move(live_cells);
+  }
   loaded_ = true;
   return absl::OkStatus();
 }
 
+void RunningSums::WatchTransaction(Database* db) {
+  if (!db->InTransaction() || in_transaction_) return;
+  in_transaction_ = true;
+  db->OnTransactionEnd([this](bool committed) { EndTransaction(committed); });
+}
+
 void RunningSums::Add(Database* db, const CellKey& key, const Sums& delta) {
   if (delta.IsZero()) return;
-  if (db->InTransaction() && !in_transaction_) {
-    in_transaction_ = true;
-    db->OnTransactionEnd([this](bool committed) { EndTransaction(committed); });
-  }
+  WatchTransaction(db);
   auto it = sums_.try_emplace(key).first;
   Entry& entry = it->second;
   if (!entry.changed) {
@@ -71,6 +80,19 @@ void RunningSums::Add(Database* db, const CellKey& key, const Sums& delta) {
     changed_.push_back(&*it);
   }
   entry.sum = entry.sum + delta;
+}
+
+void RunningSums::AddLiveCells(Database* db, const std::string& child, int64_t delta) {
+  if (delta == 0) return;
+  WatchTransaction(db);
+  pending_live_cells_[child] += delta;
+  if (!in_transaction_) EndTransaction(/*committed=*/true);  // autocommit: committed already
+}
+
+int64_t RunningSums::LiveCells(const std::string& child) const {
+  absl::MutexLock lock(&counts_mu_);
+  auto it = live_cells_.find(child);
+  return it == live_cells_.end() ? 0 : it->second;
 }
 
 absl::Status RunningSums::Publish(
@@ -96,7 +118,18 @@ Sums RunningSums::Get(const CellKey& key) const {
 
 void RunningSums::EndTransaction(bool committed) {
   in_transaction_ = false;
-  if (!committed) loaded_ = false;  // read again from what the database kept
+  if (!committed) {
+    loaded_ = false;  // read again from what the database kept
+    pending_live_cells_.clear();
+    return;
+  }
+  absl::MutexLock lock(&counts_mu_);
+  for (const auto& [child, delta] : pending_live_cells_) {
+    int64_t& count = live_cells_[child];
+    count += delta;
+    if (count <= 0) live_cells_.erase(child);
+  }
+  pending_live_cells_.clear();
 }
 
 }  // namespace fedsync

@@ -1,23 +1,27 @@
-// The running sum of every cell a parent aggregates (total, number of inputs, inputs by
-// status), kept in memory. The sums are a function of the live child cells, so they are
-// read once from child_cells and from then on change only with them. A transaction adds
-// to them as it stores child cells, then publishes the sums it changed; if it rolls
-// back, the sums are read again from child_cells before the next one uses them (a
-// rollback is an I/O error or a refused batch, rare; an undo log would cost every
-// commit). Keeping the sums in SQLite cost a read and a write per applied cell, a
-// third of the parent's apply.
+// What the live child cells add up to, kept in memory: the running sum of every cell a
+// parent aggregates (total, number of inputs, inputs by status), and how many live cells
+// each child has here. Both are functions of the live child cells, so they are read once
+// from child_cells and from then on change only with them. A transaction adds to them as
+// it stores child cells, then publishes the sums it changed; if it rolls back, they are
+// read again from child_cells before the next one uses them (a rollback is an I/O error
+// or a refused batch, rare; an undo log would cost every commit). Keeping the sums in
+// SQLite cost a read and a write per applied cell, a third of the parent's apply.
 //
-// Not thread-safe: used by the node's one writer, inside its transactions.
+// Not thread-safe, except LiveCells(): used by the node's one writer, inside its
+// transactions.
 #ifndef FEDSYNC_CITY_NODE_RUNNING_SUMS_H_
 #define FEDSYNC_CITY_NODE_RUNNING_SUMS_H_
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "shared/cell.h"
 #include "shared/database.h"
 
@@ -31,7 +35,6 @@ struct Sums {
   int64_t perturbed_inputs = 0;
 
   Sums operator+(const Sums& other) const;
-  Sums operator-(const Sums& other) const;
   bool operator==(const Sums& other) const;
   bool IsZero() const { return *this == Sums{}; }
 };
@@ -53,6 +56,12 @@ class RunningSums {
 
   // Adds `delta` to the sum of `key` (a zero delta changes nothing).
   void Add(Database* db, const CellKey& key, const Sums& delta);
+  // Adds `delta` to the live cells of `child`; others see it once the transaction commits.
+  void AddLiveCells(Database* db, const std::string& child, int64_t delta);
+
+  // The live cells held from `child` as last committed (0 for a child unknown here).
+  // Thread-safe, and never waits for the writer: for the limits on a child's batches.
+  int64_t LiveCells(const std::string& child) const ABSL_LOCKS_EXCLUDED(counts_mu_);
 
   // Calls `fn` with each sum changed since the last Publish, as it was then and as it is
   // now, in the order of their first change; a sum left without inputs is dropped.
@@ -73,12 +82,17 @@ class RunningSums {
     bool changed = false;
   };
   using Map = absl::node_hash_map<CellKey, Entry>;  // nodes stay put: changed_ points in
+  // Calls EndTransaction when the current transaction on `db` ends (once per transaction).
+  void WatchTransaction(Database* db);
   void EndTransaction(bool committed);
 
   bool loaded_ = false;
   bool in_transaction_ = false;
   Map sums_;
   std::vector<Map::value_type*> changed_;
+  absl::flat_hash_map<std::string, int64_t> pending_live_cells_;  // this transaction's
+  mutable absl::Mutex counts_mu_;
+  absl::flat_hash_map<std::string, int64_t> live_cells_ ABSL_GUARDED_BY(counts_mu_);
 };
 
 }  // namespace fedsync

@@ -255,5 +255,22 @@ TEST_F(ChildCellsTest, OneBatchBeforeHelloFailsTheBatchesAppliedWithIt) {
   EXPECT_FALSE(acks.ok());
 }
 
+// The live cells counted per child (for its limit) follow what is stored: a new cell
+// adds one, an update nothing, a tombstone takes one away, a new epoch starts at none.
+TEST_F(ChildCellsTest, LiveCellsFollowNewCellsTombstonesAndEpochs) {
+  Hello("luyang", 1);
+  EXPECT_EQ(cells_.LiveCells("luyang"), 0);
+  Apply("luyang", {Total(5, 1), ByRegion("europe", 3, 2)});
+  EXPECT_EQ(cells_.LiveCells("luyang"), 2);
+  Apply("luyang", {Total(6, 3)});  // an update
+  EXPECT_EQ(cells_.LiveCells("luyang"), 2);
+  v1::Cell gone = Total(0, 4);
+  gone.set_deleted(true);
+  Apply("luyang", {gone});
+  EXPECT_EQ(cells_.LiveCells("luyang"), 1);
+  Hello("luyang", 2);  // starts afresh
+  EXPECT_EQ(cells_.LiveCells("luyang"), 0);
+}
+
 }  // namespace
 }  // namespace fedsync

@@ -148,26 +148,5 @@ TEST(ChildLimitsTest, CellValuesBeyondTheBoundAreInvalidSoSumsCannotOverflow) {
   }
 }
 
-TEST(ChildLimitsTest, CountLiveChildCellsCountsOneChildsLiveCells) {
-  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok()) << db.status();
-  ASSERT_TRUE(Migrate(db->get(), CityMigrations()).ok());
-  ASSERT_TRUE((*db)
-                  ->Execute(R"sql(
-    INSERT INTO children(child_id, level, path, epoch, watermark, child_max_seq,
-                         catalog_version, last_seen_millis) VALUES
-      ('a', 1, 'a', 1, 3, 3, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);
-    INSERT INTO child_cells VALUES ('a', 'm', '2026', '', 1, 1, 0, 1),
-                                   ('a', 'm', '2025', '', 1, 1, 0, 2),
-                                   ('a', 'm', '2024', '', 0, 0, 1, 3),
-                                   ('b', 'm', '2026', '', 1, 1, 0, 1);
-  )sql")
-                  .ok());
-  absl::StatusOr<int64_t> a = CountLiveChildCells(db->get(), "a");
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(*a, 2);
-  EXPECT_EQ(*CountLiveChildCells(db->get(), "nobody"), 0);
-}
-
 }  // namespace
 }  // namespace fedsync

@@ -122,6 +122,33 @@ TEST_F(RunningSumsTest, ARolledBackTransactionLeavesTheSumsTheDatabaseKept) {
   EXPECT_EQ(sums_.size(), 1u);
 }
 
+TEST_F(RunningSumsTest, LiveCellsCountEachChildAndChangeWhenCommitted) {
+  Insert("a", "", 5, v1::OK);
+  Insert("a", "region=europe", 3, v1::OK);
+  Insert("a", "region=asia", 0, v1::OK, /*deleted=*/true);
+  Insert("b", "", 6, v1::OK);
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  EXPECT_EQ(sums_.LiveCells("a"), 2);
+  EXPECT_EQ(sums_.LiveCells("b"), 1);
+  EXPECT_EQ(sums_.LiveCells("nobody"), 0);
+  {
+    auto transaction = Transaction::Begin(db_.get());
+    ASSERT_TRUE(transaction.ok());
+    sums_.AddLiveCells(db_.get(), "a", 3);
+    sums_.AddLiveCells(db_.get(), "b", -1);
+    EXPECT_EQ(sums_.LiveCells("a"), 2);  // not committed yet
+    ASSERT_TRUE((*transaction)->Commit().ok());
+  }
+  EXPECT_EQ(sums_.LiveCells("a"), 5);
+  EXPECT_EQ(sums_.LiveCells("b"), 0);
+  {
+    auto transaction = Transaction::Begin(db_.get());
+    ASSERT_TRUE(transaction.ok());
+    sums_.AddLiveCells(db_.get(), "a", 7);
+  }  // rolled back
+  EXPECT_EQ(sums_.LiveCells("a"), 5);
+}
+
 TEST_F(RunningSumsTest, LoadReadsOnceWhileTransactionsCommit) {
   Insert("a", "", 5, v1::OK);
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
