@@ -64,8 +64,8 @@ absl::Status RunningSums::Load(Database* db) {
 }
 
 void RunningSums::WatchTransaction(Database* db) {
-  if (!db->InTransaction() || in_transaction_) return;
-  in_transaction_ = true;
+  if (in_transaction_) return;
+  in_transaction_ = true;  // until EndTransaction, at once in autocommit
   db->OnTransactionEnd([this](bool committed) { EndTransaction(committed); });
 }
 
@@ -84,9 +84,8 @@ void RunningSums::Add(Database* db, const CellKey& key, const Sums& delta) {
 
 void RunningSums::AddLiveCells(Database* db, const std::string& child, int64_t delta) {
   if (delta == 0) return;
-  WatchTransaction(db);
   pending_live_cells_[child] += delta;
-  if (!in_transaction_) EndTransaction(/*committed=*/true);  // autocommit: committed already
+  WatchTransaction(db);
 }
 
 int64_t RunningSums::LiveCells(const std::string& child) const {

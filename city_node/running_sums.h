@@ -82,7 +82,8 @@ class RunningSums {
     bool changed = false;
   };
   using Map = absl::node_hash_map<CellKey, Entry>;  // nodes stay put: changed_ points in
-  // Calls EndTransaction when the current transaction on `db` ends (once per transaction).
+  // Calls EndTransaction when the current transaction on `db` ends (once per
+  // transaction; at once in autocommit).
   void WatchTransaction(Database* db);
   void EndTransaction(bool committed);
 

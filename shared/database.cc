@@ -81,6 +81,10 @@ Database::~Database() { sqlite3_close_v2(db_); }
 bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 void Database::OnTransactionEnd(std::function<void(bool committed)> fn) {
+  if (!InTransaction()) {
+    fn(/*committed=*/true);
+    return;
+  }
   on_transaction_end_.push_back(std::move(fn));
 }
 

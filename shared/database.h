@@ -55,7 +55,8 @@ class Database {
 
   // Calls `fn` once when the current Transaction ends: with true after its commit
   // succeeded, with false when it rolled back. For state kept beside the database
-  // that must change with it (a cache of what the transaction wrote).
+  // that must change with it (a cache of what the transaction wrote). Outside a
+  // transaction (autocommit) it calls fn(true) at once: what was written is committed.
   void OnTransactionEnd(std::function<void(bool committed)> fn);
 
  private:

@@ -1,5 +1,7 @@
 #include "shared/database.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "shared/migrations.h"
 
@@ -74,6 +76,33 @@ TEST(DatabaseTest, TransactionRollsBackUnlessCommitted) {
     ASSERT_TRUE((*transaction)->Commit().ok());
   }
   EXPECT_EQ(CountRows(db.get(), "t"), 1);
+}
+
+TEST(DatabaseTest, TransactionEndCallbacksSayWhetherItCommitted) {
+  auto db = Memory();
+  std::vector<bool> ends;
+  const auto record = [&](bool committed) { ends.push_back(committed); };
+  {
+    auto transaction = Transaction::Begin(db.get());
+    ASSERT_TRUE(transaction.ok());
+    EXPECT_TRUE(db->InTransaction());
+    db->OnTransactionEnd(record);
+    EXPECT_TRUE(ends.empty());
+    ASSERT_TRUE((*transaction)->Commit().ok());
+  }
+  EXPECT_FALSE(db->InTransaction());
+  {
+    auto transaction = Transaction::Begin(db.get());
+    ASSERT_TRUE(transaction.ok());
+    db->OnTransactionEnd(record);
+  }  // rolled back
+  db->OnTransactionEnd(record);  // autocommit: at once
+  {
+    auto transaction = Transaction::Begin(db.get());
+    ASSERT_TRUE(transaction.ok());
+    ASSERT_TRUE((*transaction)->Commit().ok());  // nothing registered: nothing called
+  }
+  EXPECT_EQ(ends, (std::vector<bool>{true, false, true}));
 }
 
 TEST(DatabaseTest, ConstraintViolationIsAlreadyExists) {
