@@ -19,13 +19,9 @@ std::optional<CellValue> FilterCell(const Catalog& catalog, const CellKey& key,
       out.status = v1::OK;
       return out;
     case v1::SUPPRESSION:
-      if (cell.contributors < metric->disclosure().threshold()) {
-        out.status = v1::SUPPRESSED;  // and no value, ever
-      } else {
-        out.value = cell.value;
-        out.status = v1::OK;
-      }
-      return out;
+      // Never alone: its linked tables decide it together (DecideLinkedUnit), with
+      // secondary suppression and the audit that a cell-by-cell threshold would skip.
+      return std::nullopt;
     case v1::CELL_KEY: {
       // The catalog was validated with the same parameters, so the table exists; a
       // failure here publishes nothing rather than the exact value.

@@ -14,8 +14,8 @@
 //   DP           not here: its noise is drawn once and kept in the district's ledger
 //                (district_node/cell_publication.h), so it needs the database.
 //
-// FilterCell decides one cell alone: right for NONE and CELL_KEY; for SUPPRESSION it is
-// the threshold rule only (what a cell is at least; its unit may suppress more).
+// FilterCell decides one cell alone, for NONE and CELL_KEY; a SUPPRESSION cell is decided
+// only with its linked tables (DecideLinkedUnit), so FilterCell publishes nothing for it.
 // DecideForPublication decides every cell of a full recompute; the incremental path
 // re-decides the units a write touched (district_node/cell_publication.h). All pure
 // functions, thread-safe.
@@ -37,7 +37,8 @@
 namespace fedsync {
 
 // The published form of one exact cell; nullopt when nothing may be published for it
-// (no contributors, a metric the catalog does not define, a DP metric). A key whose
+// alone (no contributors, a metric the catalog does not define, a SUPPRESSION or DP
+// metric). A key whose
 // exact cell is gone is FilterCell(key, ExactCell{}): nullopt.
 std::optional<CellValue> FilterCell(const Catalog& catalog, const CellKey& key,
                                     const ExactCell& cell);

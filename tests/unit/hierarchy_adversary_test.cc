@@ -85,10 +85,10 @@ class Parent {
 
 // What a district publishes for a total of `n` records.
 CellValue DistrictPublishes(int64_t n) {
-  std::optional<CellValue> out =
-      FilterCell(*Catalog::Default(), CellKey{kMetric, "2026", ""}, ExactCell{n, n, 0});
-  EXPECT_TRUE(out.has_value());
-  return out.value_or(CellValue{});
+  const CellKey key{kMetric, "2026", ""};
+  CellMap published = FilterForPublication(*Catalog::Default(), {{key, ExactCell{n, n, 0}}});
+  EXPECT_EQ(published.count(key), 1u);
+  return published[key];
 }
 
 struct World {
