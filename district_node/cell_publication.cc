@@ -232,7 +232,9 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
   for (const std::string& dims : domain) values[dims] = 0;
   for (auto it = exact.lower_bound(CellKey{metric.id(), period, ""});
        it != exact.end() && it->first.metric == metric.id() && it->first.period == period; ++it) {
-    if (it->second.contributors == 0) continue;
+    // Only the domain is released, all of it: a cell outside it released only when
+    // non-empty would give its existence away (the aggregator writes none).
+    if (it->second.contributors == 0 || values.count(it->first.dims) == 0) continue;
     if (!NeedsContributions(metric)) {
       values[it->first.dims] = it->second.value;
       continue;

@@ -113,43 +113,6 @@ const PublicationUnit* PublicationPlan::UnitOf(const std::string& metric) const 
   return it == unit_of_metric_.end() ? nullptr : &units_[it->second];
 }
 
-namespace {
-
-// The closed list of values of one dimension, as the aggregator writes them.
-std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {
-  std::vector<std::string> values;
-  switch (dim.binning()) {
-    case v1::ENUM_NAME:
-      if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
-        for (int i = 0; i < type->value_count(); ++i) {
-          const google::protobuf::EnumValueDescriptor* value = type->value(i);
-          if (value->number() != 0) values.push_back(absl::AsciiStrToLower(value->name()));
-        }
-      }
-      break;
-    case v1::COUNTRY_TO_REGION:
-      values = WorldRegions();
-      break;
-    case v1::CATEGORY_MAP:
-      for (const auto& [raw, category] : dim.categories()) values.push_back(category);
-      if (dim.field() != "kind") values.push_back("other");
-      break;
-    case v1::NUMERIC_BANDS: {
-      const auto& bounds = dim.band_bounds();
-      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
-      for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
-      break;
-    }
-    default:
-      break;
-  }
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<std::string>> MetricDomain(const v1::MetricDef& metric) {
   if (DomainSize(metric) > kMaxDpDomain) {
     return absl::InvalidArgumentError(

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "shared/aggregator.h"
 #include "shared/countries.h"
 #include "shared/privacy/rational.h"
 
@@ -95,29 +97,51 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
   return parameters;
 }
 
+std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {
+  std::vector<std::string> values;
+  switch (dim.binning()) {
+    case v1::ENUM_NAME:
+      if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
+        for (int i = 0; i < type->value_count(); ++i) {
+          const google::protobuf::EnumValueDescriptor* value = type->value(i);
+          if (value->number() != 0) values.push_back(absl::AsciiStrToLower(value->name()));
+        }
+      }
+      break;
+    case v1::COUNTRY_TO_REGION:
+      values = WorldRegions();
+      break;
+    case v1::CATEGORY_MAP:
+      for (const auto& [raw, category] : dim.categories()) values.push_back(category);
+      // A raw value without a category becomes "other"; for the registry kind only
+      // when one of the metric's registries has none.
+      if (dim.field() != "kind" ||
+          std::any_of(metric.registries().begin(), metric.registries().end(),
+                      [&](const std::string& registry) {
+                        return dim.categories().count(registry) == 0;
+                      })) {
+        values.push_back("other");
+      }
+      break;
+    case v1::NUMERIC_BANDS: {
+      const auto& bounds = dim.band_bounds();
+      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
+      for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
+      break;
+    }
+    default:
+      break;
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+
 int64_t DomainSize(const v1::MetricDef& metric) {
   int64_t size = 1;
   for (const v1::Dimension& dim : metric.dimensions()) {
-    int64_t values = 0;
-    switch (dim.binning()) {
-      case v1::ENUM_NAME:
-        if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
-          values = type->value_count() - 1;  // without unspecified
-        }
-        break;
-      case v1::COUNTRY_TO_REGION:
-        values = static_cast<int64_t>(WorldRegions().size());
-        break;
-      case v1::CATEGORY_MAP:
-        values = dim.categories_size() + 1;
-        break;
-      case v1::NUMERIC_BANDS:
-        values = dim.band_bounds_size() + 1;
-        break;
-      default:
-        break;
-    }
-    size *= std::max<int64_t>(values, 1);
+    size *= std::max<int64_t>(static_cast<int64_t>(DimensionValues(metric, dim).size()), 1);
     if (size > kMaxDpDomain) return size;  // large enough to refuse; no overflow
   }
   return size;

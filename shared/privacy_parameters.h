@@ -50,8 +50,12 @@ struct DpParameters {
 // magnitude_max for sums and for counts over multi-record entities.
 absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
 
+// The closed list of values of one dimension of `metric`, as the aggregator writes
+// them (sorted, each once).
+std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim);
+
 // The number of cells `metric` can have in a period: the product of its dimensions'
-// closed category lists. DP releases every one of them (MetricDomain in
+// closed value lists (DimensionValues). DP releases every one of them (MetricDomain in
 // privacy_groups.h), so the catalog refuses a DP metric of more than kMaxDpDomain.
 inline constexpr int64_t kMaxDpDomain = 10000;
 int64_t DomainSize(const v1::MetricDef& metric);
