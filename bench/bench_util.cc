@@ -1,6 +1,6 @@
 #include "bench/bench_util.h"
 
-#include <unistd.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -83,12 +83,19 @@ void PrintFigure(const std::string& name, double fedsync, double baseline,
   std::fflush(stdout);
 }
 
-int64_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  int64_t pages_total = 0, pages_resident = 0;
-  statm >> pages_total >> pages_resident;
-  return pages_resident * ::sysconf(_SC_PAGESIZE);
+namespace {
+
+absl::Duration CpuTime(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return absl::DurationFromTimespec(now);
 }
+
+}  // namespace
+
+absl::Duration ProcessCpuTime() { return CpuTime(CLOCK_PROCESS_CPUTIME_ID); }
+
+absl::Duration ThreadCpuTime() { return CpuTime(CLOCK_THREAD_CPUTIME_ID); }
 
 int64_t ProcStatusBytes(const std::string& pid, const std::string& field) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));

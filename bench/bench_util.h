@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "city_node/city_node.h"
 #include "city_node/federation_service.h"
 #include "city_node/admin_service.h"
@@ -50,8 +51,10 @@ void PrintFigure(const std::string& name, double fedsync, double baseline,
                  const std::string& unit, const std::string& goal,
                  std::optional<bool> met = std::nullopt);
 
-// Resident set size of this process, bytes.
-int64_t ResidentBytes();
+// CPU time used so far by the whole process (every thread: client, server, SQLite), and
+// by the calling thread alone: a cost that a shared machine does not inflate.
+absl::Duration ProcessCpuTime();
+absl::Duration ThreadCpuTime();
 // A memory figure of process `pid` ("self" for this one) from /proc/PID/status, bytes:
 // `field` is e.g. "VmRSS" (resident now) or "VmHWM" (peak resident); -1 when unknown.
 int64_t ProcStatusBytes(const std::string& pid, const std::string& field);

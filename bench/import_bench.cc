@@ -20,7 +20,6 @@
 // load, the CPU times much less. Prints figures and never fails on a timing.
 //
 //   import_bench [--records=N]   (default 1,000,000; at most 10,000,000)
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -71,14 +70,6 @@ int DemoYear() {
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
   return today >= absl::CivilDay(today.year(), 11, 30) ? static_cast<int>(today.year())
                                                         : static_cast<int>(today.year()) - 1;
-}
-
-// CPU time of the whole process (every thread: client, server, SQLite), for the
-// phases' CPU cost beside their wall time on a shared machine.
-absl::Duration ProcessCpu() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return absl::DurationFromTimeval(usage.ru_utime) + absl::DurationFromTimeval(usage.ru_stime);
 }
 
 void ReportCpu(const char* what, absl::Duration cpu, absl::Duration wall) {
@@ -154,10 +145,10 @@ int Run(const Args& args) {
             << year << "\n";
   Report("generate + serialize only", args.records, Generate(kind, args.records, year));
 
-  const absl::Duration raw_cpu_start = ProcessCpu();
+  const absl::Duration raw_cpu_start = bench::ProcessCpuTime();
   absl::StatusOr<absl::Duration> raw = RawInsert(kind, args.records, year, dir + "/raw.db");
   if (!Check(raw.status(), "raw insert").ok()) return 1;
-  const absl::Duration raw_cpu = ProcessCpu() - raw_cpu_start;
+  const absl::Duration raw_cpu = bench::ProcessCpuTime() - raw_cpu_start;
   Report("raw SQLite: prepared inserts, one transaction", args.records, *raw);
 
   v1::NodeConfig config;
@@ -181,7 +172,7 @@ int Run(const Args& args) {
     return 1;
   }
   auto stream = GeneratedRecordStream::Create(kind, args.records, kSeed, year).value();
-  const absl::Duration import_cpu_start = ProcessCpu();
+  const absl::Duration import_cpu_start = bench::ProcessCpuTime();
   const absl::Time start = absl::Now();
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
@@ -202,10 +193,10 @@ int Run(const Args& args) {
   if (chunk.records_size() > 0 || row == 0) writer->Write(chunk);
   writer->WritesDone();
   const absl::Time sent = absl::Now();
-  const absl::Duration sent_cpu = ProcessCpu();
+  const absl::Duration sent_cpu = bench::ProcessCpuTime();
   grpc::Status status = writer->Finish();
   const absl::Duration imported = absl::Now() - start;
-  const absl::Duration import_cpu = ProcessCpu() - import_cpu_start;
+  const absl::Duration import_cpu = bench::ProcessCpuTime() - import_cpu_start;
   if (!status.ok()) {
     std::cerr << "import failed: " << status.error_message().substr(0, 500) << "\n";
     return 1;

@@ -8,7 +8,6 @@
 //   sync_bench [--cells=200000] [--writes=1000] [--sync_only]
 #include <atomic>
 #include <cstdio>
-#include <ctime>
 #include <deque>
 #include <thread>
 
@@ -113,12 +112,6 @@ struct RawResult {
   double ack_round_trip_ms = 0;
 };
 
-double ProcessCpuSeconds() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
-
 RawResult MeasureRawGrpc(int64_t cells) {
   RawSink sink;
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&sink});
@@ -130,16 +123,20 @@ RawResult MeasureRawGrpc(int64_t cells) {
   const UplinkOptions uplink;
   const int64_t per_batch = uplink.batch_cells;
   const int64_t batches = (cells + per_batch - 1) / per_batch;
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(60);
   {
     grpc::ClientContext context;
+    context.set_deadline(deadline);
     auto stream = stub->Sync(&context);
     std::atomic<int64_t> acked{0};
+    std::atomic<bool> reading{true};  // false once the stream ended, acked or not
     std::thread reader([&] {
       v1::DownMessage message;
       while (stream->Read(&message)) ++acked;
+      reading = false;
     });
     const absl::Time start = absl::Now();
-    const double cpu_start = ProcessCpuSeconds();
+    const double cpu_start = absl::ToDoubleSeconds(ProcessCpuTime());
     for (int64_t b = 0; b < batches; ++b) {
       v1::UpMessage message;
       v1::CellBatch* batch = message.mutable_batch();
@@ -147,30 +144,32 @@ RawResult MeasureRawGrpc(int64_t cells) {
       for (int64_t i = b * per_batch; i < std::min(cells, (b + 1) * per_batch); ++i) {
         *batch->add_cells() = BenchCell(i);
       }
-      while (b - acked.load() >= uplink.window) std::this_thread::yield();
-      stream->Write(message);
+      while (b - acked.load() >= uplink.window && reading) std::this_thread::yield();
+      if (!reading || !stream->Write(message)) break;
     }
-    while (acked.load() < batches) std::this_thread::yield();
-    result.cells_per_second = static_cast<double>(cells) / absl::ToDoubleSeconds(absl::Now() - start);
+    while (acked.load() < batches && reading) std::this_thread::yield();
+    result.cells_per_second = acked.load() < batches ? -1
+                              : static_cast<double>(cells) /
+                                    absl::ToDoubleSeconds(absl::Now() - start);
     result.cpu_micros_per_cell =
-        (ProcessCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
+        (absl::ToDoubleSeconds(ProcessCpuTime()) - cpu_start) * 1e6 / static_cast<double>(cells);
     stream->WritesDone();
     reader.join();
     (void)stream->Finish();
   }
   {
     grpc::ClientContext context;
+    context.set_deadline(deadline);
     auto stream = stub->Sync(&context);
     v1::UpMessage message;
     *message.mutable_batch()->add_cells() = BenchCell(0);
     v1::DownMessage ack;
     constexpr int kRounds = 1000;
     const absl::Time start = absl::Now();
-    for (int i = 0; i < kRounds; ++i) {
-      stream->Write(message);
-      stream->Read(&ack);
-    }
-    result.ack_round_trip_ms = absl::ToDoubleMilliseconds(absl::Now() - start) / kRounds;
+    int rounds = 0;
+    while (rounds < kRounds && stream->Write(message) && stream->Read(&ack)) ++rounds;
+    result.ack_round_trip_ms =
+        rounds < kRounds ? -1 : absl::ToDoubleMilliseconds(absl::Now() - start) / kRounds;
     stream->WritesDone();
     (void)stream->Finish();
   }
@@ -230,11 +229,6 @@ struct ApplyResult {
   double cpu_micros_per_cell = -1;  // this thread's CPU time: robust to a shared machine
 };
 
-double ThreadCpuSeconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 ApplyResult MeasureParentApply(const std::string& dir, int64_t cells) {
   ApplyResult result;
@@ -259,14 +253,14 @@ ApplyResult MeasureParentApply(const std::string& dir, int64_t cells) {
     for (int64_t i = begin; i < std::min(cells, begin + 500); ++i) *batch.add_cells() = BenchCell(i);
   }
   const absl::Time start = absl::Now();
-  const double cpu_start = ThreadCpuSeconds();
+  const double cpu_start = absl::ToDoubleSeconds(ThreadCpuTime());
   for (const v1::CellBatch& batch : batches) {
     absl::Status applied = (*store)->Write([&](Database* db, PublishedCells* published) {
       return child_cells.ApplyBatch(db, published, "luyang", batch, 0).status();
     });
     if (!applied.ok()) return result;
   }
-  result.cpu_micros_per_cell = (ThreadCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
+  result.cpu_micros_per_cell = (absl::ToDoubleSeconds(ThreadCpuTime()) - cpu_start) * 1e6 / static_cast<double>(cells);
   result.cells_per_second =
       static_cast<double>(cells) / absl::ToDoubleSeconds(absl::Now() - start);
   return result;
@@ -302,12 +296,12 @@ SyncResult MeasureFedsyncSync(const std::string& dir, int64_t cells) {
   });
   const uint64_t target = (*store)->max_seq();
   const absl::Time start = absl::Now();
-  const double cpu_start = ProcessCpuSeconds();
+  const double cpu_start = absl::ToDoubleSeconds(ProcessCpuTime());
   uplink.Start("");
   if (!uplink.WaitForAck(target, absl::Now() + absl::Seconds(100))) return result;
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   result.cpu_micros_per_cell =
-      (ProcessCpuSeconds() - cpu_start) * 1e6 / static_cast<double>(cells);
+      (absl::ToDoubleSeconds(ProcessCpuTime()) - cpu_start) * 1e6 / static_cast<double>(cells);
   uplink.Stop();
   auto status = (*city)->node->Status();
   if (!status.ok() || status->children_size() != 1 ||
@@ -386,6 +380,11 @@ int main(int argc, char** argv) {
   const std::string dir = MakeTempDir();
   std::printf("%-48s %12s %12s %8s\n", "figure", "fedsync", "baseline", "ratio");
   RawResult raw = MeasureRawGrpc(cells);
+  if (raw.cells_per_second < 0 || raw.ack_round_trip_ms < 0) {
+    std::fprintf(stderr, "sync_bench: the raw gRPC stream failed\n");
+    RemoveDir(dir);
+    return 1;
+  }
   const ApplyResult parent_apply = MeasureParentApply(dir, cells);
   const SyncResult sync = MeasureFedsyncSync(dir, cells);
   const double fedsync = sync.cells_per_second;

@@ -16,7 +16,7 @@ constexpr size_t kFraming = 5 + 9;  // gRPC length prefix + HTTP/2 DATA frame he
 int main() {
   using namespace fedsync;         // NOLINT: a benchmark's main
   using namespace fedsync::bench;  // NOLINT
-  // A district's year: 41 cells; ten districts' worth make full 500-cell batches.
+  // A district's year: 41 cells; twenty districts' worth (820) fill a 500-cell batch.
   std::vector<v1::Cell> cells;
   for (int district = 0; district < 20; ++district) {
     for (v1::Cell& cell : DistrictYear(district, 2026)) cells.push_back(std::move(cell));

@@ -5,8 +5,10 @@
 // Batches that arrive back to back (from any streams, with no hello or heartbeat work
 // queued between them) are applied together in one transaction, up to
 // kMaxBatchesPerTransaction and leaving the last queued one for the next transaction;
-// each is acknowledged only after its commit, in arrival order. If that transaction fails, each of its batches is retried in a transaction of
-// its own, so that one stream's failing batch closes only that stream.
+// each is acknowledged only after its commit, in arrival order. If that transaction
+// fails, each of its batches is retried in a transaction of its own, so that a failing
+// batch closes only its own stream; that stream is detached first, so none of its later
+// batches applies past the failed one.
 //
 // Stream reactors call the On* methods from gRPC callback threads; those never block:
 // database work is posted to the applier. Messages go back to a stream only through the

@@ -96,7 +96,7 @@ absl::Status ImportSession::Add(const v1::Record& record, int64_t row) {
     AddError(row, "kind", absl::StrCat("not a record of ", kind_->name));
     return absl::OkStatus();
   }
-  const std::vector<FieldError> field_errors = RecordFieldErrors(record, today_);
+  const std::vector<FieldError> field_errors = RecordFieldErrors(record, aggregator_.today());
   for (const FieldError& error : field_errors) AddError(row, error.field, error.reason);
   if (!field_errors.empty()) return absl::OkStatus();
 

@@ -77,14 +77,12 @@ class ImportSession {
  private:
   ImportSession(const RegistryKind* kind, ImportOptions options, Aggregator aggregator,
                 std::FILE* spool)
-      : kind_(kind), options_(options), today_(aggregator.today()),
-        aggregator_(std::move(aggregator)), spool_(spool) {}
+      : kind_(kind), options_(options), aggregator_(std::move(aggregator)), spool_(spool) {}
   void AddError(int64_t row, absl::string_view field, absl::string_view reason);
   absl::Status Rejection() const;
 
   const RegistryKind* kind_;
   const ImportOptions options_;
-  const absl::CivilDay today_;
   const Aggregator aggregator_;
   std::FILE* spool_;
   int64_t rows_received_ = 0;

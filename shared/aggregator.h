@@ -73,8 +73,6 @@ class Aggregator;
 // them. Not thread-safe.
 class CellRanges {
  public:
-  bool empty() const { return ranges_.empty(); }
-  size_t size() const { return ranges_.size(); }
   // Adds every entry of `other`.
   void Merge(const CellRanges& other);
 

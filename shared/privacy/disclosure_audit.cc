@@ -132,7 +132,6 @@ class AttackerLp {
     parameters_.msg_lev = GLP_MSG_OFF;
   }
 
-  // [min, max] of `column`; max is +infinity when unbounded.
   // [min, max] of `column`; max is +infinity when unbounded. The floating-point simplex
   // decides alone when its width is clearly on one side of `required` (its error on
   // these small integer problems is far below kExactMargin); only a borderline width is
