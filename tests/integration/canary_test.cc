@@ -10,8 +10,6 @@
 // own database, and the recorded messages hold the district's cell batches and what is
 // meant to travel in them (metric ids).
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -28,11 +26,6 @@ namespace fedsync::testing {
 namespace {
 
 constexpr int kRecordsPerKind = 12;
-
-std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // The database files and log of node `id` in `dir` that exist (-wal and -shm may not).
 std::vector<std::string> NodeFiles(const TempDir& dir, const std::string& id) {
@@ -152,7 +145,7 @@ TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
   // Positive controls: the search finds what is there.
   std::string district_db;
   for (const std::string suffix : {".db", ".db-wal"}) {
-    district_db += ReadFileBytes(dir.File("luyang" + suffix));
+    district_db += FileContents(dir.File("luyang" + suffix));
   }
   EXPECT_EQ(Found(district_db, canaries.all).size(), canaries.all.size())
       << "every canary must be findable in the district's own database";
@@ -196,7 +189,7 @@ TEST(CanaryTest, NoPersonalStringLeavesTheDistrict) {
   files.push_back(dir.File("luyang.log"));
   ASSERT_GE(files.size(), 5u);
   for (const std::string& file : files) {
-    leaked = Found(ReadFileBytes(file), canaries.all);
+    leaked = Found(FileContents(file), canaries.all);
     EXPECT_TRUE(leaked.empty()) << file << ": " << leaked.size() << " canaries, first "
                                 << leaked[0];
   }

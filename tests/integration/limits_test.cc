@@ -10,8 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -68,12 +66,7 @@ class LimitsTest : public ::testing::Test {
     return stream->Finish();
   }
 
-  std::string CityLog() {
-    std::ifstream in(dir_.File("hefei.log"));
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
+  std::string CityLog() { return FileContents(dir_.File("hefei.log")); }
 
   TempDir dir_;
   std::unique_ptr<NodeProcess> city_;

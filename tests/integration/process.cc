@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "shared/files.h"
 
 extern char** environ;
 
@@ -197,5 +198,7 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ignored);
   }
 }
+
+std::string FileContents(const std::string& path) { return ReadFile(path).value_or(""); }
 
 }  // namespace fedsync::testing

@@ -59,6 +59,10 @@ CommandOutput RunCommand(const std::string& binary, const std::vector<std::strin
 absl::Status WaitFor(const std::function<absl::Status()>& condition,
                      absl::Duration timeout = absl::Seconds(30));
 
+// The contents of the file at `path`; empty when it cannot be read (a log not written
+// yet), which the caller's expectation then reports.
+std::string FileContents(const std::string& path);
+
 // A fresh directory under $TMPDIR, removed with everything in it at destruction.
 class TempDir {
  public:

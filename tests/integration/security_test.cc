@@ -28,7 +28,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -53,13 +52,6 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::chrono::system_clock::time_point In(absl::Duration timeout) {
   return absl::ToChronoTime(absl::Now() + timeout);
 }
@@ -82,8 +74,8 @@ absl::Status MakeResignedCopy(const std::string& pki, const std::string& name,
   }
   std::filesystem::permissions(
       to + "/key.pem", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  const std::string cert_pem = ReadAll(from + "/cert.pem");
-  const std::string ca_key_pem = ReadAll(pki + "/ca-key.pem");
+  const std::string cert_pem = FileContents(from + "/cert.pem");
+  const std::string ca_key_pem = FileContents(pki + "/ca-key.pem");
   BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
   BIO* key_bio = BIO_new_mem_buf(ca_key_pem.data(), static_cast<int>(ca_key_pem.size()));
   X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
@@ -185,13 +177,13 @@ TEST_F(SecurityTest, ExpiredCertificatesCannotConnect) {
   ASSERT_TRUE(district.ok()) << district.status();
   absl::Status failing = WaitFor(
       [&] {
-        std::string log = ReadAll(dir_.File("luyang.log"));
+        std::string log = FileContents(dir_.File("luyang.log"));
         return absl::StrContains(log, "uplink") && absl::StrContains(log, "UNAVAILABLE")
                    ? absl::OkStatus()
                    : absl::UnavailableError("the expired district has not failed yet");
       },
       absl::Seconds(30));
-  EXPECT_TRUE(failing.ok()) << failing << "\n" << ReadAll(dir_.File("luyang.log"));
+  EXPECT_TRUE(failing.ok()) << failing << "\n" << FileContents(dir_.File("luyang.log"));
   absl::StatusOr<v1::GetStatusResponse> status = CityAdmin().Status();
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(status->children_size(), 0) << status->DebugString();
@@ -517,7 +509,7 @@ TEST_F(SecurityTest, AChildOverItsLimitsIsRefusedWhileAnotherKeepsSyncing) {
   absl::StatusOr<v1::ChildStatus> fast_held = ChildAt(city, "rawfast");
   ASSERT_TRUE(fast_held.ok()) << fast_held.status();
   EXPECT_EQ(fast_held->watermark(), 25000u);
-  EXPECT_TRUE(absl::StrContains(ReadAll(dir_.File("hefei.log")), "child.limit_exceeded"));
+  EXPECT_TRUE(absl::StrContains(FileContents(dir_.File("hefei.log")), "child.limit_exceeded"));
 
   // The district keeps syncing: a new record reaches the city.
   absl::StatusOr<v1::GetStatusResponse> before = district.Status();
@@ -614,8 +606,8 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
   }
   const std::string config = dir_.File("nodes.textproto");
   std::ofstream(config) << entries;
-  const std::string otto_token(absl::StripAsciiWhitespace(ReadAll(tokens["otto"])));
-  ASSERT_FALSE(absl::StrContains(ReadAll(config), otto_token.substr(4)))
+  const std::string otto_token(absl::StripAsciiWhitespace(FileContents(tokens["otto"])));
+  ASSERT_FALSE(absl::StrContains(FileContents(config), otto_token.substr(4)))
       << "the config holds the token itself";
   // An operator with a token needs only the CA's certificate.
   const std::string ca_only = dir_.File("ca-only");
@@ -644,7 +636,7 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
   EXPECT_TRUE(absl::StrContains(refused.err, "needs role operator")) << refused.err;
   CommandOutput synced = fedctl(tokens["otto"], {"sync", "--all"});
   EXPECT_EQ(synced.exit_code, 0) << synced.err;
-  const std::string log = ReadAll(dir_.File("hefei.log"));
+  const std::string log = FileContents(dir_.File("hefei.log"));
   EXPECT_TRUE(absl::StrContains(log, "operator.action")) << log;
   EXPECT_TRUE(absl::StrContains(log, "otto@token")) << log;
   EXPECT_TRUE(absl::StrContains(log, "operator.denied")) << log;
@@ -668,7 +660,7 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
     SetServerName("hefei", &args);
     RawChild child(
         grpc::CreateCustomChannel(city_->address(),
-                                  ServerOnlyTlsChannelCredentials(ReadAll(pki_ + "/ca.pem")), args),
+                                  ServerOnlyTlsChannelCredentials(FileContents(pki_ + "/ca.pem")), args),
         "rawchild");
     absl::StatusOr<v1::Welcome> welcome = child.Hello(1, 0);
     ASSERT_FALSE(welcome.ok());
@@ -686,7 +678,7 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
   SetServerName("luyang", &args);
   auto registry = v1::RegistryService::NewStub(grpc::CreateCustomChannel(
       (*district)->address(),
-      grpc::CompositeChannelCredentials(ServerOnlyTlsChannelCredentials(ReadAll(pki_ + "/ca.pem")),
+      grpc::CompositeChannelCredentials(ServerOnlyTlsChannelCredentials(FileContents(pki_ + "/ca.pem")),
                                         grpc::AccessTokenCredentials(otto_token)),
       args));
   v1::CreateRecordRequest create;

@@ -8,7 +8,6 @@
 // and writes under its certificate's name in the audit log, a node certificate has no
 // role.
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,13 +21,6 @@
 
 namespace fedsync::testing {
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -117,7 +109,7 @@ TEST_F(TlsTest, DistrictsConvergeOverMutualTlsAndImpostorsAreRefused) {
   ASSERT_TRUE(impostor.ok()) << impostor.status();
   absl::Status refused = WaitFor(
       [&] {
-        std::string log = ReadAll(dir_.File("hefei.log"));
+        std::string log = FileContents(dir_.File("hefei.log"));
         return absl::StrContains(log, "child.refused") && absl::StrContains(log, "luyang")
                    ? absl::OkStatus()
                    : absl::UnavailableError("the city has not refused the impostor yet");
@@ -126,12 +118,12 @@ TEST_F(TlsTest, DistrictsConvergeOverMutualTlsAndImpostorsAreRefused) {
   ASSERT_TRUE(refused.ok()) << refused;
   absl::Status told = WaitFor(
       [&] {
-        return absl::StrContains(ReadAll(dir_.File("impostor.db.log")), "PERMISSION_DENIED")
+        return absl::StrContains(FileContents(dir_.File("impostor.db.log")), "PERMISSION_DENIED")
                    ? absl::OkStatus()
                    : absl::UnavailableError("the impostor has not heard PERMISSION_DENIED");
       },
       absl::Seconds(30));
-  EXPECT_TRUE(told.ok()) << told << "\n" << ReadAll(dir_.File("impostor.db.log"));
+  EXPECT_TRUE(told.ok()) << told << "\n" << FileContents(dir_.File("impostor.db.log"));
   absl::StatusOr<std::vector<std::string>> children = CityChildren();
   ASSERT_TRUE(children.ok()) << children.status();
   EXPECT_EQ(*children, std::vector<std::string>{"yaohai"});
@@ -197,13 +189,13 @@ TEST_F(TlsTest, ForeignCertificatesPlaintextAndWrongNamesCannotConnect) {
   ASSERT_TRUE(district.ok()) << district.status();
   absl::Status failing = WaitFor(
       [&] {
-        std::string log = ReadAll(dir_.File("stranger.log"));
+        std::string log = FileContents(dir_.File("stranger.log"));
         return absl::StrContains(log, "uplink") && absl::StrContains(log, "UNAVAILABLE")
                    ? absl::OkStatus()
                    : absl::UnavailableError("the stranger has not failed to connect yet");
       },
       absl::Seconds(30));
-  EXPECT_TRUE(failing.ok()) << failing << "\n" << ReadAll(dir_.File("stranger.log"));
+  EXPECT_TRUE(failing.ok()) << failing << "\n" << FileContents(dir_.File("stranger.log"));
   absl::StatusOr<std::vector<std::string>> children = CityChildren();
   ASSERT_TRUE(children.ok()) << children.status();
   EXPECT_TRUE(children->empty());
@@ -233,7 +225,7 @@ TEST_F(TlsTest, OperatorRolesComeFromTheCertificate) {
   EXPECT_TRUE(absl::StrContains(cli.err, "PERMISSION_DENIED") ||
               absl::StrContains(cli.err, "needs role operator"))
       << cli.err;
-  EXPECT_TRUE(absl::StrContains(ReadAll(dir_.File("hefei.log")), "operator.denied"));
+  EXPECT_TRUE(absl::StrContains(FileContents(dir_.File("hefei.log")), "operator.denied"));
 
   // An operator can sync.
   absl::StatusOr<v1::SyncNowResponse> synced =
