@@ -96,6 +96,15 @@ void CreateAll(District& district, const std::vector<v1::Record>& records) {
 
 constexpr char kByRegion[] = "returned_students_by_region";
 
+// 6 students from Japan, 5 from the US, 1 from Britain: Europe below the threshold.
+std::vector<v1::Record> EuropeBelowThreshold() {
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
+  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
+  records.push_back(Student(21, "GB"));
+  return records;
+}
+
 // 6 students from Japan, 5 from the US, 1 from Britain: Europe is primary-suppressed;
 // the region table and the total are linked (total = sum of regions), so one more
 // region must go, the smallest (north_america); the total, degree and return-year
@@ -103,11 +112,7 @@ constexpr char kByRegion[] = "returned_students_by_region";
 // published, cannot pin Europe down.
 TEST(SuppressionPublicationTest, LinkedTablesGetPrimaryAndSecondarySuppression) {
   District district(Catalog::Default(), kToday);
-  std::vector<v1::Record> records;
-  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
-  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
-  records.push_back(Student(21, "GB"));
-  CreateAll(district, records);
+  CreateAll(district, EuropeBelowThreshold());
   district.ExpectMatchesRecompute("12 students");
 
   auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
@@ -142,11 +147,7 @@ TEST(SuppressionPublicationTest, LinkedTablesGetPrimaryAndSecondarySuppression) 
 // reaches the threshold both suppressions lift.
 TEST(SuppressionPublicationTest, WritesRepublishOnlyChangedCells) {
   District district(Catalog::Default(), kToday);
-  std::vector<v1::Record> records;
-  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
-  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
-  records.push_back(Student(21, "GB"));
-  CreateAll(district, records);
+  CreateAll(district, EuropeBelowThreshold());
 
   const uint64_t before = district.store().max_seq();
   CreateAll(district, {Student(31, "JP")});
