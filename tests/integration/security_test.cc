@@ -752,51 +752,39 @@ class RegistryCalls {
       : stub_(v1::RegistryService::NewStub(std::move(channel))) {}
 
   grpc::Status Create(const v1::Record& record, v1::RecordEntry* entry) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::CreateRecordRequest request;
     *request.mutable_record() = record;
-    return stub_->CreateRecord(&context, request, entry);
+    return Call(&Stub::CreateRecord, request, entry);
   }
   grpc::Status Update(int64_t id, const v1::Record& record, v1::RecordEntry* entry) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::UpdateRecordRequest request;
     request.set_id(id);
     *request.mutable_record() = record;
-    return stub_->UpdateRecord(&context, request, entry);
+    return Call(&Stub::UpdateRecord, request, entry);
   }
   grpc::Status Get(const std::string& kind, int64_t id, v1::RecordEntry* entry) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::GetRecordRequest request;
     request.set_kind(kind);
     request.set_id(id);
-    return stub_->GetRecord(&context, request, entry);
+    return Call(&Stub::GetRecord, request, entry);
   }
   grpc::Status Delete(const std::string& kind, int64_t id, const std::string& reason,
                       v1::RecordEntry* entry) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::DeleteRecordRequest request;
     request.set_kind(kind);
     request.set_id(id);
     request.set_reason(reason);
-    return stub_->DeleteRecord(&context, request, entry);
+    return Call(&Stub::DeleteRecord, request, entry);
   }
   grpc::Status Restore(const std::string& kind, int64_t id, v1::RecordEntry* entry) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::RestoreRecordRequest request;
     request.set_kind(kind);
     request.set_id(id);
-    return stub_->RestoreRecord(&context, request, entry);
+    return Call(&Stub::RestoreRecord, request, entry);
   }
   absl::StatusOr<v1::ListRecordsResponse> List(const v1::ListRecordsRequest& request) {
-    grpc::ClientContext context;
-    context.set_deadline(In(absl::Seconds(10)));
     v1::ListRecordsResponse response;
-    grpc::Status status = stub_->ListRecords(&context, request, &response);
+    grpc::Status status = Call(&Stub::ListRecords, request, &response);
     if (!status.ok()) return FromGrpcStatus(status);
     return response;
   }
@@ -819,6 +807,16 @@ class RegistryCalls {
   }
 
  private:
+  using Stub = v1::RegistryService::Stub;
+  // One unary call with the tests' deadline.
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    context.set_deadline(In(absl::Seconds(10)));
+    return (stub_.get()->*method)(&context, request, response);
+  }
+
   std::unique_ptr<v1::RegistryService::Stub> stub_;
 };
 
