@@ -36,15 +36,45 @@ absl::Status WriteFile(const std::string& path, const std::string& contents, mod
   return absl::ErrnoToStatus(saved, absl::StrCat("cannot write ", path));
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+namespace {
+
+using File = std::unique_ptr<FILE, int (*)(FILE*)>;
+
+absl::StatusOr<File> Open(const std::string& path) {
+  File file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (file == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
+  return file;
+}
+
+absl::StatusOr<std::string> ReadAll(const std::string& path, File file) {
   std::string contents;
   char buffer[4096];
   size_t n;
   while ((n = std::fread(buffer, 1, sizeof(buffer), file.get())) > 0) contents.append(buffer, n);
   if (std::ferror(file.get())) return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
   return contents;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  absl::StatusOr<File> file = Open(path);
+  if (!file.ok()) return file.status();
+  return ReadAll(path, std::move(*file));
+}
+
+absl::StatusOr<std::string> ReadPrivateFile(const std::string& path) {
+  absl::StatusOr<File> file = Open(path);
+  if (!file.ok()) return file.status();
+  struct stat info {};
+  if (::fstat(::fileno(file->get()), &info) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
+  }
+  if ((info.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is readable by others; chmod 600 it first"));
+  }
+  return ReadAll(path, std::move(*file));
 }
 
 }  // namespace fedsync

@@ -24,6 +24,10 @@ absl::Status WriteFile(const std::string& path, const std::string& contents, mod
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
+// ReadFile for a secret (a private key, a token): kFailedPrecondition when its group or
+// others may read it. The mode is checked on the file opened, not on the path.
+absl::StatusOr<std::string> ReadPrivateFile(const std::string& path);
+
 }  // namespace fedsync
 
 #endif  // FEDSYNC_SHARED_FILES_H_

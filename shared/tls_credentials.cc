@@ -1,27 +1,24 @@
 #include "shared/tls_credentials.h"
 
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/server_credentials.h"
+#include "shared/files.h"
 
 namespace fedsync {
 namespace {
 
-absl::StatusOr<std::string> ReadPem(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// A PEM file of the --tls-dir, which must be there and not empty; `private_key`: a file
+// only its owner may read.
+absl::StatusOr<std::string> ReadPem(const std::string& path, bool private_key = false) {
+  absl::StatusOr<std::string> text = private_key ? ReadPrivateFile(path) : ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == absl::StatusCode::kFailedPrecondition) return text.status();
     return absl::FailedPreconditionError(
         absl::StrCat("cannot read ", path, " (--tls-dir must hold ca.pem, cert.pem, key.pem)"));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
-  return text.str();
+  if (text->empty()) return absl::FailedPreconditionError(absl::StrCat(path, " is empty"));
+  return text;
 }
 
 }  // namespace
@@ -29,16 +26,11 @@ absl::StatusOr<std::string> ReadPem(const std::string& path) {
 absl::StatusOr<TlsFiles> LoadTlsDir(const std::string& dir) {
   TlsFiles files;
   const std::string key_path = absl::StrCat(dir, "/key.pem");
-  struct stat info;
-  if (::stat(key_path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(key_path, " is readable by others; chmod 600 it"));
-  }
   auto ca = ReadPem(absl::StrCat(dir, "/ca.pem"));
   if (!ca.ok()) return ca.status();
   auto cert = ReadPem(absl::StrCat(dir, "/cert.pem"));
   if (!cert.ok()) return cert.status();
-  auto key = ReadPem(key_path);
+  auto key = ReadPem(key_path, /*private_key=*/true);
   if (!key.ok()) return key.status();
   files.ca_pem = std::move(*ca);
   files.cert_pem = std::move(*cert);

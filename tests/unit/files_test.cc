@@ -47,6 +47,19 @@ TEST_F(FilesTest, ANewFileNeverReplacesOne) {
   EXPECT_EQ(*ReadFile(path), "first");
 }
 
+TEST_F(FilesTest, APrivateFileOthersMayReadIsRefused) {
+  const std::string path = dir_ + "/token";
+  ASSERT_TRUE(WriteFile(path, "fst_secret\n", 0600).ok());
+  auto read = ReadPrivateFile(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, "fst_secret\n");
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  read = ReadPrivateFile(path);
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(read.status().message().find("readable by others"), absl::string_view::npos);
+  EXPECT_TRUE(ReadFile(path).ok());  // an ordinary read does not care
+}
+
 TEST_F(FilesTest, AMissingFileIsNotFoundAndNamed) {
   auto read = ReadFile(dir_ + "/absent");
   EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);

@@ -1,26 +1,15 @@
 #include "tools/fedctl/connection.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "shared/files.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync::fedctl {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // DIR/ca.pem: all of a --tls-dir that a token holder needs.
 absl::StatusOr<std::string> ReadCaFile(const std::string& dir) {
@@ -32,15 +21,7 @@ absl::StatusOr<std::string> ReadCaFile(const std::string& dir) {
 // The token in `path`, without surrounding whitespace; refused when others may read
 // the file, as a private key would be.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot read the token file ", path));
-  }
-  if ((info.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the token file ", path, " is readable by others; chmod 600 it first"));
-  }
-  ASSIGN_OR_RETURN(std::string token, ReadFile(path));
+  ASSIGN_OR_RETURN(std::string token, ReadPrivateFile(path));
   token = std::string(absl::StripAsciiWhitespace(token));
   if (token.empty()) {
     return absl::FailedPreconditionError(absl::StrCat("the token file ", path, " is empty"));
