@@ -72,6 +72,21 @@ ALTER TABLE child_cells_v6 RENAME TO child_cells;
 DROP TABLE aggregates;
 )sql";
 
+constexpr char kPublishedCellsBySeq[] = R"sql(
+CREATE TABLE published_cells_v7(
+  seq INTEGER PRIMARY KEY,
+  metric TEXT NOT NULL,
+  period TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  deleted INTEGER NOT NULL);
+INSERT INTO published_cells_v7
+  SELECT seq, metric, period, dims, value, status, deleted FROM published_cells;
+DROP TABLE published_cells;
+ALTER TABLE published_cells_v7 RENAME TO published_cells;
+)sql";
+
 constexpr char kSelectChildCell[] =
     "SELECT value, status, deleted, seq FROM child_cells "
     "WHERE child_id = ? AND metric = ? AND period = ? AND dims = ?";
@@ -115,10 +130,11 @@ constexpr char kSelectChildCells[] =
 // published cells are exactly its sums, so an unchanged published value needs no write
 // and no read.
 absl::Status PublishSums(RunningSums* sums, PublishedCells* published) {
-  return sums->Publish([&](const CellKey& key, const Sums& before, const Sums& after) {
+  return sums->Publish([&](const CellKey& key, const Sums& before, const Sums& after,
+                           uint64_t seq) -> absl::StatusOr<uint64_t> {
     const std::optional<CellValue> value = PublishedValue(after);
-    if (PublishedValue(before) == value) return absl::OkStatus();
-    return published->Set(key, value);
+    if (PublishedValue(before) == value) return seq;
+    return published->Replace(seq, key, value);
   });
 }
 
@@ -140,6 +156,10 @@ const Migrations& CityMigrations() {
       // cells keeps only its primary key (no foreign key, no index by cell): storing a
       // child's cell writes one B-tree instead of four.
       kChildCellsByKeyOnly,
+      // 7: this node's published cells are keyed by seq alone; the running sums know
+      // each cell's seq. Publishing a changed sum appends a row and deletes one by seq,
+      // instead of searching two B-trees (cell and seq) by a text key.
+      kPublishedCellsBySeq,
   };
   return *migrations;
 }

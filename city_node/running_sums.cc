@@ -7,6 +7,7 @@ namespace {
 
 constexpr char kSelectLiveChildCells[] =
     "SELECT child_id, metric, period, dims, value, status FROM child_cells WHERE deleted = 0";
+constexpr char kSelectPublishedSeqs[] = "SELECT metric, period, dims, seq FROM published_cells";
 
 }  // namespace
 
@@ -52,6 +53,13 @@ absl::Status RunningSums::Load(Database* db) {
                     CellValue{live.ColumnInt(4), static_cast<v1::CellStatus>(live.ColumnInt(5))},
                     +1);
   }
+  ASSIGN_OR_RETURN(Statement published, db->Prepare(kSelectPublishedSeqs));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, published.Step());
+    if (!row) break;
+    sums[CellKey{published.ColumnText(0), published.ColumnText(1), published.ColumnText(2)}]
+        .seq = static_cast<uint64_t>(published.ColumnInt(3));
+  }
   sums_ = std::move(sums);
   changed_.clear();
   pending_live_cells_.clear();
@@ -94,18 +102,19 @@ int64_t RunningSums::LiveCells(const std::string& child) const {
   return it == live_cells_.end() ? 0 : it->second;
 }
 
-absl::Status RunningSums::Publish(
-    absl::FunctionRef<absl::Status(const CellKey&, const Sums&, const Sums&)> fn) {
+absl::Status RunningSums::Publish(PublishFn fn) {
   std::vector<Map::value_type*> changed;
   changed.swap(changed_);
   for (Map::value_type* cell : changed) {
     Entry& entry = cell->second;
     entry.changed = false;
-    if (absl::Status status = fn(cell->first, entry.before, entry.sum); !status.ok()) {
+    absl::StatusOr<uint64_t> seq = fn(cell->first, entry.before, entry.sum, entry.seq);
+    if (!seq.ok()) {
       loaded_ = false;  // the rest stay unpublished: read them again
-      return status;
+      return seq.status();
     }
-    if (entry.sum.inputs <= 0) sums_.erase(cell->first);
+    entry.seq = *seq;
+    if (entry.sum.inputs <= 0 && entry.seq == 0) sums_.erase(cell->first);
   }
   return absl::OkStatus();
 }
@@ -113,6 +122,11 @@ absl::Status RunningSums::Publish(
 Sums RunningSums::Get(const CellKey& key) const {
   auto it = sums_.find(key);
   return it == sums_.end() ? Sums{} : it->second.sum;
+}
+
+uint64_t RunningSums::PublishedSeq(const CellKey& key) const {
+  auto it = sums_.find(key);
+  return it == sums_.end() ? 0 : it->second.seq;
 }
 
 void RunningSums::EndTransaction(bool committed) {

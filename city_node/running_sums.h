@@ -1,7 +1,10 @@
 // What the live child cells add up to, kept in memory: the running sum of every cell a
 // parent aggregates (total, number of inputs, inputs by status), and how many live cells
 // each child has here. Both are functions of the live child cells, so they are read once
-// from child_cells and from then on change only with them. A transaction adds to them as
+// from child_cells and from then on change only with them. Beside each sum, the seq of
+// the parent's own published row for that cell (its sum, or a tombstone once the sum
+// has no inputs), read from published_cells: the parent's published cells are keyed by
+// seq alone, and this is how a changed sum finds its row. A transaction adds to them as
 // it stores child cells, then publishes the sums it changed; if it rolls back, they are
 // read again from child_cells before the next one uses them (a rollback is an I/O error
 // or a refused batch, rare; an undo log would cost every commit). Keeping the sums in
@@ -49,8 +52,8 @@ std::optional<CellValue> PublishedValue(const Sums& sums);
 
 class RunningSums {
  public:
-  // Reads the sums from the live cells of child_cells on `db`, unless they are read
-  // already and no transaction rolled back since. Call it outside a transaction, or at
+  // Reads the sums from the live cells of child_cells on `db`, and the seqs from
+  // published_cells, unless they are read already and no transaction rolled back since. Call it outside a transaction, or at
   // the start of one, before it changes child_cells.
   absl::Status Load(Database* db);
 
@@ -64,21 +67,25 @@ class RunningSums {
   int64_t LiveCells(const std::string& child) const ABSL_LOCKS_EXCLUDED(counts_mu_);
 
   // Calls `fn` with each sum changed since the last Publish, as it was then and as it is
-  // now, in the order of their first change; a sum left without inputs is dropped.
-  // Stops at fn's first error.
-  absl::Status Publish(
-      absl::FunctionRef<absl::Status(const CellKey& key, const Sums& before, const Sums& after)>
-          fn);
+  // now, and the seq of its published row (0: none), in the order of their first change.
+  // fn returns the seq of the row it leaves: the same, or the new one it wrote. Stops at
+  // fn's first error.
+  using PublishFn = absl::FunctionRef<absl::StatusOr<uint64_t>(
+      const CellKey& key, const Sums& before, const Sums& after, uint64_t seq)>;
+  absl::Status Publish(PublishFn fn);
 
   // The sum of `key` (zero when it has none).
   Sums Get(const CellKey& key) const;
-  // How many cells have a sum.
+  // The seq of the published row of `key` (0: none).
+  uint64_t PublishedSeq(const CellKey& key) const;
+  // How many cells have a sum or a published row.
   size_t size() const { return sums_.size(); }
 
  private:
   struct Entry {
     Sums sum;
     Sums before;  // the sum at the last Publish, while `changed`
+    uint64_t seq = 0;  // of the published row; 0: none
     bool changed = false;
   };
   using Map = absl::node_hash_map<CellKey, Entry>;  // nodes stay put: changed_ points in

@@ -43,7 +43,8 @@ constexpr char kFingerprint[] =
     "(SELECT watermark || ':' || child_max_seq FROM children WHERE child_id = 'fuzzchild'), "
     "(SELECT COUNT(*) || ':' || TOTAL(seq) FROM published_cells)";
 
-// Published cells that disagree with the child cells under them, either way round. The
+// Published cells that disagree with the child cells under them, either way round, and
+// cells published twice (a parent's table is keyed by seq alone). The
 // status of a sum (CellStatus): 2 SUPPRESSED or 5 PARTIAL inputs give 5, then 4 NOISY,
 // 3 PERTURBED, else 1 OK.
 constexpr char kWrongAggregates[] =
@@ -55,7 +56,9 @@ constexpr char kWrongAggregates[] =
     "(SELECT COUNT(*) FROM published_cells p LEFT JOIN sums s USING (metric, period, dims) "
     " WHERE p.deleted = 0 AND (s.v IS NULL OR s.v != p.value OR s.s != p.status)) + "
     "(SELECT COUNT(*) FROM sums s LEFT JOIN published_cells p USING (metric, period, dims) "
-    " WHERE p.metric IS NULL OR p.deleted != 0)";
+    " WHERE p.metric IS NULL OR p.deleted != 0) + "
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM published_cells GROUP BY metric, period, dims "
+    " HAVING COUNT(*) > 1))";
 
 struct City {
   std::unique_ptr<Database> db;

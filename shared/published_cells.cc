@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -39,6 +40,10 @@ constexpr char kUpsertCell[] =
     "VALUES(?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(metric, period, dims) DO UPDATE SET value = excluded.value, "
     "status = excluded.status, deleted = excluded.deleted, seq = excluded.seq";
+constexpr char kDeleteSeq[] = "DELETE FROM published_cells WHERE seq = ?";
+constexpr char kInsertCell[] =
+    "INSERT INTO published_cells(metric, period, dims, value, status, deleted, seq) "
+    "VALUES(?, ?, ?, ?, ?, ?, ?)";
 constexpr char kSelectAfter[] =
     "SELECT metric, period, dims, value, status, deleted, seq FROM published_cells "
     "WHERE seq > ? ORDER BY seq LIMIT ?";
@@ -108,6 +113,11 @@ absl::Status PublishedCells::SetState(const char* key, uint64_t value) {
 
 absl::Status PublishedCells::Write(const CellKey& key, const CellValue& value, bool deleted) {
   ASSIGN_OR_RETURN(Statement * statement, Cached(&upsert_cell_, kUpsertCell));
+  return WriteWith(statement, key, value, deleted);
+}
+
+absl::Status PublishedCells::WriteWith(Statement* statement, const CellKey& key,
+                                       const CellValue& value, bool deleted) {
   ++max_seq_;
   // The key is bound without a copy (a parent writes a cell per changed sum), so the
   // statement lets go of it before this returns.
@@ -170,9 +180,19 @@ absl::StatusOr<bool> PublishedCells::Put(const CellKey& key,
   return true;
 }
 
-absl::Status PublishedCells::Set(const CellKey& key, const std::optional<CellValue>& value) {
-  if (!value.has_value()) return Write(key, CellValue{}, /*deleted=*/true);
-  return Write(key, *value, /*deleted=*/false);
+absl::StatusOr<uint64_t> PublishedCells::Replace(uint64_t old_seq, const CellKey& key,
+                                                  const std::optional<CellValue>& value) {
+  if (old_seq != 0) {
+    ASSIGN_OR_RETURN(Statement * remove, Cached(&delete_seq_, kDeleteSeq));
+    remove->Bind(1, static_cast<int64_t>(old_seq));
+    RETURN_IF_ERROR(remove->Run());
+    if (db_->Changes() != 1) {
+      return absl::InternalError(absl::StrCat("no published cell has seq ", old_seq));
+    }
+  }
+  ASSIGN_OR_RETURN(Statement * insert, Cached(&insert_cell_, kInsertCell));
+  RETURN_IF_ERROR(WriteWith(insert, key, value.value_or(CellValue{}), !value.has_value()));
+  return max_seq_;
 }
 
 absl::Status PublishedCells::StartNewEpoch() {

@@ -5,6 +5,11 @@
 // cells start afresh (a new database, a full resync); a parent replaces a child's cells
 // when it sees a new epoch.
 //
+// A district's table is keyed by cell, with a unique seq. A parent's is keyed by seq
+// alone (city migration 7): its running sums know each cell's seq, so a changed cell
+// costs one row appended and one deleted by seq, not two B-trees searched by cell. On a
+// parent, only Replace() writes, and a read by cell scans the table.
+//
 // Not thread-safe: owned by the node's one writer (NodeStore). Every mutating method
 // must run inside the caller's transaction on the same connection.
 #ifndef FEDSYNC_SHARED_PUBLISHED_CELLS_H_
@@ -36,9 +41,11 @@ class PublishedCells {
   absl::StatusOr<int> ReplaceAll(const CellMap& desired);
   // Puts one cell (nullopt: deletes it as a tombstone). Returns whether it changed.
   absl::StatusOr<bool> Put(const CellKey& key, const std::optional<CellValue>& value);
-  // Writes one cell (nullopt: a tombstone) with a new seq without reading it first: for a
-  // caller that knows the cell changed (a write that changes nothing still takes a seq).
-  absl::Status Set(const CellKey& key, const std::optional<CellValue>& value);
+  // Replaces the row of seq `old_seq` (0: the cell has none) with the cell at a new seq
+  // (nullopt: a tombstone), and returns that seq. For a caller that knows each cell's
+  // seq; fails if no row has `old_seq`.
+  absl::StatusOr<uint64_t> Replace(uint64_t old_seq, const CellKey& key,
+                                   const std::optional<CellValue>& value);
 
   // A new random epoch; the last acked seq starts again at 0.
   absl::Status StartNewEpoch();
@@ -55,6 +62,9 @@ class PublishedCells {
  private:
   explicit PublishedCells(Database* db) : db_(db) {}
   absl::Status Write(const CellKey& key, const CellValue& value, bool deleted);
+  // Runs `statement` (the upsert or the insert) for the cell at the next seq.
+  absl::Status WriteWith(Statement* statement, const CellKey& key, const CellValue& value,
+                         bool deleted);
   absl::Status SetState(const char* key, uint64_t value);
   // The statement for `sql` in `slot`, prepared on first use and reset for reuse.
   absl::StatusOr<Statement*> Cached(std::unique_ptr<Statement>* slot, const char* sql);
@@ -62,6 +72,8 @@ class PublishedCells {
   Database* db_;
   std::unique_ptr<Statement> select_cell_;
   std::unique_ptr<Statement> upsert_cell_;
+  std::unique_ptr<Statement> delete_seq_;
+  std::unique_ptr<Statement> insert_cell_;
   std::unique_ptr<Statement> upsert_state_;
 
   uint64_t epoch_ = 0;

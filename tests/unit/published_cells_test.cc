@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "city_node/child_cells.h"
 #include "gtest/gtest.h"
 #include "shared/migrations.h"
 
@@ -124,6 +125,41 @@ TEST_F(PublishedCellsTest, NewEpochResetsTheAckedSeqButNotTheSeq) {
   EXPECT_NE(cells_->epoch(), old_epoch);
   EXPECT_EQ(cells_->last_acked_seq(), 0u);
   EXPECT_EQ(cells_->max_seq(), 1u);
+}
+
+// On a parent's table, keyed by seq: each Replace moves the cell to a new seq, and the
+// outbox and the reads see one row per cell.
+TEST(PublishedCellsBySeqTest, ReplaceMovesACellToANewSeq) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(db->get(), CityMigrations()).ok());
+  auto cells = PublishedCells::Open(db->get());
+  ASSERT_TRUE(cells.ok());
+  auto total = (*cells)->Replace(0, kTotal, CellValue{5, v1::OK});
+  ASSERT_TRUE(total.ok()) << total.status();
+  auto europe = (*cells)->Replace(0, kEurope, CellValue{2, v1::OK});
+  ASSERT_TRUE(europe.ok());
+  total = (*cells)->Replace(*total, kTotal, std::nullopt);
+  ASSERT_TRUE(total.ok());
+  EXPECT_EQ(*total, 3u);
+  total = (*cells)->Replace(*total, kTotal, CellValue{6, v1::PARTIAL});
+  ASSERT_TRUE(total.ok());
+  EXPECT_EQ(*total, 4u);
+  auto after = ReadCellsAfter(db->get(), 0, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].seq(), 2u);
+  EXPECT_EQ((*after)[1].seq(), 4u);
+  EXPECT_EQ((*after)[1].value(), 6);
+  EXPECT_FALSE((*after)[1].deleted());
+  auto live = ReadPublishedCells(db->get(), kTotal.metric, "2026");
+  ASSERT_TRUE(live.ok());
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].status(), v1::PARTIAL);
+  // A seq no row has is a caller's mistake, found before anything is written.
+  auto wrong = (*cells)->Replace(3, kTotal, CellValue{7, v1::OK});
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ((*cells)->max_seq(), 4u);
 }
 
 TEST(PublishedCellsFileTest, EpochSeqAndAckSurviveReopening) {

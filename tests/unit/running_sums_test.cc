@@ -1,5 +1,7 @@
 #include "city_node/running_sums.h"
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "city_node/child_cells.h"
 #include "gtest/gtest.h"
@@ -47,18 +49,24 @@ TEST_F(RunningSumsTest, LoadSumsTheLiveChildCells) {
   EXPECT_EQ(PublishedValue(sums_.Get(CellKey{"m", "2026", "region=asia"})), std::nullopt);
 }
 
-// What Publish reports: key, before, after.
+// What Publish reports: key, before, after, seq.
 struct Published {
   CellKey key;
   Sums before;
   Sums after;
+  uint64_t seq;
 };
 
-std::vector<Published> PublishAll(RunningSums& sums) {
+// Publishes with `fn`'s answer as each cell's new seq; by default it writes no row.
+std::vector<Published> PublishAll(
+    RunningSums& sums, std::function<uint64_t(uint64_t seq)> fn = [](uint64_t seq) {
+      return seq;
+    }) {
   std::vector<Published> out;
-  EXPECT_TRUE(sums.Publish([&](const CellKey& key, const Sums& before, const Sums& after) {
-                    out.push_back(Published{key, before, after});
-                    return absl::OkStatus();
+  EXPECT_TRUE(sums.Publish([&](const CellKey& key, const Sums& before, const Sums& after,
+                               uint64_t seq) -> absl::StatusOr<uint64_t> {
+                    out.push_back(Published{key, before, after, seq});
+                    return fn(seq);
                   })
                   .ok());
   return out;
@@ -94,6 +102,40 @@ TEST_F(RunningSumsTest, ASumWithoutInputsIsDroppedWhenPublished) {
   EXPECT_EQ(sums_.size(), 0u);
 }
 
+TEST_F(RunningSumsTest, ASumWithoutInputsStaysWhileItHasAPublishedRow) {
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  uint64_t next_seq = 0;
+  const auto write_row = [&](uint64_t) { return ++next_seq; };
+  sums_.Add(db_.get(), kTotal, Sums{4, 1, 0, 0, 0});
+  ASSERT_EQ(PublishAll(sums_, write_row).at(0).seq, 0u);
+  EXPECT_EQ(sums_.PublishedSeq(kTotal), 1u);
+  sums_.Add(db_.get(), kTotal, Sums{-4, -1, 0, 0, 0});
+  ASSERT_EQ(PublishAll(sums_, write_row).at(0).seq, 1u);  // the row the tombstone replaces
+  EXPECT_EQ(sums_.size(), 1u);
+  EXPECT_EQ(sums_.Get(kTotal), Sums{});
+  EXPECT_EQ(sums_.PublishedSeq(kTotal), 2u);
+  sums_.Add(db_.get(), kTotal, Sums{1, 1, 0, 0, 0});
+  ASSERT_EQ(PublishAll(sums_, write_row).at(0).seq, 2u);  // back from its tombstone
+  EXPECT_EQ(sums_.PublishedSeq(kTotal), 3u);
+}
+
+TEST_F(RunningSumsTest, LoadReadsEachPublishedRowsSeqTombstonesIncluded) {
+  Insert("a", "", 5, v1::OK);
+  ASSERT_TRUE(db_->Execute("INSERT INTO published_cells(seq, metric, period, dims, value, "
+                           "status, deleted) VALUES(7, 'm', '2026', '', 5, 1, 0), "
+                           "(9, 'm', '2026', 'region=europe', 0, 0, 1)")
+                  .ok());
+  ASSERT_TRUE(sums_.Load(db_.get()).ok());
+  EXPECT_EQ(sums_.PublishedSeq(kTotal), 7u);
+  EXPECT_EQ(sums_.PublishedSeq(kEurope), 9u);
+  EXPECT_EQ(sums_.Get(kEurope), Sums{});
+  EXPECT_EQ(sums_.PublishedSeq(CellKey{"m", "2026", "region=asia"}), 0u);
+  sums_.Add(db_.get(), kEurope, Sums{2, 1, 0, 0, 0});
+  std::vector<Published> published = PublishAll(sums_);
+  ASSERT_EQ(published.size(), 1u);
+  EXPECT_EQ(published[0].seq, 9u);  // the tombstone's row, to be replaced
+}
+
 TEST_F(RunningSumsTest, ARolledBackTransactionLeavesTheSumsTheDatabaseKept) {
   Insert("a", "", 5, v1::OK);
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
@@ -114,11 +156,13 @@ TEST_F(RunningSumsTest, ARolledBackTransactionLeavesTheSumsTheDatabaseKept) {
     Insert("c", "region=europe", 7, v1::OK);
     sums_.Add(db_.get(), kEurope, Sums{7, 1, 0, 0, 0});
     sums_.Add(db_.get(), kTotal, Sums{7, 1, 0, 0, 0});
-    PublishAll(sums_);
+    PublishAll(sums_, [](uint64_t) { return uint64_t{42}; });
+    EXPECT_EQ(sums_.PublishedSeq(kEurope), 42u);
   }  // rolled back
   ASSERT_TRUE(sums_.Load(db_.get()).ok());
   EXPECT_EQ(sums_.Get(kTotal).total, 11);
   EXPECT_EQ(sums_.Get(kEurope), Sums{});
+  EXPECT_EQ(sums_.PublishedSeq(kEurope), 0u);
   EXPECT_EQ(sums_.size(), 1u);
 }
 
@@ -186,6 +230,29 @@ TEST(CityMigrationTest, SixKeepsTheChildCellsAndDropsTheAggregates) {
   ASSERT_TRUE(sums.Load(db->get()).ok());
   EXPECT_EQ(sums.Get(CellKey{"m", "2026", ""}), (Sums{5, 2, 1, 0, 0}));
   EXPECT_EQ(sums.Get(CellKey{"m", "2026", "x=y"}), (Sums{2, 1, 0, 0, 0}));
+}
+
+// A city's published cells keep their rows and seqs when the table is keyed by seq.
+TEST(CityMigrationTest, SevenKeysThePublishedCellsBySeq) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  const Migrations& all = CityMigrations();
+  ASSERT_TRUE(Migrate(db->get(), Migrations(all.begin(), all.begin() + 6)).ok());
+  ASSERT_TRUE((*db)
+                  ->Execute("INSERT INTO published_cells VALUES('m', '2026', '', 5, 1, 0, 3), "
+                            "('m', '2026', 'x=y', 0, 0, 1, 8)")
+                  .ok());
+  ASSERT_TRUE(Migrate(db->get(), all).ok());
+  auto rows = (*db)->Prepare("SELECT rowid, dims, value, deleted FROM published_cells ORDER BY seq");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->ColumnInt(0), 3);  // the seq is the row's key
+  EXPECT_EQ(rows->ColumnText(1), "");
+  EXPECT_EQ(rows->ColumnInt(2), 5);
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->ColumnInt(0), 8);
+  EXPECT_EQ(rows->ColumnInt(3), 1);
+  EXPECT_FALSE(*rows->Step());
 }
 
 }  // namespace
