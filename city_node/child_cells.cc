@@ -195,6 +195,22 @@ absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& ce
   return absl::OkStatus();
 }
 
+ChildCells::CheckedBatch ChildCells::Check(std::shared_ptr<const Catalog> catalog,
+                                           const v1::CellBatch& batch) {
+  CheckedBatch checked;
+  checked.cells.reserve(static_cast<size_t>(batch.cells_size()));
+  for (const v1::Cell& cell : batch.cells()) {
+    CheckedCell& out = checked.cells.emplace_back();
+    if (absl::Status valid = ValidateCell(*catalog, cell); !valid.ok()) {
+      out.rejection = valid.message().empty() ? "invalid" : std::string(valid.message());
+      continue;
+    }
+    out.key = CellKey{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
+  }
+  checked.catalog = std::move(catalog);
+  return checked;
+}
+
 absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells* published,
                                                    const v1::Hello& hello,
                                                    int64_t now_millis) {
@@ -264,22 +280,29 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
   for (const ChildBatch& child_batch : batches) {
     const std::string& child_id = *child_batch.child_id;
     const v1::CellBatch& batch = *child_batch.batch;
+    CheckedBatch checked_here;
+    const CheckedBatch* checked = child_batch.checked;
+    if (checked == nullptr || checked->catalog != catalog) {
+      checked_here = Check(catalog, batch);
+      checked = &checked_here;
+    }
     v1::Ack& ack = acks.emplace_back();
     ack.set_batch_id(batch.batch_id());
     uint64_t max_seq = 0;
     int64_t live_cells_added = 0;  // new live cells less those deleted
-    for (const v1::Cell& cell : batch.cells()) {
+    for (int i = 0; i < batch.cells_size(); ++i) {
+      const v1::Cell& cell = batch.cells(i);
+      const CheckedCell& checked_cell = checked->cells[static_cast<size_t>(i)];
       max_seq = std::max<uint64_t>(max_seq, cell.seq());
-      absl::Status valid = ValidateCell(*catalog, cell);
-      if (!valid.ok()) {
+      if (!checked_cell.rejection.empty()) {
         v1::RejectedCell* rejected = ack.add_rejected();
         rejected->set_metric(cell.metric().substr(0, 64));
         rejected->set_period(cell.period().substr(0, 16));
         rejected->set_seq(cell.seq());
-        rejected->set_reason(std::string(valid.message()));
+        rejected->set_reason(checked_cell.rejection);
         continue;
       }
-      CellKey key{cell.metric(), cell.period(), CanonicalDims(cell.dims())};
+      const CellKey& key = checked_cell.key;
       // Most cells are new to the parent: try the insert first and read the old
       // copy only when the child already sent this cell.
       const auto bind_copy = [&](Statement& write) {

@@ -36,7 +36,8 @@ const Migrations& CityMigrations();
 
 class ChildCells {
  public:
-  // Cells are checked against the catalog `catalogs` holds when each batch arrives.
+  // Cells are checked against the catalog `catalogs` holds when each batch is applied
+  // (a batch checked on arrival under another catalog is checked again).
   explicit ChildCells(const CatalogHolder* catalogs)
       : catalogs_(catalogs), sums_(std::make_unique<RunningSums>()) {}
 
@@ -46,10 +47,25 @@ class ChildCells {
                                      const std::string& child_id, const v1::CellBatch& batch,
                                      int64_t now_millis);
 
-  // A batch and the child it came from; both must outlive the call.
+  // A batch's cells as checked against one catalog, in batch order: each cell's key, or
+  // why it may not be stored. Checking needs no database, so the hub does it on the
+  // thread that received the batch, and the node's one writer only stores.
+  struct CheckedCell {
+    CellKey key;            // when `rejection` is empty
+    std::string rejection;  // why the cell may not be stored
+  };
+  struct CheckedBatch {
+    std::shared_ptr<const Catalog> catalog;  // the one it was checked against
+    std::vector<CheckedCell> cells;
+  };
+  static CheckedBatch Check(std::shared_ptr<const Catalog> catalog, const v1::CellBatch& batch);
+
+  // A batch and the child it came from; both must outlive the call. `checked`, when
+  // given, is Check() of the batch; it is checked again if the catalog changed since.
   struct ChildBatch {
     const std::string* child_id;
     const v1::CellBatch* batch;
+    const CheckedBatch* checked = nullptr;
   };
   // Applies `batches` in order, with the same result as ApplyBatch on each in turn
   // (one ack each, in order), preparing statements once and publishing every sum they

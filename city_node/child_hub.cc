@@ -154,9 +154,11 @@ void ChildHub::PostToApplier(std::function<void()> task) {
 }
 
 void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
+  ChildCells::CheckedBatch checked = ChildCells::Check(catalogs_->Get(), batch);
   absl::MutexLock lock(&queue_mu_);
   const uint64_t ticket = next_ticket_++;
-  queued_batches_.push_back(QueuedBatch{ticket, stream_id, std::move(batch)});
+  queued_batches_.push_back(
+      QueuedBatch{ticket, stream_id, std::move(batch), std::move(checked)});
   if (!applier_.Post([this, ticket] { ApplyQueuedBatches(ticket); })) {
     queued_batches_.pop_back();  // shutting down: the stream is being closed
   }
@@ -207,7 +209,8 @@ void ChildHub::ApplyRun(std::vector<QueuedBatch> run) {
   if (accepted.empty()) return;
   std::vector<ChildCells::ChildBatch> batches;
   for (size_t i = 0; i < accepted.size(); ++i) {
-    batches.push_back(ChildCells::ChildBatch{&children[i], &accepted[i].batch});
+    batches.push_back(
+        ChildCells::ChildBatch{&children[i], &accepted[i].batch, &accepted[i].checked});
   }
   absl::StatusOr<std::vector<v1::Ack>> acks;
   const absl::Time apply_start = absl::Now();

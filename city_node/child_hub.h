@@ -104,6 +104,7 @@ class ChildHub {
     uint64_t ticket;
     uint64_t stream_id;
     v1::CellBatch batch;
+    ChildCells::CheckedBatch checked;  // on the receiving thread, not the writer's
   };
   // Posts `task` to the applier in ticket order (every applier task takes a ticket).
   void PostToApplier(std::function<void()> task) ABSL_LOCKS_EXCLUDED(queue_mu_);

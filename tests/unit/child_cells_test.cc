@@ -243,6 +243,36 @@ TEST_F(ChildCellsTest, ASumThatEndsWhereItStartedTakesNoNewSeq) {
   EXPECT_EQ(published_->max_seq(), seq);
 }
 
+// A batch checked on arrival is checked again when the catalog changed before it is
+// applied: a metric the new catalog dropped is rejected, not stored.
+TEST_F(ChildCellsTest, ABatchCheckedUnderAnOlderCatalogIsCheckedAgain) {
+  Hello("luyang", 1);
+  const std::string luyang = "luyang";
+  v1::CellBatch batch;
+  *batch.add_cells() = Total(10, 1);
+  *batch.add_cells() = ByRegion("europe", 4, 2);
+  const ChildCells::CheckedBatch checked = ChildCells::Check(catalogs_.Get(), batch);
+  ASSERT_EQ(checked.cells.size(), 2u);
+  EXPECT_TRUE(checked.cells[0].rejection.empty());
+  v1::Catalog proto = catalogs_.Get()->proto();
+  proto.set_version(proto.version() + 1);
+  auto* metrics = proto.mutable_metrics();
+  for (int i = 0; i < metrics->size(); ++i) {
+    if (metrics->Get(i).id() == "returned_students_total") metrics->DeleteSubrange(i, 1);
+  }
+  auto newer = Catalog::FromProto(proto);
+  ASSERT_TRUE(newer.ok()) << newer.status();
+  catalogs_.Set(*newer);
+  auto acks =
+      cells_.ApplyBatches(db_.get(), published_.get(), {{&luyang, &batch, &checked}}, 2000);
+  ASSERT_TRUE(acks.ok()) << acks.status();
+  ASSERT_EQ(acks->at(0).rejected_size(), 1);
+  EXPECT_EQ(acks->at(0).rejected(0).seq(), 1u);
+  EXPECT_EQ(acks->at(0).watermark(), 2u);
+  EXPECT_EQ(Own().first, -1);
+  EXPECT_EQ(Own("returned_students_by_region", "europe").first, 4);
+}
+
 TEST_F(ChildCellsTest, OneBatchBeforeHelloFailsTheBatchesAppliedWithIt) {
   Hello("luyang", 1);
   const std::string luyang = "luyang";
