@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "shared/node_config.h"
 #include "shared/server_runner.h"
 
@@ -46,6 +47,10 @@ absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
   city->address = absl::StrCat("127.0.0.1:", server->port);
   city->node->Start(city->address);
   return city;
+}
+
+void DisableMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 std::string MakeTempDir() {

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   using namespace fedsync;         // NOLINT: a benchmark's main
   using namespace fedsync::bench;  // NOLINT
+  DisableMutexDeadlockDetection();
   SetMinLogLevel(LogLevel::kError);
   const int64_t children = absl::GetFlag(FLAGS_children);
   const int64_t cells = absl::GetFlag(FLAGS_cells);

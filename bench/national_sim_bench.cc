@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   using namespace fedsync;         // NOLINT: a benchmark's main
   using namespace fedsync::bench;  // NOLINT
+  DisableMutexDeadlockDetection();
   SetMinLogLevel(LogLevel::kError);
   const int64_t districts = absl::GetFlag(FLAGS_districts);
   const int64_t cities = absl::GetFlag(FLAGS_cities);
