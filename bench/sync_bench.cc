@@ -188,11 +188,12 @@ RawResult MeasureRawGrpc(int64_t cells) {
 double MeasureRawSqlite(const std::string& dir, int64_t cells, bool own_cell) {
   auto db = Database::Open(absl::StrCat(dir, own_cell ? "/raw2.db" : "/raw.db"));
   if (!db.ok()) return -1;
-  if (!(*db)->Execute("CREATE TABLE cells(child TEXT, metric TEXT, period TEXT, dims TEXT, "
-                      "value INTEGER, seq INTEGER, PRIMARY KEY(child, metric, period, dims)) "
-                      "WITHOUT ROWID; "
-                      "CREATE TABLE own(seq INTEGER PRIMARY KEY, metric TEXT, period TEXT, "
-                      "dims TEXT, value INTEGER)")
+  if (!(*db)
+           ->Execute("CREATE TABLE cells(child TEXT, metric TEXT, period TEXT, dims TEXT, "
+                     "value INTEGER, seq INTEGER, PRIMARY KEY(child, metric, period, dims)) "
+                     "WITHOUT ROWID; "
+                     "CREATE TABLE own(seq INTEGER PRIMARY KEY, metric TEXT, period TEXT, "
+                     "dims TEXT, value INTEGER)")
            .ok()) {
     return -1;
   }

@@ -157,8 +157,7 @@ void ChildHub::OnBatch(uint64_t stream_id, v1::CellBatch batch) {
   ChildCells::CheckedBatch checked = ChildCells::Check(catalogs_->Get(), batch);
   absl::MutexLock lock(&queue_mu_);
   const uint64_t ticket = next_ticket_++;
-  queued_batches_.push_back(
-      QueuedBatch{ticket, stream_id, std::move(batch), std::move(checked)});
+  queued_batches_.push_back(QueuedBatch{ticket, stream_id, std::move(batch), std::move(checked)});
   if (!applier_.Post([this, ticket] { ApplyQueuedBatches(ticket); })) {
     queued_batches_.pop_back();  // shutting down: the stream is being closed
   }

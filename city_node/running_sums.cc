@@ -57,8 +57,8 @@ absl::Status RunningSums::Load(Database* db) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, published.Step());
     if (!row) break;
-    sums[CellKey{published.ColumnText(0), published.ColumnText(1), published.ColumnText(2)}]
-        .seq = static_cast<uint64_t>(published.ColumnInt(3));
+    sums[CellKey{published.ColumnText(0), published.ColumnText(1), published.ColumnText(2)}].seq =
+        static_cast<uint64_t>(published.ColumnInt(3));
   }
   sums_ = std::move(sums);
   changed_.clear();

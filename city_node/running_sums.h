@@ -53,8 +53,9 @@ std::optional<CellValue> PublishedValue(const Sums& sums);
 class RunningSums {
  public:
   // Reads the sums from the live cells of child_cells on `db`, and the seqs from
-  // published_cells, unless they are read already and no transaction rolled back since. Call it outside a transaction, or at
-  // the start of one, before it changes child_cells.
+  // published_cells, unless they are read already and no transaction rolled back
+  // since. Call it outside a transaction, or at the start of one, before it changes
+  // child_cells.
   absl::Status Load(Database* db);
 
   // Adds `delta` to the sum of `key` (a zero delta changes nothing).

@@ -181,7 +181,7 @@ absl::StatusOr<bool> PublishedCells::Put(const CellKey& key,
 }
 
 absl::StatusOr<uint64_t> PublishedCells::Replace(uint64_t old_seq, const CellKey& key,
-                                                  const std::optional<CellValue>& value) {
+                                                 const std::optional<CellValue>& value) {
   if (old_seq != 0) {
     ASSIGN_OR_RETURN(Statement * remove, Cached(&delete_seq_, kDeleteSeq));
     remove->Bind(1, static_cast<int64_t>(old_seq));

@@ -263,8 +263,7 @@ TEST_F(ChildCellsTest, ABatchCheckedUnderAnOlderCatalogIsCheckedAgain) {
   auto newer = Catalog::FromProto(proto);
   ASSERT_TRUE(newer.ok()) << newer.status();
   catalogs_.Set(*newer);
-  auto acks =
-      cells_.ApplyBatches(db_.get(), published_.get(), {{&luyang, &batch, &checked}}, 2000);
+  auto acks = cells_.ApplyBatches(db_.get(), published_.get(), {{&luyang, &batch, &checked}}, 2000);
   ASSERT_TRUE(acks.ok()) << acks.status();
   ASSERT_EQ(acks->at(0).rejected_size(), 1);
   EXPECT_EQ(acks->at(0).rejected(0).seq(), 1u);

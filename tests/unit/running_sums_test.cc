@@ -59,9 +59,8 @@ struct Published {
 
 // Publishes with `fn`'s answer as each cell's new seq; by default it writes no row.
 std::vector<Published> PublishAll(
-    RunningSums& sums, std::function<uint64_t(uint64_t seq)> fn = [](uint64_t seq) {
-      return seq;
-    }) {
+    RunningSums& sums,
+    std::function<uint64_t(uint64_t seq)> fn = [](uint64_t seq) { return seq; }) {
   std::vector<Published> out;
   EXPECT_TRUE(sums.Publish([&](const CellKey& key, const Sums& before, const Sums& after,
                                uint64_t seq) -> absl::StatusOr<uint64_t> {
@@ -201,49 +200,53 @@ TEST_F(RunningSumsTest, LoadReadsOnceWhileTransactionsCommit) {
   EXPECT_EQ(sums_.Get(kTotal).total, 5);
 }
 
+// A city database with the first `version` migrations; null if they fail.
+std::unique_ptr<Database> CityAtVersion(size_t version) {
+  auto db = Database::Open(":memory:");
+  const Migrations& all = CityMigrations();
+  if (!db.ok() || !Migrate(db->get(), Migrations(all.begin(), all.begin() + version)).ok()) {
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
 // A city database from before the sums moved to memory keeps its child cells, and the
 // sums read from them are the ones its aggregates table held.
 TEST(CityMigrationTest, SixKeepsTheChildCellsAndDropsTheAggregates) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  const Migrations& all = CityMigrations();
-  ASSERT_TRUE(Migrate(db->get(), Migrations(all.begin(), all.begin() + 5)).ok());
-  ASSERT_TRUE((*db)
-                  ->Execute("INSERT INTO children(child_id, level, path, epoch, watermark, "
-                            "child_max_seq, catalog_version, last_seen_millis) "
-                            "VALUES('a', 1, 'a', 1, 2, 2, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);"
-                            "INSERT INTO child_cells VALUES('a', 'm', '2026', '', 5, 1, 0, 1), "
-                            "('a', 'm', '2026', 'x=y', 2, 1, 0, 2), "
-                            "('b', 'm', '2026', '', 0, 2, 0, 1);"
-                            "INSERT INTO aggregates VALUES('m', '2026', '', 5, 2, 1, 0, 0), "
-                            "('m', '2026', 'x=y', 2, 1, 0, 0, 0);")
+  std::unique_ptr<Database> db = CityAtVersion(5);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Execute("INSERT INTO children(child_id, level, path, epoch, watermark, "
+                          "child_max_seq, catalog_version, last_seen_millis) "
+                          "VALUES('a', 1, 'a', 1, 2, 2, 1, 0), ('b', 1, 'b', 1, 1, 1, 1, 0);"
+                          "INSERT INTO child_cells VALUES('a', 'm', '2026', '', 5, 1, 0, 1), "
+                          "('a', 'm', '2026', 'x=y', 2, 1, 0, 2), "
+                          "('b', 'm', '2026', '', 0, 2, 0, 1);"
+                          "INSERT INTO aggregates VALUES('m', '2026', '', 5, 2, 1, 0, 0), "
+                          "('m', '2026', 'x=y', 2, 1, 0, 0, 0);")
                   .ok());
-  ASSERT_TRUE(Migrate(db->get(), all).ok());
-  auto count = (*db)->Prepare("SELECT COUNT(*), SUM(value), SUM(seq) FROM child_cells");
+  ASSERT_TRUE(Migrate(db.get(), CityMigrations()).ok());
+  auto count = db->Prepare("SELECT COUNT(*), SUM(value), SUM(seq) FROM child_cells");
   ASSERT_TRUE(count.ok());
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->ColumnInt(0), 3);
   EXPECT_EQ(count->ColumnInt(1), 7);
   EXPECT_EQ(count->ColumnInt(2), 4);
-  EXPECT_FALSE((*db)->Prepare("SELECT * FROM aggregates").ok());
+  EXPECT_FALSE(db->Prepare("SELECT * FROM aggregates").ok());
   RunningSums sums;
-  ASSERT_TRUE(sums.Load(db->get()).ok());
+  ASSERT_TRUE(sums.Load(db.get()).ok());
   EXPECT_EQ(sums.Get(CellKey{"m", "2026", ""}), (Sums{5, 2, 1, 0, 0}));
   EXPECT_EQ(sums.Get(CellKey{"m", "2026", "x=y"}), (Sums{2, 1, 0, 0, 0}));
 }
 
 // A city's published cells keep their rows and seqs when the table is keyed by seq.
 TEST(CityMigrationTest, SevenKeysThePublishedCellsBySeq) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  const Migrations& all = CityMigrations();
-  ASSERT_TRUE(Migrate(db->get(), Migrations(all.begin(), all.begin() + 6)).ok());
-  ASSERT_TRUE((*db)
-                  ->Execute("INSERT INTO published_cells VALUES('m', '2026', '', 5, 1, 0, 3), "
-                            "('m', '2026', 'x=y', 0, 0, 1, 8)")
+  std::unique_ptr<Database> db = CityAtVersion(6);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Execute("INSERT INTO published_cells VALUES('m', '2026', '', 5, 1, 0, 3), "
+                          "('m', '2026', 'x=y', 0, 0, 1, 8)")
                   .ok());
-  ASSERT_TRUE(Migrate(db->get(), all).ok());
-  auto rows = (*db)->Prepare("SELECT rowid, dims, value, deleted FROM published_cells ORDER BY seq");
+  ASSERT_TRUE(Migrate(db.get(), CityMigrations()).ok());
+  auto rows = db->Prepare("SELECT rowid, dims, value, deleted FROM published_cells ORDER BY seq");
   ASSERT_TRUE(rows.ok());
   ASSERT_TRUE(*rows->Step());
   EXPECT_EQ(rows->ColumnInt(0), 3);  // the seq is the row's key
