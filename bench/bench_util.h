@@ -38,7 +38,6 @@ absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
                                                          const std::string& db,
                                                          const std::string& parent);
 
-// A fresh directory, removed at exit.
 // For a bench that simulates thousands of children in its own process: Debian's
 // Abseil is built with Mutex deadlock detection on, and its global lock graph then costs
 // the harness more than the node under measurement (load_bench: 2.4x the wall time at
@@ -46,6 +45,7 @@ absl::StatusOr<std::unique_ptr<InProcessCity>> StartCity(const std::string& id,
 // city_node under load_bench spends nothing measurable in it (perf).
 void DisableMutexDeadlockDetection();
 
+// A fresh directory, removed at exit.
 std::string MakeTempDir();
 void RemoveDir(const std::string& path);
 
