@@ -1,6 +1,7 @@
 #include "city_node/child_cells.h"
 
 #include "gtest/gtest.h"
+#include "tests/unit/database_test_support.h"
 
 namespace fedsync {
 namespace {
@@ -8,10 +9,8 @@ namespace {
 class ChildCellsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(db_.get(), CityMigrations()).ok());
+    db_ = MigratedMemoryDatabase(CityMigrations());
+    ASSERT_NE(db_, nullptr);
     auto published = PublishedCells::Open(db_.get());
     ASSERT_TRUE(published.ok());
     published_ = std::move(*published);

@@ -111,6 +111,11 @@ class ChildHubTest : public ::testing::Test {
     holder_.join();
   }
 
+  // Runs `sql` on the city's store in one write transaction.
+  absl::Status ExecuteInStore(const std::string& sql) {
+    return store_->Write([&](Database* db, PublishedCells*) { return db->Execute(sql); });
+  }
+
   int64_t OwnTotal() {
     int64_t total = -1;
     absl::Status status = store_->Read([&](Database* db) {
@@ -165,11 +170,7 @@ TEST_F(ChildHubTest, AFailingBatchClosesOnlyItsOwnStream) {
   const uint64_t luyang_id = Connect("luyang", &luyang_);
   const uint64_t yaohai_id = Connect("yaohai", &yaohai_);
   // yaohai's row goes (as if lost): its batches cannot be applied.
-  ASSERT_TRUE(store_
-                  ->Write([](Database* db, PublishedCells*) {
-                    return db->Execute("DELETE FROM children WHERE child_id = 'yaohai'");
-                  })
-                  .ok());
+  ASSERT_TRUE(ExecuteInStore("DELETE FROM children WHERE child_id = 'yaohai'").ok());
   HoldApplier(&blocker_);
   // The first two share a transaction, which fails; each is then tried alone.
   hub_->OnBatch(yaohai_id, TotalBatch(1, 5, 1));
@@ -191,13 +192,9 @@ TEST_F(ChildHubTest, NoBatchOfAStreamAppliesAfterOneOfItsBatchesFailed) {
   const uint64_t luyang_id = Connect("luyang", &luyang_);
   const uint64_t yaohai_id = Connect("yaohai", &yaohai_);
   // yaohai's cell with seq 1 cannot be stored (an injected storage error); seq 2 could.
-  ASSERT_TRUE(store_
-                  ->Write([](Database* db, PublishedCells*) {
-                    return db->Execute(
-                        "CREATE TRIGGER fail_seq_1 BEFORE INSERT ON child_cells "
-                        "WHEN NEW.child_id = 'yaohai' AND NEW.seq = 1 "
-                        "BEGIN SELECT RAISE(ABORT, 'injected'); END;");
-                  })
+  ASSERT_TRUE(ExecuteInStore("CREATE TRIGGER fail_seq_1 BEFORE INSERT ON child_cells "
+                             "WHEN NEW.child_id = 'yaohai' AND NEW.seq = 1 "
+                             "BEGIN SELECT RAISE(ABORT, 'injected'); END;")
                   .ok());
   HoldApplier(&blocker_);
   hub_->OnBatch(yaohai_id, TotalBatch(1, 5, 1));

@@ -5,6 +5,7 @@
 #include "city_node/child_cells.h"
 #include "gtest/gtest.h"
 #include "shared/migrations.h"
+#include "tests/unit/database_test_support.h"
 
 namespace fedsync {
 namespace {
@@ -12,10 +13,8 @@ namespace {
 class PublishedCellsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(db_.get(), {kPublishedCellsSchema}).ok());
+    db_ = MigratedMemoryDatabase({kPublishedCellsSchema});
+    ASSERT_NE(db_, nullptr);
     auto cells = PublishedCells::Open(db_.get());
     ASSERT_TRUE(cells.ok()) << cells.status();
     cells_ = std::move(*cells);
@@ -130,10 +129,9 @@ TEST_F(PublishedCellsTest, NewEpochResetsTheAckedSeqButNotTheSeq) {
 // On a parent's table, keyed by seq: each Replace moves the cell to a new seq, and the
 // outbox and the reads see one row per cell.
 TEST(PublishedCellsBySeqTest, ReplaceMovesACellToANewSeq) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(Migrate(db->get(), CityMigrations()).ok());
-  auto cells = PublishedCells::Open(db->get());
+  std::unique_ptr<Database> db = MigratedMemoryDatabase(CityMigrations());
+  ASSERT_NE(db, nullptr);
+  auto cells = PublishedCells::Open(db.get());
   ASSERT_TRUE(cells.ok());
   auto total = (*cells)->Replace(0, kTotal, CellValue{5, v1::OK});
   ASSERT_TRUE(total.ok()) << total.status();
@@ -145,14 +143,14 @@ TEST(PublishedCellsBySeqTest, ReplaceMovesACellToANewSeq) {
   total = (*cells)->Replace(*total, kTotal, CellValue{6, v1::PARTIAL});
   ASSERT_TRUE(total.ok());
   EXPECT_EQ(*total, 4u);
-  auto after = ReadCellsAfter(db->get(), 0, 10);
+  auto after = ReadCellsAfter(db.get(), 0, 10);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 2u);
   EXPECT_EQ((*after)[0].seq(), 2u);
   EXPECT_EQ((*after)[1].seq(), 4u);
   EXPECT_EQ((*after)[1].value(), 6);
   EXPECT_FALSE((*after)[1].deleted());
-  auto live = ReadPublishedCells(db->get(), kTotal.metric, "2026");
+  auto live = ReadPublishedCells(db.get(), kTotal.metric, "2026");
   ASSERT_TRUE(live.ok());
   ASSERT_EQ(live->size(), 1u);
   EXPECT_EQ((*live)[0].status(), v1::PARTIAL);

@@ -6,6 +6,7 @@
 #include "city_node/child_cells.h"
 #include "gtest/gtest.h"
 #include "shared/migrations.h"
+#include "tests/unit/database_test_support.h"
 
 namespace fedsync {
 namespace {
@@ -13,10 +14,8 @@ namespace {
 class RunningSumsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(":memory:");
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(db_.get(), CityMigrations()).ok());
+    db_ = MigratedMemoryDatabase(CityMigrations());
+    ASSERT_NE(db_, nullptr);
   }
 
   void Insert(const std::string& child, const std::string& dims, int64_t value,
@@ -200,14 +199,10 @@ TEST_F(RunningSumsTest, LoadReadsOnceWhileTransactionsCommit) {
   EXPECT_EQ(sums_.Get(kTotal).total, 5);
 }
 
-// A city database with the first `version` migrations; null if they fail.
+// A city database with only the first `version` migrations.
 std::unique_ptr<Database> CityAtVersion(size_t version) {
-  auto db = Database::Open(":memory:");
   const Migrations& all = CityMigrations();
-  if (!db.ok() || !Migrate(db->get(), Migrations(all.begin(), all.begin() + version)).ok()) {
-    return nullptr;
-  }
-  return std::move(*db);
+  return MigratedMemoryDatabase(Migrations(all.begin(), all.begin() + version));
 }
 
 // A city database from before the sums moved to memory keeps its child cells, and the
