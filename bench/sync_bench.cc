@@ -278,7 +278,7 @@ struct SyncResult {
 SyncResult MeasureFedsyncSync(const std::string& dir, int64_t cells) {
   SyncResult result;
   auto city = StartCity("hefei", v1::CITY, dir + "/city.db", "");
-  auto store = NodeStore::Open(dir + "/district.db", Migrations{kPublishedCellsSchema});
+  auto store = NodeStore::Open(dir + "/district.db", DistrictMigrations());
   if (!city.ok() || !store.ok()) return result;
   CellMap desired;
   for (int64_t i = 0; i < cells; ++i) {

@@ -117,7 +117,10 @@ const Migrations& DistrictMigrations() {
       kCellKeySchema,
       // 7: the DP release ledger, the contributors' shares of cells and the local
       // suppression decisions (cell_publication.h); recomputes the cells once.
-      PublicationSchema()};
+      PublicationSchema(),
+      // 8: the published cells keyed by seq, with a unique index by cell: the uplink
+      // reads its outbox in the table's order instead of looking each cell up by key.
+      kPublishedCellsKeyedBySeq};
   return *migrations;
 }
 

@@ -23,6 +23,22 @@ CREATE TABLE published_cells(
   PRIMARY KEY (metric, period, dims)) WITHOUT ROWID;
 )sql";
 
+const char kPublishedCellsKeyedBySeq[] = R"sql(
+CREATE TABLE published_cells_by_seq(
+  seq INTEGER PRIMARY KEY,
+  metric TEXT NOT NULL,
+  period TEXT NOT NULL,
+  dims TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  deleted INTEGER NOT NULL);
+INSERT INTO published_cells_by_seq
+  SELECT seq, metric, period, dims, value, status, deleted FROM published_cells;
+DROP TABLE published_cells;
+ALTER TABLE published_cells_by_seq RENAME TO published_cells;
+CREATE UNIQUE INDEX published_cells_by_cell ON published_cells(metric, period, dims);
+)sql";
+
 namespace {
 
 constexpr char kSelectState[] = "SELECT value FROM node_state WHERE key = ?";

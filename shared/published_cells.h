@@ -5,10 +5,12 @@
 // cells start afresh (a new database, a full resync); a parent replaces a child's cells
 // when it sees a new epoch.
 //
-// A district's table is keyed by cell, with a unique seq. A parent's is keyed by seq
-// alone (city migration 7): its running sums know each cell's seq, so a changed cell
-// costs one row appended and one deleted by seq, not two B-trees searched by cell. On a
-// parent, only Replace() writes, and a read by cell scans the table.
+// Both kinds of node key the table by seq (a rowid table), so the outbox is read in the
+// table's own order. A district's also has a unique index by cell (district migration
+// 8), which Put() and ReplaceAll() find cells through. A parent's has none (city
+// migration 7): its running sums know each cell's seq, so a changed cell costs one row
+// appended and one deleted by seq, not B-trees searched by cell. On a parent, only
+// Replace() writes, and a read by cell scans the table.
 //
 // Not thread-safe: owned by the node's one writer (NodeStore). Every mutating method
 // must run inside the caller's transaction on the same connection.
@@ -28,6 +30,9 @@ namespace fedsync {
 
 // Schema of the tables every node has; part of each node's first migration.
 extern const char kPublishedCellsSchema[];
+// A later migration for a node that finds cells by key (a district): the table keyed by
+// seq, with a unique index by cell.
+extern const char kPublishedCellsKeyedBySeq[];
 
 class PublishedCells {
  public:

@@ -10,10 +10,16 @@
 namespace fedsync {
 namespace {
 
+// The layout a district keeps (its migrations 1 and 8).
+const Migrations& DistrictLayout() {
+  static const auto* layout = new Migrations{kPublishedCellsSchema, kPublishedCellsKeyedBySeq};
+  return *layout;
+}
+
 class PublishedCellsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = MigratedMemoryDatabase({kPublishedCellsSchema});
+    db_ = MigratedMemoryDatabase(DistrictLayout());
     ASSERT_NE(db_, nullptr);
     auto cells = PublishedCells::Open(db_.get());
     ASSERT_TRUE(cells.ok()) << cells.status();
@@ -160,6 +166,59 @@ TEST(PublishedCellsBySeqTest, ReplaceMovesACellToANewSeq) {
   EXPECT_EQ((*cells)->max_seq(), 4u);
 }
 
+// District migration 8 keeps every cell, tombstones included, at its seq; afterwards a
+// cell is still found by key, each key and each seq is still unique, and the outbox
+// is read in the table's own order.
+TEST(PublishedCellsMigrationTest, KeyedBySeqKeepsEveryCellAtItsSeq) {
+  std::unique_ptr<Database> db = MigratedMemoryDatabase({kPublishedCellsSchema});
+  ASSERT_NE(db, nullptr);
+  {
+    auto cells = PublishedCells::Open(db.get());
+    ASSERT_TRUE(cells.ok());
+    ASSERT_TRUE((*cells)->Put(kTotal, CellValue{1, v1::OK}).ok());
+    ASSERT_TRUE((*cells)->Put(kEurope, CellValue{0, v1::SUPPRESSED}).ok());
+    ASSERT_TRUE((*cells)->Put(kTotal, std::nullopt).ok());
+  }
+  auto before = ReadCellsAfter(db.get(), 0, 10);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 2u);
+  ASSERT_TRUE(Migrate(db.get(), DistrictLayout()).ok());
+  auto after = ReadCellsAfter(db.get(), 0, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), before->size());
+  for (size_t i = 0; i < before->size(); ++i) {
+    EXPECT_EQ((*after)[i].SerializeAsString(), (*before)[i].SerializeAsString()) << i;
+  }
+  auto cells = PublishedCells::Open(db.get());
+  ASSERT_TRUE(cells.ok());
+  EXPECT_EQ((*cells)->max_seq(), 3u);
+  auto changed = (*cells)->Put(kEurope, CellValue{5, v1::OK});
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_TRUE(*changed);
+  after = ReadCellsAfter(db.get(), 2, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].seq(), 3u);
+  EXPECT_TRUE((*after)[0].deleted());
+  EXPECT_EQ((*after)[1].seq(), 4u);
+  EXPECT_EQ((*after)[1].value(), 5);
+  EXPECT_FALSE(db->Execute("INSERT INTO published_cells(seq, metric, period, dims, value, "
+                           "status, deleted) VALUES(9, 'returned_students_total', '2026', "
+                           "'', 1, 1, 0)")
+                   .ok());
+  EXPECT_FALSE(db->Execute("INSERT INTO published_cells(seq, metric, period, dims, value, "
+                           "status, deleted) VALUES(4, 'm', '2026', '', 1, 1, 0)")
+                   .ok());
+  // The uplink's read of the outbox (ReadCellsAfter) is a range of the table's key.
+  auto plan = db->Prepare(
+      "EXPLAIN QUERY PLAN SELECT metric, period, dims, value, status, deleted, seq "
+      "FROM published_cells WHERE seq > ? ORDER BY seq LIMIT ?");
+  ASSERT_TRUE(plan.ok());
+  auto row = plan->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ(plan->ColumnText(3), "SEARCH published_cells USING INTEGER PRIMARY KEY (rowid>?)");
+}
+
 TEST(PublishedCellsFileTest, EpochSeqAndAckSurviveReopening) {
   const std::string path =
       ::testing::TempDir() + "/published_cells_test_" + std::to_string(::getpid()) + ".db";
@@ -168,7 +227,7 @@ TEST(PublishedCellsFileTest, EpochSeqAndAckSurviveReopening) {
   {
     auto db = Database::Open(path);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(Migrate(db->get(), {kPublishedCellsSchema}).ok());
+    ASSERT_TRUE(Migrate(db->get(), DistrictLayout()).ok());
     auto cells = PublishedCells::Open(db->get());
     ASSERT_TRUE(cells.ok());
     epoch = (*cells)->epoch();
