@@ -3,6 +3,9 @@
 //   - cells/s from a district's outbox to a city over the real Sync stream, persisted
 //     at both ends, beside a raw gRPC bidi stream of the same cells in the uplink's
 //     batches and window (500 cells, 4 in flight), acked at once with no persistence;
+//     below it, what bounds the figure: the parent's apply alone, persistence at both
+//     ends at its cheapest (a district's outbox read, each batch one blob row at the
+//     parent), and the rows a parent writes per cell in raw SQLite;
 //   - freshness: a registry write at a district until the province's total shows it
 //     (debounce ~0), p50 and p99, beside a raw gRPC ack round trip x2.
 //   The sync figures are medians over --rounds runs, the raw stream and the fedsync sync
@@ -29,6 +32,7 @@
 #include "shared/node_store.h"
 #include "shared/registry_kinds.h"
 #include "shared/server_runner.h"
+#include "shared/status_macros.h"
 #include "shared/uplink.h"
 
 ABSL_FLAG(int64_t, cells, 200000, "cells to sync");
@@ -40,12 +44,35 @@ ABSL_FLAG(bool, sync_only, false,
 namespace fedsync::bench {
 namespace {
 
-// The baseline's server: acks every batch at once and stores nothing.
+// The least a parent can store before its ack: each batch as one blob row, in a
+// transaction of its own; with `own_rows`, also a row per cell for its own published
+// cell, appended by seq (its outbox, as a parent keeps it).
+struct LeanLog {
+  Database* db = nullptr;  // with kLeanLogSchema's tables
+  bool own_rows = false;
+};
+constexpr char kLeanLogSchema[] =
+    "CREATE TABLE batches(id INTEGER PRIMARY KEY, cells BLOB); "
+    "CREATE TABLE own(seq INTEGER PRIMARY KEY, metric TEXT, period TEXT, dims TEXT, "
+    "value INTEGER, status INTEGER, deleted INTEGER)";
+
+// The baseline's server: acks every batch at once and stores nothing; with a log, it
+// first stores the batch there.
 class RawSink final : public v1::Federation::CallbackService {
+ public:
+  explicit RawSink(LeanLog log = LeanLog()) : log_(log) {}
+  grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
+      grpc::CallbackServerContext*) override {
+    return new Reactor(log_);
+  }
+
+ private:
   class Reactor final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage> {
    public:
-    Reactor() { StartRead(&in_); }
+    explicit Reactor(LeanLog log) : log_(log) { StartRead(&in_); }
     void OnReadDone(bool ok) override {
+      // A batch the log could not store ends the stream unacked, as a failed read does.
+      if (ok && log_.db != nullptr && !Append(in_.batch()).ok()) ok = false;
       if (!ok) {
         absl::MutexLock lock(&mu_);
         done_reading_ = true;
@@ -76,12 +103,34 @@ class RawSink final : public v1::Federation::CallbackService {
     void OnDone() override { delete this; }
 
    private:
+    absl::Status Append(const v1::CellBatch& batch) {
+      ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(log_.db));
+      ASSIGN_OR_RETURN(Statement insert, log_.db->Prepare("INSERT INTO batches(cells) VALUES(?)"));
+      const std::string bytes = batch.SerializeAsString();
+      insert.BindBlob(1, bytes);
+      RETURN_IF_ERROR(insert.Run());
+      if (log_.own_rows) {
+        ASSIGN_OR_RETURN(Statement own,
+                         log_.db->Prepare("INSERT INTO own(metric, period, dims, value, "
+                                          "status, deleted) VALUES(?, ?, ?, ?, ?, ?)"));
+        for (const v1::Cell& cell : batch.cells()) {
+          const std::string dims = CanonicalDims(cell.dims());
+          own.Reset();
+          own.BindUnowned(1, cell.metric()).BindUnowned(2, cell.period()).BindUnowned(3, dims);
+          own.Bind(4, cell.value()).Bind(5, static_cast<int64_t>(cell.status()));
+          own.Bind(6, int64_t{cell.deleted() ? 1 : 0});
+          RETURN_IF_ERROR(own.Run());
+        }
+      }
+      return transaction->Commit();
+    }
     void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       out_ = std::move(queue_.front());
       queue_.pop_front();
       writing_ = true;
       StartWrite(&out_);
     }
+    const LeanLog log_;
     v1::UpMessage in_;
     absl::Mutex mu_;
     std::deque<v1::DownMessage> queue_ ABSL_GUARDED_BY(mu_);
@@ -90,11 +139,7 @@ class RawSink final : public v1::Federation::CallbackService {
     bool done_reading_ ABSL_GUARDED_BY(mu_) = false;
   };
 
- public:
-  grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
-      grpc::CallbackServerContext*) override {
-    return new Reactor();
-  }
+  const LeanLog log_;
 };
 
 v1::Cell BenchCell(int64_t i) {
@@ -116,6 +161,55 @@ struct RawResult {
   double ack_round_trip_ms = 0;
 };
 
+struct StreamResult {
+  double cells_per_second = -1;
+  double cpu_micros_per_cell = -1;  // both ends, this process
+};
+
+// Streams the batches `next` fills (false: none left) to `stub`, in the uplink's window,
+// and waits for every ack. -1 and -1 when the stream ended first.
+StreamResult StreamBatches(v1::Federation::Stub* stub,
+                           const std::function<bool(v1::CellBatch*)>& next) {
+  const int window = UplinkOptions().window;
+  StreamResult result;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto stream = stub->Sync(&context);
+  std::atomic<int64_t> acked{0};
+  std::atomic<bool> reading{true};  // false once the stream ended, acked or not
+  std::thread reader([&] {
+    v1::DownMessage message;
+    while (stream->Read(&message)) ++acked;
+    reading = false;
+  });
+  const absl::Time start = absl::Now();
+  const double cpu_start = absl::ToDoubleSeconds(ProcessCpuTime());
+  int64_t batches = 0;
+  int64_t cells = 0;
+  bool written = true;
+  while (written) {
+    v1::UpMessage message;
+    v1::CellBatch* batch = message.mutable_batch();
+    batch->set_batch_id(static_cast<uint64_t>(batches + 1));
+    if (!next(batch)) break;
+    while (batches - acked.load() >= window && reading) std::this_thread::yield();
+    written = reading && stream->Write(message);
+    cells += batch->cells_size();
+    ++batches;
+  }
+  while (acked.load() < batches && reading) std::this_thread::yield();
+  if (written && acked.load() == batches && cells > 0) {
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    result.cells_per_second = static_cast<double>(cells) / seconds;
+    result.cpu_micros_per_cell =
+        (absl::ToDoubleSeconds(ProcessCpuTime()) - cpu_start) * 1e6 / static_cast<double>(cells);
+  }
+  stream->WritesDone();
+  reader.join();
+  (void)stream->Finish();
+  return result;
+}
+
 RawResult MeasureRawGrpc(int64_t cells) {
   RawSink sink;
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&sink});
@@ -124,43 +218,17 @@ RawResult MeasureRawGrpc(int64_t cells) {
   auto stub = v1::Federation::NewStub(grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", server->port), grpc::InsecureChannelCredentials()));
   // The same messages as the uplink sends: its batch size and its window.
-  const UplinkOptions uplink;
-  const int64_t per_batch = uplink.batch_cells;
-  const int64_t batches = (cells + per_batch - 1) / per_batch;
+  const int64_t per_batch = UplinkOptions().batch_cells;
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(60);
-  {
-    grpc::ClientContext context;
-    context.set_deadline(deadline);
-    auto stream = stub->Sync(&context);
-    std::atomic<int64_t> acked{0};
-    std::atomic<bool> reading{true};  // false once the stream ended, acked or not
-    std::thread reader([&] {
-      v1::DownMessage message;
-      while (stream->Read(&message)) ++acked;
-      reading = false;
-    });
-    const absl::Time start = absl::Now();
-    const double cpu_start = absl::ToDoubleSeconds(ProcessCpuTime());
-    for (int64_t b = 0; b < batches; ++b) {
-      v1::UpMessage message;
-      v1::CellBatch* batch = message.mutable_batch();
-      batch->set_batch_id(static_cast<uint64_t>(b + 1));
-      for (int64_t i = b * per_batch; i < std::min(cells, (b + 1) * per_batch); ++i) {
-        *batch->add_cells() = BenchCell(i);
-      }
-      while (b - acked.load() >= uplink.window && reading) std::this_thread::yield();
-      if (!reading || !stream->Write(message)) break;
+  int64_t sent = 0;
+  const StreamResult streamed = StreamBatches(stub.get(), [&](v1::CellBatch* batch) {
+    for (; sent < cells && batch->cells_size() < per_batch; ++sent) {
+      *batch->add_cells() = BenchCell(sent);
     }
-    while (acked.load() < batches && reading) std::this_thread::yield();
-    result.cells_per_second = acked.load() < batches ? -1
-                              : static_cast<double>(cells) /
-                                    absl::ToDoubleSeconds(absl::Now() - start);
-    result.cpu_micros_per_cell =
-        (absl::ToDoubleSeconds(ProcessCpuTime()) - cpu_start) * 1e6 / static_cast<double>(cells);
-    stream->WritesDone();
-    reader.join();
-    (void)stream->Finish();
-  }
+    return batch->cells_size() > 0;
+  });
+  result.cells_per_second = sent == cells ? streamed.cells_per_second : -1;
+  result.cpu_micros_per_cell = streamed.cpu_micros_per_cell;
   {
     grpc::ClientContext context;
     context.set_deadline(deadline);
@@ -275,21 +343,55 @@ struct SyncResult {
   double cpu_micros_per_cell = -1;  // district, city and both ends of the stream
 };
 
-SyncResult MeasureFedsyncSync(const std::string& dir, int64_t cells) {
-  SyncResult result;
-  auto city = StartCity("hefei", v1::CITY, dir + "/city.db", "");
-  auto store = NodeStore::Open(dir + "/district.db", DistrictMigrations());
-  if (!city.ok() || !store.ok()) return result;
+// A district's store at `path` whose outbox holds the bench's `cells`.
+absl::StatusOr<std::unique_ptr<NodeStore>> FilledDistrict(const std::string& path, int64_t cells) {
+  ASSIGN_OR_RETURN(std::unique_ptr<NodeStore> store, NodeStore::Open(path, DistrictMigrations()));
   CellMap desired;
   for (int64_t i = 0; i < cells; ++i) {
     v1::Cell cell = BenchCell(i);
     desired[CellKey{cell.metric(), cell.period(), CanonicalDims(cell.dims())}] =
         CellValue{cell.value(), v1::OK};
   }
-  absl::Status filled = (*store)->Write([&](Database*, PublishedCells* published) {
+  RETURN_IF_ERROR(store->Write([&](Database*, PublishedCells* published) {
     return published->ReplaceAll(desired).status();
+  }));
+  return store;
+}
+
+// Ceilings for any design: persistence at both ends at its cheapest. A district's
+// outbox read as the uplink reads it (CellsAfter, in its batches and window) over a raw
+// stream to a parent that stores each batch as one blob row (LeanLog) before it acks:
+// no checks, no copy by cell, no sums; with `own_rows`, its outbox as a row per cell.
+double MeasureLeanestSync(const std::string& dir, int64_t cells, bool own_rows) {
+  const std::string name = own_rows ? "/lean_own" : "/lean";
+  auto store = FilledDistrict(dir + name + "_district.db", cells);
+  auto log = Database::Open(dir + name + "_parent.db");
+  if (!store.ok() || !log.ok() || !(*log)->Execute(kLeanLogSchema).ok()) return -1;
+  RawSink sink(LeanLog{log->get(), own_rows});
+  auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&sink});
+  if (!server.ok()) return -1;
+  auto stub = v1::Federation::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port),
+                                                          grpc::InsecureChannelCredentials()));
+  const int per_batch = UplinkOptions().batch_cells;
+  uint64_t sent_seq = 0;
+  int64_t sent = 0;
+  const StreamResult streamed = StreamBatches(stub.get(), [&](v1::CellBatch* batch) {
+    auto read = (*store)->CellsAfter(sent_seq, per_batch);
+    if (!read.ok() || read->empty()) return false;
+    for (v1::Cell& cell : *read) *batch->add_cells() = std::move(cell);
+    sent_seq = batch->cells(batch->cells_size() - 1).seq();
+    sent += batch->cells_size();
+    return true;
   });
-  if (!filled.ok()) return result;
+  server->server->Shutdown(std::chrono::system_clock::now());
+  return sent == cells ? streamed.cells_per_second : -1;
+}
+
+SyncResult MeasureFedsyncSync(const std::string& dir, int64_t cells) {
+  SyncResult result;
+  auto city = StartCity("hefei", v1::CITY, dir + "/city.db", "");
+  auto store = FilledDistrict(dir + "/district.db", cells);
+  if (!city.ok() || !store.ok()) return result;
   UplinkOptions options;
   options.target = (*city)->address;
   options.credentials = grpc::InsecureChannelCredentials();
@@ -384,7 +486,7 @@ int main(int argc, char** argv) {
   const std::string dir = MakeTempDir();
   std::printf("%-48s %12s %12s %8s\n", "figure", "fedsync", "baseline", "ratio");
   std::vector<double> raw_rates, raw_cpu, raw_round_trips, sync_rates, sync_cpu, apply_rates,
-      apply_cpu;
+      apply_cpu, lean_rates, lean_own_rates;
   for (int round = 0; round < rounds; ++round) {
     const RawResult raw = MeasureRawGrpc(cells);
     if (raw.cells_per_second < 0 || raw.ack_round_trip_ms < 0) {
@@ -396,7 +498,10 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(round_dir);
     const ApplyResult parent_apply = MeasureParentApply(round_dir, cells);
     const SyncResult sync = MeasureFedsyncSync(round_dir, cells);
-    if (sync.cells_per_second < 0 || parent_apply.cells_per_second < 0) {
+    const double lean = MeasureLeanestSync(round_dir, cells, /*own_rows=*/false);
+    const double lean_own = MeasureLeanestSync(round_dir, cells, /*own_rows=*/true);
+    if (sync.cells_per_second < 0 || parent_apply.cells_per_second < 0 || lean < 0 ||
+        lean_own < 0) {
       RemoveDir(dir);
       return 1;
     }
@@ -407,6 +512,8 @@ int main(int argc, char** argv) {
     sync_cpu.push_back(sync.cpu_micros_per_cell);
     apply_rates.push_back(parent_apply.cells_per_second);
     apply_cpu.push_back(parent_apply.cpu_micros_per_cell);
+    lean_rates.push_back(lean);
+    lean_own_rates.push_back(lean_own);
   }
   const double raw_rate = Percentile(raw_rates, 0.5);
   const double fedsync = Percentile(sync_rates, 0.5);
@@ -419,6 +526,12 @@ int main(int argc, char** argv) {
   PrintFigure("  same cells, parent apply only, cells/s", Percentile(apply_rates, 0.5), raw_rate,
               "cells/s", "(ceiling)");
   PrintFigure("  parent apply CPU per cell, us", Percentile(apply_cpu, 0.5), -1, "us", "(cost)");
+  // Any design: the district's outbox, and each batch one blob at the parent; then
+  // also the parent's outbox as a row per cell, which the sync protocol requires.
+  PrintFigure("  persisted at both ends at its cheapest, cells/s", Percentile(lean_rates, 0.5),
+              raw_rate, "cells/s", "(ceiling)");
+  PrintFigure("  same, + the parent's own cell as a row, cells/s", Percentile(lean_own_rates, 0.5),
+              raw_rate, "cells/s", "(ceiling)");
   if (absl::GetFlag(FLAGS_sync_only)) {
     RemoveDir(dir);
     return 0;
