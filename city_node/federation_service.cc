@@ -19,10 +19,11 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
                           public StreamHandle,
                           public IdleStreams::Stream {
  public:
-  ChildStream(ChildHub* hub, const ChildAdmission* admission, ChildLimits* limits,
-              IdleStreams* idle, std::vector<std::string> certified_ids, bool operator_certificate,
-              std::string peer)
-      : hub_(hub),
+  ChildStream(grpc::CallbackServerContext* context, ChildHub* hub, const ChildAdmission* admission,
+              ChildLimits* limits, IdleStreams* idle, std::vector<std::string> certified_ids,
+              bool operator_certificate, std::string peer)
+      : context_(context),
+        hub_(hub),
         admission_(admission),
         limits_(limits),
         idle_(idle),
@@ -56,6 +57,9 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
     final_status_ = std::move(status);
     if (!writing_) FinishOnce();
   }
+
+  // A write the child does not read holds Close's Finish back; this fails that write.
+  void Cancel() override { context_->TryCancel(); }
 
   absl::Time LastHeard() const override { return absl::FromUnixNanos(last_heard_.load()); }
 
@@ -180,6 +184,7 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
     Finish(final_status_);
   }
 
+  grpc::CallbackServerContext* const context_;  // the call's, valid until OnDone
   ChildHub* const hub_;
   const ChildAdmission* const admission_;
   ChildLimits* const limits_;  // null: no per-child limits
@@ -222,8 +227,8 @@ grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* FederationService::Sync
     ids = CertifiedPeerIds(*auth);
     operator_certificate = HasOperatorRole(*auth);
   }
-  return new ChildStream(hub_, admission_, limits_, &idle_, std::move(ids), operator_certificate,
-                         context->peer());
+  return new ChildStream(context, hub_, admission_, limits_, &idle_, std::move(ids),
+                         operator_certificate, context->peer());
 }
 
 }  // namespace fedsync

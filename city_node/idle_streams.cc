@@ -43,14 +43,17 @@ void IdleStreams::Add(Stream* stream) {
 void IdleStreams::Remove(Stream* stream) {
   absl::MutexLock lock(&mu_);
   streams_.erase(stream);
+  closed_.erase(stream);
 }
 
 int IdleStreams::Sweep() {
   const absl::Time now = clock_->Now();
   int closed = 0;
-  // Closed under the lock, so that no stream is deleted while it is being closed
-  // (Remove waits); Close only queues the stream's Finish.
+  // Closed and cancelled under the lock, so that no stream is deleted meanwhile (Remove
+  // waits); Close only queues the stream's Finish, Cancel only marks its call.
   absl::MutexLock lock(&mu_);
+  // Closed a sweep ago and still here: stuck behind a write its peer does not read.
+  for (Stream* stream : closed_) stream->Cancel();
   for (auto it = streams_.begin(); it != streams_.end();) {
     Stream* stream = *it;
     const absl::Duration silent = now - stream->LastHeard();
@@ -58,7 +61,8 @@ int IdleStreams::Sweep() {
       ++it;
       continue;
     }
-    it = streams_.erase(it);  // closed once; its Remove later finds nothing
+    it = streams_.erase(it);  // closed once
+    closed_.insert(stream);   // and cancelled at the next sweep if it has not ended
     stream->Close(
         grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                      absl::StrCat("nothing heard on this stream for ", absl::FormatDuration(silent),

@@ -5,6 +5,10 @@
 // closed with DEADLINE_EXCEEDED, so a peer that connects and stalls cannot hold a
 // reactor (and its memory) forever. The child reconnects as after any broken link.
 //
+// A close waits for the write in flight, and a peer that stopped reading holds that
+// write for ever (its flow-control window is full). So a stream still here a sweep
+// period after it was closed is cancelled: the write fails and the stream ends.
+//
 // Streams register themselves and deregister before they are deleted. A thread (Start)
 // sweeps a few times per timeout; Sweep is public so tests drive it with a fake clock.
 // Thread-safe.
@@ -31,6 +35,9 @@ class IdleStreams {
     // Ends the stream with `status`; a stream already ending ignores it. Must not call
     // back into IdleStreams.
     virtual void Close(grpc::Status status) = 0;
+    // Ends the stream now, whatever it is waiting for (the call is cancelled). Must not
+    // call back into IdleStreams.
+    virtual void Cancel() = 0;
   };
 
   // `clock` must outlive this.
@@ -44,7 +51,9 @@ class IdleStreams {
   // After Remove returns, `stream` is never touched again.
   void Remove(Stream* stream);
 
-  // Closes every stream silent for longer than the timeout; returns how many.
+  // Closes every stream silent for longer than the timeout, and cancels every stream
+  // closed here before the last sweep that has not ended yet; returns how many it
+  // closed.
   int Sweep();
 
   absl::Duration idle_timeout() const { return idle_timeout_; }
@@ -55,6 +64,8 @@ class IdleStreams {
   const Clock* const clock_;
   absl::Mutex mu_;
   std::set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
+  // Streams this closed and that have not ended (been removed) yet.
+  std::set<Stream*> closed_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread sweeper_;
 };

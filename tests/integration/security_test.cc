@@ -129,8 +129,8 @@ class SecurityTest : public ::testing::Test {
   }
 
   std::shared_ptr<grpc::Channel> Channel(const std::string& address, const std::string& server_id,
-                                         const std::string& name) {
-    grpc::ChannelArguments args;
+                                         const std::string& name,
+                                         grpc::ChannelArguments args = {}) {
     SetServerName(server_id, &args);
     return grpc::CreateCustomChannel(address, Credentials(name), args);
   }
@@ -583,6 +583,48 @@ TEST_F(SecurityTest, SilentStreamsAreClosedByTheParent) {
   }
   // The city still serves.
   EXPECT_TRUE(CityAdmin().Status().ok());
+}
+
+// A child that sends batches but never reads their acks fills its receive window, so
+// the city's ack write never completes; once the child falls silent, the city must end
+// the stream all the same (a close alone waits for that write for ever, and the child
+// stays "connected").
+TEST_F(SecurityTest, AStreamWhoseChildStoppedReadingIsEndedByTheParent) {
+  StartCity({"--child-idle-ms=300"});
+  grpc::ChannelArguments args;
+  // A small receive window that does not grow: a few hundred acks fill it.
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
+  std::unique_ptr<v1::Federation::Stub> stub =
+      v1::Federation::NewStub(Channel(city_->address(), "hefei", "rawchild", args));
+  grpc::ClientContext context;
+  context.set_deadline(In(absl::Seconds(60)));
+  auto stream = stub->Sync(&context);
+  v1::UpMessage hello;
+  hello.mutable_hello()->set_node_id("rawchild");
+  hello.mutable_hello()->set_level(v1::DISTRICT);
+  hello.mutable_hello()->set_epoch(1);
+  ASSERT_TRUE(stream->Write(hello));
+  for (uint64_t id = 1; id <= 2000; ++id) {
+    v1::UpMessage batch;
+    batch.mutable_batch()->set_batch_id(id);
+    if (!stream->Write(batch)) break;  // the city may end it meanwhile
+  }
+  // The child now holds the stream, silent, reading nothing. The city ends it: it no
+  // longer shows the child as connected.
+  absl::Status forgotten = WaitFor(
+      [&]() -> absl::Status {
+        absl::StatusOr<v1::GetStatusResponse> status = CityAdmin().Status();
+        if (!status.ok()) return status.status();
+        for (const v1::ChildStatus& child : status->children()) {
+          if (child.connected()) return absl::UnavailableError(child.node_id() + " connected");
+        }
+        return absl::OkStatus();
+      },
+      absl::Seconds(10));
+  EXPECT_TRUE(forgotten.ok()) << forgotten << "\n" << FileContents(dir_.File("hefei.log"));
+  context.TryCancel();
+  (void)stream->Finish();
 }
 
 // ---------------------------------------------------------------------------------------
