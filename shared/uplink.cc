@@ -147,6 +147,7 @@ absl::Status Uplink::RunStream() {
     context_ = &context;
     reader_done_ = false;
     restart_ = false;
+    stream_error_ = absl::OkStatus();
   }
   auto clear_context = [&] {
     absl::MutexLock lock(&mu_);
@@ -169,13 +170,18 @@ absl::Status Uplink::RunStream() {
     std::optional<v1::UpMessage> message;
     {
       absl::MutexLock lock(&mu_);
+      // Command results wait for the Welcome: before it, nothing but the Hello is sent.
       auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return stopping_ || reader_done_ || reconnect_ || restart_ || !results_.empty() ||
-               session.CanSend();
+        return stopping_ || reader_done_ || reconnect_ || restart_ || !stream_error_.ok() ||
+               (session.welcomed() && !results_.empty()) || session.CanSend();
       };
       const absl::Time wake = session.welcomed() ? next_heartbeat : welcome_deadline;
       while (!ready() && absl::Now() < wake) changed_.WaitWithDeadline(&mu_, wake);
       notified_ = false;
+      if (!stream_error_.ok()) {
+        result = stream_error_;
+        break;
+      }
       if (stopping_ || reader_done_ || reconnect_ || restart_) {
         parent_ended = reader_done_ && !stopping_ && !reconnect_ && !restart_;
         break;
@@ -259,7 +265,7 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
         RecordAckReceived(message.ack().rejected_size());
         status = session->OnAck(message.ack());
         acked_seq_ = session->acked_seq();
-        last_ack_ = absl::Now();
+        if (status.ok()) last_ack_ = absl::Now();  // a recent ack resets the backoff
         break;
       case v1::DownMessage::kCommand:
         HandleCommand(message.command());
@@ -280,8 +286,9 @@ void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* 
     }
     changed_.SignalAll();
     if (!status.ok()) {
+      // Not a reason to reconnect at once: it may well happen again (a full disk).
       LogWarning("uplink.protocol_error", {{"error", status.message()}});
-      restart_ = true;
+      if (stream_error_.ok()) stream_error_ = status;
       if (context_ != nullptr) context_->TryCancel();
     }
   }

@@ -99,6 +99,9 @@ class Uplink {
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
   bool restart_ ABSL_GUARDED_BY(mu_) = false;  // the session asked for a new stream
+  // What went wrong on this stream at the child's end (a Welcome or ack it could not
+  // take, its outbox failing); the stream ends and reconnects after a backoff.
+  absl::Status stream_error_ ABSL_GUARDED_BY(mu_);
   bool resync_ ABSL_GUARDED_BY(mu_) = false;   // start a new epoch before the next Hello
   int64_t epochs_started_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -1,8 +1,14 @@
 #include "shared/uplink_session.h"
 
+#include <atomic>
 #include <map>
 
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
+#include "fedsync/v1/federation.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "shared/server_runner.h"
+#include "shared/uplink.h"
 
 namespace fedsync {
 namespace {
@@ -159,6 +165,72 @@ TEST(UplinkSessionTest, WelcomeAheadOfTheAckedSeqIsRecorded) {
   auto batch = session.NextBatch();
   ASSERT_TRUE(batch.ok() && batch->has_value());
   EXPECT_EQ((*batch)->batch().cells(0).seq(), 9u);
+}
+
+// A parent, over real gRPC on loopback, that answers every Hello with a Welcome for
+// another epoch: a Welcome the child cannot take.
+class WrongEpochParent final : public v1::Federation::CallbackService {
+ public:
+  grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
+      grpc::CallbackServerContext*) override {
+    return new Reactor(this);
+  }
+  int hellos() const { return hellos_.load(); }
+
+ private:
+  class Reactor final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage> {
+   public:
+    explicit Reactor(WrongEpochParent* parent) : parent_(parent) { StartRead(&in_); }
+    void OnReadDone(bool ok) override {
+      if (!ok) {
+        Finish(grpc::Status::OK);  // no write is ever outstanding then
+        return;
+      }
+      if (in_.has_hello()) {
+        ++parent_->hellos_;
+        out_.mutable_welcome()->set_epoch(in_.hello().epoch() + 1);
+        StartWrite(&out_);
+      }
+      StartRead(&in_);
+    }
+    void OnWriteDone(bool) override {}
+    void OnDone() override { delete this; }
+
+   private:
+    WrongEpochParent* const parent_;
+    v1::UpMessage in_;
+    v1::DownMessage out_;
+  };
+  std::atomic<int> hellos_{0};
+};
+
+// A Welcome (or an ack) the child cannot take ends the stream, and the child dials
+// again after its backoff, not at once: the same failure would come back, and each
+// Hello costs the parent a write.
+TEST(UplinkTest, AFailedWelcomeReconnectsAfterABackoff) {
+  WrongEpochParent parent;
+  auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&parent});
+  ASSERT_TRUE(server.ok()) << server.status();
+  FakeOutbox outbox(3);
+  UplinkOptions options;
+  options.target = absl::StrCat("127.0.0.1:", server->port);
+  options.credentials = grpc::InsecureChannelCredentials();
+  options.identity = Identity();
+  Uplink uplink(&outbox, options,
+                [](const v1::Command&, auto reply) { reply(v1::CommandResult()); });
+  const absl::Time start = absl::Now();
+  uplink.Start("");
+  while (parent.hellos() < 4 && absl::Now() < start + absl::Seconds(20)) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  const absl::Duration took = absl::Now() - start;
+  ASSERT_GE(parent.hellos(), 4);
+  // Three waits of at least 80%, 160% and 320% of 100 ms (the default backoff).
+  EXPECT_GE(took, absl::Milliseconds(560)) << "4 hellos in " << took;
+  EXPECT_TRUE(absl::StrContains(uplink.Status().last_error(), "epoch"))
+      << uplink.Status().last_error();
+  uplink.Stop();
+  server->server->Shutdown(std::chrono::system_clock::now());
 }
 
 }  // namespace
