@@ -1,6 +1,8 @@
 #include "shared/uplink_session.h"
 
 #include <atomic>
+#include <ctime>
+#include <functional>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -229,6 +231,107 @@ TEST(UplinkTest, AFailedWelcomeReconnectsAfterABackoff) {
   EXPECT_GE(took, absl::Milliseconds(560)) << "4 hellos in " << took;
   EXPECT_TRUE(absl::StrContains(uplink.Status().last_error(), "epoch"))
       << uplink.Status().last_error();
+  uplink.Stop();
+  server->server->Shutdown(std::chrono::system_clock::now());
+}
+
+// A parent that welcomes the first stream and sends it a command, ends it when told,
+// and never answers a later Hello.
+class OneWelcomeParent final : public v1::Federation::CallbackService {
+ public:
+  grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
+      grpc::CallbackServerContext*) override {
+    absl::MutexLock lock(&mu_);
+    auto* reactor = new Reactor(streams_++ == 0);
+    if (first_ == nullptr) first_ = reactor;
+    return reactor;
+  }
+  // Ends the first stream.
+  void EndFirst() {
+    absl::MutexLock lock(&mu_);
+    first_->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "going away"));
+  }
+  int streams() {
+    absl::MutexLock lock(&mu_);
+    return streams_;
+  }
+
+ private:
+  class Reactor final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage> {
+   public:
+    explicit Reactor(bool welcome) : welcome_(welcome) { StartRead(&in_); }
+    void OnReadDone(bool ok) override {
+      if (!ok) {
+        if (!welcome_) Finish(grpc::Status::OK);  // the first is ended by EndFirst
+        return;
+      }
+      if (in_.has_hello() && welcome_) {
+        out_[0].mutable_welcome()->set_epoch(in_.hello().epoch());
+        out_[1].mutable_command()->set_command_id("c1");
+        StartWrite(&out_[0]);
+      }
+      StartRead(&in_);
+    }
+    void OnWriteDone(bool ok) override {
+      if (ok && !sent_command_) {
+        sent_command_ = true;
+        StartWrite(&out_[1]);
+      }
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    const bool welcome_;
+    bool sent_command_ = false;  // touched only by the write chain
+    v1::UpMessage in_;
+    v1::DownMessage out_[2];
+  };
+  absl::Mutex mu_;
+  int streams_ ABSL_GUARDED_BY(mu_) = 0;
+  Reactor* first_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
+double ProcessCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// A command's result that is ready while the stream is down waits for the next Welcome;
+// the uplink waits for it asleep, not spinning.
+TEST(UplinkTest, AResultReadyBeforeTheWelcomeWaitsWithoutSpinning) {
+  OneWelcomeParent parent;
+  auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&parent});
+  ASSERT_TRUE(server.ok()) << server.status();
+  FakeOutbox outbox(0);
+  UplinkOptions options;
+  options.target = absl::StrCat("127.0.0.1:", server->port);
+  options.credentials = grpc::InsecureChannelCredentials();
+  options.identity = Identity();
+  options.welcome_timeout = absl::Seconds(30);
+  absl::Mutex mu;
+  std::function<void(v1::CommandResult)> reply;  // the command's, held back
+  Uplink uplink(&outbox, options, [&](const v1::Command&, auto done) {
+    absl::MutexLock lock(&mu);
+    reply = std::move(done);
+  });
+  uplink.Start("");
+  auto wait_until = [](const std::function<bool()>& condition) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (!condition() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+    return condition();
+  };
+  ASSERT_TRUE(wait_until([&] {
+    absl::MutexLock lock(&mu);
+    return reply != nullptr;
+  }));
+  parent.EndFirst();
+  ASSERT_TRUE(wait_until([&] { return parent.streams() >= 2; }));  // Hello sent, unanswered
+  reply(v1::CommandResult());
+  const double cpu_before = ProcessCpuSeconds();
+  absl::SleepFor(absl::Milliseconds(500));  // the window over which CPU is measured
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  EXPECT_LT(cpu, 0.25) << "the process burnt " << cpu << " s of CPU in 0.5 s, waiting";
   uplink.Stop();
   server->server->Shutdown(std::chrono::system_clock::now());
 }
