@@ -165,14 +165,19 @@ const Migrations& CityMigrations() {
 }
 
 absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& cell) {
+  if (cell.metric().empty()) return absl::InvalidArgumentError("metric: empty");
+  ASSIGN_OR_RETURN(Period period, ParsePeriod(cell.period()));
+  if (cell.seq() == 0) return absl::InvalidArgumentError("seq: must be positive");
+  RETURN_IF_ERROR(ValidateDims(cell.dims()));
+  // A tombstone is not checked against the catalog: a child deletes the cells of a metric
+  // a newer catalog dropped or reshaped, which this node may run already. Refused, it
+  // would leave the child's old cells here, and in the sums, for good.
+  if (cell.deleted()) return absl::OkStatus();
   const v1::MetricDef* metric = catalog.Find(cell.metric());
   if (metric == nullptr) return absl::InvalidArgumentError("metric: not in this node's catalog");
-  ASSIGN_OR_RETURN(Period period, ParsePeriod(cell.period()));
   if (period.type != metric->period_type()) {
     return absl::InvalidArgumentError("period: not of the metric's period type");
   }
-  if (cell.seq() == 0) return absl::InvalidArgumentError("seq: must be positive");
-  RETURN_IF_ERROR(ValidateDims(cell.dims()));
   if (cell.dims_size() != metric->dimensions_size()) {
     return absl::InvalidArgumentError("dims: not the metric's dimensions");
   }
@@ -181,7 +186,6 @@ absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& ce
     for (const v1::Dimension& def : metric->dimensions()) known |= def.name() == dim.key();
     if (!known) return absl::InvalidArgumentError("dims: not the metric's dimensions");
   }
-  if (cell.deleted()) return absl::OkStatus();
   if (cell.value() > kMaxCellValue || cell.value() < -kMaxCellValue) {
     return absl::InvalidArgumentError(
         absl::StrCat("value: beyond +/-", kMaxCellValue, ", which sums must stay within"));

@@ -271,6 +271,42 @@ TEST_F(ChildCellsTest, ABatchCheckedUnderAnOlderCatalogIsCheckedAgain) {
   EXPECT_EQ(Own("returned_students_by_region", "europe").first, 4);
 }
 
+// A catalog that drops a metric reaches the city before the district. The district then
+// deletes that metric's cells; the city must take those tombstones, or it would keep
+// the old cells, and their sums, for good.
+TEST_F(ChildCellsTest, TombstonesOfAMetricTheCatalogDroppedAreApplied) {
+  Hello("luyang", 1);
+  Apply("luyang", {Total(10, 1), ByRegion("europe", 4, 2)});
+  ASSERT_EQ(Own().first, 10);
+  v1::Catalog proto = catalogs_.Get()->proto();
+  proto.set_version(proto.version() + 1);
+  auto* metrics = proto.mutable_metrics();
+  for (int i = 0; i < metrics->size(); ++i) {
+    if (metrics->Get(i).id() == "returned_students_total") metrics->DeleteSubrange(i, 1);
+  }
+  auto newer = Catalog::FromProto(proto);
+  ASSERT_TRUE(newer.ok()) << newer.status();
+  catalogs_.Set(*newer);
+  v1::Cell tombstone = Total(0, 3);
+  tombstone.set_deleted(true);
+  tombstone.clear_status();
+  v1::Cell live = Total(7, 4);  // a live cell of the dropped metric is still refused
+  v1::Ack ack = Apply("luyang", {tombstone, live});
+  ASSERT_EQ(ack.rejected_size(), 1);
+  EXPECT_EQ(ack.rejected(0).seq(), 4u);
+  EXPECT_EQ(Own().first, -1);
+  EXPECT_EQ(cells_.LiveCells("luyang"), 1);
+  EXPECT_EQ(Own("returned_students_by_region", "europe").first, 4);
+  // A tombstone still needs what makes it a cell's key.
+  v1::Cell no_period = ByRegion("asia", 0, 5);
+  no_period.set_deleted(true);
+  no_period.set_period("someday");
+  v1::Cell no_metric = no_period;
+  no_metric.set_period("2026");
+  no_metric.clear_metric();
+  EXPECT_EQ(Apply("luyang", {no_period, no_metric}).rejected_size(), 2);
+}
+
 TEST_F(ChildCellsTest, OneBatchBeforeHelloFailsTheBatchesAppliedWithIt) {
   Hello("luyang", 1);
   const std::string luyang = "luyang";
