@@ -2,7 +2,9 @@
 //   district_node --id=luyang --db=luyang.db --listen=127.0.0.1:0
 //                 --parent=127.0.0.1:7001 --demo-data=luyang --insecure
 #include <cstdio>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -14,8 +16,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "shared/http_server.h"
 #include "shared/logging.h"
-#include "shared/node_metrics.h"
 #include "shared/node_config.h"
+#include "shared/node_metrics.h"
 #include "shared/operator_tokens.h"
 #include "shared/server_runner.h"
 
@@ -34,6 +36,9 @@ ABSL_FLAG(std::string, tls_dir, "",
 ABSL_FLAG(std::string, parent_id, "",
           "the parent's node id, which its certificate must name (required with --tls-dir "
           "and --parent)");
+ABSL_FLAG(std::vector<std::string>, registry_operators, {},
+          "NAME,...: the operators whose certificates may call the registry service (the "
+          "district's own; config registry_operators)");
 ABSL_FLAG(int64_t, debounce_ms, -1, "ignored: a registry write publishes its cells at once (kept for old scripts)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics, loopback only; port 0 picks a free port");
@@ -86,6 +91,12 @@ int main(int argc, char** argv) {
                   [&](const std::string& v) { config.set_tls_dir(v); });
   override_string(absl::GetFlag(FLAGS_parent_id),
                   [&](const std::string& v) { config.set_parent_id(v); });
+  if (!absl::GetFlag(FLAGS_registry_operators).empty()) {
+    config.clear_registry_operators();
+    for (const std::string& name : absl::GetFlag(FLAGS_registry_operators)) {
+      config.add_registry_operators(name);
+    }
+  }
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
     // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.
@@ -127,7 +138,10 @@ int main(int argc, char** argv) {
   }
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty(), &*operator_tokens);
+  const fedsync::OperatorAuth operator_auth(
+      !config.tls_dir().empty(), &*operator_tokens,
+      std::set<std::string>(config.registry_operators().begin(),
+                            config.registry_operators().end()));
   fedsync::RegistryService registry_service(node->get(), &operator_auth);
   fedsync::DistrictAdminService admin_service(node->get(), &operator_auth);
   auto server = fedsync::StartServer(config.listen(), *server_credentials,

@@ -160,7 +160,7 @@ declare -A district_address
 for district in "${districts[@]}"; do
   start_node "${district}" "${district_node}" --id="${district}" --db="${work}/${district}.db" \
     --listen=127.0.0.1:0 --parent="${city}" --parent-id=hefei --demo-data="${district}" \
-    --tls-dir="${pki}/${district}"
+    --tls-dir="${pki}/${district}" --registry-operators=demo
   district_address[${district}]="${address}"
 done
 

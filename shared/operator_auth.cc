@@ -102,7 +102,8 @@ OperatorRole RequiredRole(absl::string_view method) {
 }
 
 absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const OperatorPeer& peer,
-                                                 absl::string_view method) {
+                                                 absl::string_view method,
+                                                 const std::set<std::string>* registry_operators) {
   const OperatorRole needed = RequiredRole(method);
   if (!require_certificate) {
     // Plaintext development node on loopback: whoever can reach it is the admin.
@@ -139,6 +140,13 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
     return absl::PermissionDeniedError(
         absl::StrCat(method, " needs role ", OperatorRoleName(needed), "; '", peer.certified_name,
                      "' is ", OperatorRoleName(*role)));
+  }
+  if (registry_operators != nullptr && absl::StartsWith(method, "RegistryService/") &&
+      registry_operators->count(peer.certified_name) == 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        method, ": '", peer.certified_name,
+        "' is not one of this district's registry operators (registry_operators in its "
+        "config); its records are for its own operators only"));
   }
   return OperatorCaller{peer.certified_name, *role};
 }
@@ -180,7 +188,9 @@ absl::StatusOr<OperatorCaller> OperatorAuth::Authorize(const grpc::ServerContext
       peer.certified_units.insert(peer.certified_units.end(), units.begin(), units.end());
     }
   }
-  absl::StatusOr<OperatorCaller> caller = AuthorizeOperator(require_certificate_, peer, method);
+  absl::StatusOr<OperatorCaller> caller =
+      AuthorizeOperator(require_certificate_, peer, method,
+                        registry_operators_.has_value() ? &*registry_operators_ : nullptr);
   const char* via = peer.token_presented ? "token" : peer.certified ? "certificate" : "plaintext";
   if (caller.ok() && RequiredRole(method) > OperatorRole::kViewer) {
     LogInfo("operator.action", {{"method", method},

@@ -11,6 +11,13 @@
 // here. A plaintext node (--insecure, loopback only, for development) treats every
 // caller as admin, named by the "x-fedsync-operator" call metadata or "local".
 //
+// A district's registries hold personal data, so over TLS its RegistryService answers a
+// certificate only when its name is one of the district's own registry operators
+// (NodeConfig.registry_operators): an operator of its city or province holds a
+// certificate from the same CA, and may read the district's status and rollups but
+// not its records. A bearer token is the district's own (it is in the district's
+// config) and needs no listing.
+//
 // Every call an operator (or admin) role needs is logged when allowed, as
 // operator.action with the method and the caller; a refusal as operator.denied.
 //
@@ -20,6 +27,7 @@
 #define FEDSYNC_SHARED_OPERATOR_AUTH_H_
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,9 +71,12 @@ struct OperatorPeer {
 // TLS. kPermissionDenied naming the role `method` needs and the caller's role (or its
 // lack of one); kUnauthenticated when a TLS node's caller presented no certificate, or a
 // token this node does not know. Over TLS a certified caller's role is the weakest role
-// among its OUs.
-absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const OperatorPeer& peer,
-                                                 absl::string_view method);
+// among its OUs. `registry_operators` (a district's; null on a node without
+// registries): the certificate names that may call RegistryService; any other
+// certificate is refused it with kPermissionDenied.
+absl::StatusOr<OperatorCaller> AuthorizeOperator(
+    bool require_certificate, const OperatorPeer& peer, absl::string_view method,
+    const std::set<std::string>* registry_operators = nullptr);
 
 // True when the peer's verified certificate carries an operator role (an OU that names
 // one): an operator's certificate, which must never pass for a node's.
@@ -81,6 +92,13 @@ class OperatorAuth {
   // `tokens` (may be null: none) must outlive this.
   explicit OperatorAuth(bool require_certificate, const OperatorTokens* tokens = nullptr)
       : require_certificate_(require_certificate), tokens_(tokens) {}
+  // A district's: RegistryService only for the certificates named in
+  // `registry_operators` (and for tokens).
+  OperatorAuth(bool require_certificate, const OperatorTokens* tokens,
+               std::set<std::string> registry_operators)
+      : require_certificate_(require_certificate),
+        tokens_(tokens),
+        registry_operators_(std::move(registry_operators)) {}
 
   // AuthorizeOperator for the call `context`; a refusal is logged as operator.denied.
   absl::StatusOr<OperatorCaller> Authorize(const grpc::ServerContext& context,
@@ -89,6 +107,7 @@ class OperatorAuth {
  private:
   const bool require_certificate_;
   const OperatorTokens* const tokens_;
+  const std::optional<std::set<std::string>> registry_operators_;  // a district's
 };
 
 }  // namespace fedsync

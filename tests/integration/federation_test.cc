@@ -94,11 +94,13 @@ TEST(FederationTest, ConvergesAtEveryLevelAndSurvivesACityCrash) {
   std::vector<std::string> luyang_args =
       NodeArgs(dir, "luyang", "127.0.0.1:0", {city_address, "hefei"});
   luyang_args.push_back("--demo-data=luyang");
+  luyang_args.push_back(std::string("--registry-operators=") + kAdminOperator);
   auto luyang = NodeProcess::Start(FEDSYNC_DISTRICT_NODE, luyang_args, dir.File("luyang.log"));
   ASSERT_TRUE(luyang.ok()) << luyang.status();
-  auto yaohai = NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                                   NodeArgs(dir, "yaohai", "127.0.0.1:0", {city_address, "hefei"}),
-                                   dir.File("yaohai.log"));
+  std::vector<std::string> yaohai_args =
+      NodeArgs(dir, "yaohai", "127.0.0.1:0", {city_address, "hefei"});
+  yaohai_args.push_back(std::string("--registry-operators=") + kAdminOperator);
+  auto yaohai = NodeProcess::Start(FEDSYNC_DISTRICT_NODE, yaohai_args, dir.File("yaohai.log"));
   ASSERT_TRUE(yaohai.ok()) << yaohai.status();
 
   // yaohai's registries arrive through fedctl, all but five students.

@@ -451,12 +451,12 @@ TEST_F(SecurityTest, AChildOverItsLimitsIsRefusedWhileAnotherKeepsSyncing) {
   AdminClient city = CityAdmin();
 
   // A real district converges, well within both limits.
-  auto luyang =
-      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                         {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-                          "--parent=" + city_->address(), "--parent-id=hefei", "--demo-data=luyang",
-                          "--debounce-ms=0", "--tls-dir=" + pki_ + "/luyang"},
-                         dir_.File("luyang.log"));
+  auto luyang = NodeProcess::Start(
+      FEDSYNC_DISTRICT_NODE,
+      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+       "--parent=" + city_->address(), "--parent-id=hefei", "--demo-data=luyang", "--debounce-ms=0",
+       "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto"},
+      dir_.File("luyang.log"));
   ASSERT_TRUE(luyang.ok()) << luyang.status();
   AdminClient district((*luyang)->address(), Credentials("alice"), absl::Seconds(10), "luyang");
   absl::Status caught_up =
@@ -870,12 +870,44 @@ Message* Payload(v1::Record* record) {
   return field == nullptr ? nullptr : reflection->MutableMessage(record, field);
 }
 
+// A district's records are for its own operators: a certificate from the same CA that
+// the district does not list (a city's admin) reads its status and rollups, never a
+// record, not even through export; a listed one does.
+TEST_F(SecurityTest, ADistrictsRecordsAreRefusedToOperatorsItDoesNotList) {
+  auto district = NodeProcess::Start(
+      FEDSYNC_DISTRICT_NODE,
+      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+       "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto"},
+      dir_.File("luyang.log"));
+  ASSERT_TRUE(district.ok()) << district.status();
+  const std::string address = (*district)->address();
+  AdminClient as_city_admin(address, Credentials("alice"), absl::Seconds(10), "luyang");
+  EXPECT_TRUE(as_city_admin.Status().ok());
+  RegistryCalls stranger(Channel(address, "luyang", "alice"));
+  v1::ListRecordsRequest list;
+  list.set_kind("returned_students");
+  absl::StatusOr<v1::ListRecordsResponse> refused = stranger.List(list);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "registry operators"))
+      << refused.status();
+  CommandOutput exported = RunCommand(
+      FEDSYNC_FEDCTL, {"--target=" + address, "--tls-dir=" + pki_ + "/alice", "--server-id=luyang",
+                       "--timeout=10", "registry", "export", "--kind=returned_students"});
+  EXPECT_NE(exported.exit_code, 0) << exported.out;
+  EXPECT_TRUE(absl::StrContains(exported.err, "PERMISSION_DENIED")) << exported.err;
+  RegistryCalls own(Channel(address, "luyang", "otto"));
+  absl::StatusOr<v1::ListRecordsResponse> listed = own.List(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_GT(listed->entries_size(), 0);
+}
+
 TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrRefused) {
-  auto district =
-      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                         {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-                          "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang"},
-                         dir_.File("luyang.log"));
+  auto district = NodeProcess::Start(
+      FEDSYNC_DISTRICT_NODE,
+      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+       "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto,vera"},
+      dir_.File("luyang.log"));
   ASSERT_TRUE(district.ok()) << district.status();
   RegistryCalls writer(Channel((*district)->address(), "luyang", "otto"));
   RegistryCalls reader(Channel((*district)->address(), "luyang", "vera"));

@@ -47,11 +47,12 @@ class TlsTest : public ::testing::Test {
   absl::StatusOr<std::unique_ptr<NodeProcess>> StartDistrict(const std::string& id,
                                                              const std::string& tls_dir,
                                                              const std::string& db_name) {
-    return NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                              {"--id=" + id, "--db=" + dir_.File(db_name), "--listen=127.0.0.1:0",
-                               "--parent=" + city_->address(), "--parent-id=hefei",
-                               "--demo-data=" + id, "--debounce-ms=0", "--tls-dir=" + tls_dir},
-                              dir_.File(db_name + ".log"));
+    return NodeProcess::Start(
+        FEDSYNC_DISTRICT_NODE,
+        {"--id=" + id, "--db=" + dir_.File(db_name), "--listen=127.0.0.1:0",
+         "--parent=" + city_->address(), "--parent-id=hefei", "--demo-data=" + id,
+         "--debounce-ms=0", "--tls-dir=" + tls_dir, "--registry-operators=vera,otto"},
+        dir_.File(db_name + ".log"));
   }
 
   std::shared_ptr<grpc::ChannelCredentials> Credentials(const std::string& tls_dir) {

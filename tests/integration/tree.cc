@@ -30,6 +30,8 @@ absl::StatusOr<std::unique_ptr<NodeProcess>> StartNode(const TempDir& dir, const
                                    "--listen=" + listen};
   for (std::string& flag : NodeTlsFlags(id, parent)) args.push_back(std::move(flag));
   if (level != "district") args.push_back("--level=" + level);
+  // The test operator may use a district's registries (its own operator, as it were).
+  if (level == "district") args.push_back(std::string("--registry-operators=") + kAdminOperator);
   args.insert(args.end(), extra.begin(), extra.end());
   return NodeProcess::Start(level == "district" ? FEDSYNC_DISTRICT_NODE : FEDSYNC_CITY_NODE,
                             args, dir.File(id + ".log"));

@@ -86,6 +86,39 @@ TEST(OperatorAuthTest, TlsCallersHaveTheRoleInTheirCertificate) {
   }
 }
 
+// A district's registries answer only the certificates it lists, whatever their role
+// (a city's admin holds a certificate from the same CA); tokens are its own.
+TEST(OperatorAuthTest, ADistrictsRegistriesAnswerOnlyItsOwnOperators) {
+  const std::set<std::string> own = {"otto"};
+  const std::set<std::string> none;
+  absl::StatusOr<OperatorCaller> listed = AuthorizeOperator(true, Certified("otto", {"operator"}),
+                                                            "RegistryService/CreateRecord", &own);
+  EXPECT_TRUE(listed.ok()) << listed.status();
+  for (const std::set<std::string>* scope : {&own, &none}) {
+    absl::StatusOr<OperatorCaller> city_admin =
+        AuthorizeOperator(true, Certified("ada", {"admin"}), "RegistryService/Export", scope);
+    EXPECT_EQ(city_admin.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_TRUE(absl::StrContains(city_admin.status().message(), "registry operators"))
+        << city_admin.status();
+    // The same certificate still reads the district's status and rollups.
+    EXPECT_TRUE(
+        AuthorizeOperator(true, Certified("ada", {"admin"}), "AdminService/GetRollup", scope).ok());
+  }
+  OperatorPeer token = Certified("ada", {"admin"});
+  token.token_presented = true;
+  token.token_holder = OperatorCaller{"vera@token", OperatorRole::kViewer};
+  EXPECT_TRUE(AuthorizeOperator(true, token, "RegistryService/GetRecord", &none).ok());
+  // Listed, but a viewer: the role still holds.
+  const std::set<std::string> vera = {"vera"};
+  EXPECT_EQ(
+      AuthorizeOperator(true, Certified("vera", {"viewer"}), "RegistryService/CreateRecord", &vera)
+          .status()
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  // A node without registries (null) does not restrict them.
+  EXPECT_TRUE(AuthorizeOperator(true, Certified("ada", {"admin"}), "RegistryService/Export").ok());
+}
+
 TEST(OperatorAuthTest, PlaintextNodesTreatCallersAsAdmin) {
   OperatorPeer anonymous;
   absl::StatusOr<OperatorCaller> local =
