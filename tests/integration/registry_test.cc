@@ -4,11 +4,14 @@
 // and luyang's published counts, and the city's copy of them, are the report's.
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "fedsync/v1/registry.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -199,6 +202,32 @@ TEST_F(RegistryEndToEndTest, EveryRegistryExportsAndImportsBackUnchanged) {
   ASSERT_EQ(to_stdout.exit_code, 0);
   EXPECT_TRUE(absl::StartsWith(to_stdout.out, "head_name,resident_id,household_size"))
       << to_stdout.out;
+}
+
+TEST_F(RegistryEndToEndTest, ExportReplacesTheOutFileOnlyWhenItSucceeds) {
+  const std::string path = dir_.File("keep.csv");
+  std::ofstream(path) << "precious\n";
+  auto leftovers = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      const std::string name = entry.path().filename().string();
+      if (absl::StartsWith(name, "keep.csv") && name != "keep.csv") names.push_back(name);
+    }
+    return absl::StrJoin(names, " ");
+  };
+  CommandOutput failed = RunFedctl(
+      "127.0.0.1:1", "luyang", {"registry", "export", "--kind=hardship_cases", "--out=" + path});
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  EXPECT_EQ(FileContents(path), "precious\n");
+  EXPECT_EQ(leftovers(), "");
+
+  CommandOutput exported = Fedctl({"registry", "export", "--kind=hardship_cases", "--out=" + path});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_TRUE(absl::StartsWith(FileContents(path), "head_name,resident_id,household_size"));
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(leftovers(), "");
 }
 
 TEST_F(RegistryEndToEndTest, RecordLifeCycleThroughFedctl) {

@@ -1,6 +1,6 @@
 // fedctl registry list | history | export: reading a district's registries.
-#include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -8,6 +8,7 @@
 #include "shared/civil_date.h"
 #include "shared/csv.h"
 #include "shared/record_csv.h"
+#include "tools/fedctl/atomic_output_file.h"
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
 #include "tools/fedctl/registry_call.h"
@@ -150,24 +151,33 @@ CommandSpec RegistryExportCommandSpec() {
   spec.default_timeout = absl::Seconds(600);
   spec.description =
       "The header is the record's field names in registry.proto order; one row per\n"
-      "record in id order. `fedctl registry import --kind=KIND FILE` reads it back.";
+      "record in id order. `fedctl registry import --kind=KIND FILE` reads it back.\n"
+      "--out=FILE is replaced (mode 0600) only once the whole export is written; after a\n"
+      "failure it is as it was.";
   return spec;
 }
 
 int RunRegistryExport(const CommandLine& command_line) {
   absl::StatusOr<const RegistryKind*> kind = KindOf(command_line);
   if (!kind.ok()) return ReportUsageError(kind.status());
-  std::ofstream file;
-  std::ostream* out = &std::cout;
   const std::string path = command_line.Get("out");
+  std::unique_ptr<AtomicOutputFile> file;  // null: standard output
   if (!path.empty()) {
-    file.open(path, std::ios::binary | std::ios::trunc);
-    if (!file.is_open()) {
-      std::cerr << "fedctl registry export: cannot write " << path << "\n";
+    absl::StatusOr<std::unique_ptr<AtomicOutputFile>> created = AtomicOutputFile::Create(path);
+    if (!created.ok()) {
+      std::cerr << "fedctl registry export: " << created.status().message() << "\n";
       return kExitFailure;
     }
-    out = &file;
+    file = *std::move(created);
   }
+  absl::Status written;  // the first failure to write the file
+  auto write = [&](const std::string& text) {
+    if (file == nullptr) {
+      std::cout << text;
+    } else if (written.ok()) {
+      written = file->Append(text);
+    }
+  };
   v1::ExportRequest request;
   request.set_kind((*kind)->name);
   request.set_include_deleted(command_line.IsSet("include-deleted"));
@@ -176,30 +186,35 @@ int RunRegistryExport(const CommandLine& command_line) {
   PrepareRegistryCall(command_line, &context);
   std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =
       stub->Export(&context, request);
-  *out << FormatCsvRow(CsvHeader(**kind));
+  write(FormatCsvRow(CsvHeader(**kind)));
   int64_t rows = 0;
   v1::ExportResponse chunk;
   std::string text;
-  while (reader->Read(&chunk)) {
+  while (written.ok() && reader->Read(&chunk)) {
     text.clear();
     for (const v1::Record& record : chunk.records()) text += FormatCsvRow(RecordToCsvRow(record));
-    *out << text;
+    write(text);
     rows += chunk.records_size();
   }
+  if (!written.ok()) context.TryCancel();  // the rest has nowhere to go
   grpc::Status status = reader->Finish();
-  if (!status.ok()) {
-    if (file.is_open()) {
-      file.close();
-      std::remove(path.c_str());  // a partial export must not pass for a whole one
-    }
-    return Failed(command_line, status);
-  }
-  out->flush();
-  if (!*out) {
-    std::cerr << "fedctl registry export: writing failed\n";
+  // Only a whole export replaces the file; otherwise `file` removes its temporary and
+  // the file stays as it was: a partial export must not pass for a whole one.
+  if (written.ok() && status.ok() && file != nullptr) written = file->Commit();
+  if (!written.ok()) {
+    std::cerr << "fedctl registry export: " << written.message() << "\n";
     return kExitFailure;
   }
-  if (!path.empty()) std::cerr << "exported " << rows << " records to " << path << "\n";
+  if (!status.ok()) return Failed(command_line, status);
+  if (file == nullptr) {
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "fedctl registry export: writing failed\n";
+      return kExitFailure;
+    }
+  } else {
+    std::cerr << "exported " << rows << " records to " << path << "\n";
+  }
   return kExitOk;
 }
 
