@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "fedsync/v1/registry.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "shared/csv.h"
@@ -228,6 +231,52 @@ TEST_F(RegistryEndToEndTest, ExportReplacesTheOutFileOnlyWhenItSucceeds) {
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   EXPECT_EQ(leftovers(), "");
+}
+
+// A script reading CSV or JSON learns from standard error that there is a next page,
+// follows the token, and so reads every record; standard output stays one document.
+TEST_F(RegistryEndToEndTest, CsvAndJsonListsTellThereIsANextPage) {
+  const int64_t stored = Stored("returned_students");
+  ASSERT_EQ(stored, 53);
+  for (const std::string format : {"csv", "json"}) {
+    SCOPED_TRACE(format);
+    std::set<std::string> ids;
+    std::string token;
+    int pages = 0;
+    do {
+      std::vector<std::string> args = {"registry", "list", "--kind=returned_students",
+                                       "--format=" + format, "--page-size=20"};
+      if (!token.empty()) args.push_back("--page-token=" + token);
+      CommandOutput page = Fedctl(args);
+      ASSERT_EQ(page.exit_code, 0) << page.err;
+      ASSERT_LT(++pages, 10) << "the token does not advance";
+      if (format == "csv") {
+        std::istringstream in(page.out);
+        CsvReader reader(&in);
+        std::vector<std::string> row;
+        ASSERT_TRUE(*reader.Next(&row));  // the header
+        absl::StatusOr<bool> more;
+        while ((more = reader.Next(&row)).ok() && *more) ids.insert(row[0]);
+        ASSERT_TRUE(more.ok()) << more.status();
+      } else {
+        v1::ListRecordsResponse parsed;
+        ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                        absl::StrCat("{\"entries\": ", page.out, "}"), &parsed)
+                        .ok())
+            << page.out;
+        for (const v1::RecordEntry& entry : parsed.entries()) ids.insert(absl::StrCat(entry.id()));
+      }
+      token.clear();
+      const std::string hint = "more: --page-token=";
+      if (const size_t at = page.err.find(hint); at != std::string::npos) {
+        const size_t start = at + hint.size();
+        token = page.err.substr(start, page.err.find(' ', start) - start);
+        EXPECT_TRUE(absl::StrContains(page.err, token + " (or --all)\n")) << page.err;
+      }
+    } while (!token.empty());
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(static_cast<int64_t>(ids.size()), stored);
+  }
 }
 
 TEST_F(RegistryEndToEndTest, RecordLifeCycleThroughFedctl) {

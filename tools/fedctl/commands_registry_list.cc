@@ -58,7 +58,9 @@ CommandSpec RegistryListCommandSpec() {
   spec.formats = kAllFormats;
   spec.description =
       "Records in id order. CSV columns: id,status,start_date,end_date, then the\n"
-      "record's fields as in an import.";
+      "record's fields as in an import. When more records follow the page, the table\n"
+      "ends with `more: --page-token=TOKEN (or --all)`; with --format=csv or json that\n"
+      "line goes to standard error, so that standard output stays one document.";
   return spec;
 }
 
@@ -107,6 +109,7 @@ int RunRegistryList(const CommandLine& command_line) {
     request.set_page_token(page.next_page_token());
   }
   std::cout << RenderEntries(**kind, all, command_line.format);
+  if (command_line.format != OutputFormat::kTable) std::cerr << NextPageHint(all);
   return kExitOk;
 }
 

@@ -82,10 +82,12 @@ std::string RenderEntries(const RegistryKind& kind, const v1::ListRecordsRespons
   }
   std::string out = table.Render();
   if (page.entries().empty()) out += "no records\n";
-  if (!page.next_page_token().empty()) {
-    absl::StrAppend(&out, "more: --page-token=", page.next_page_token(), "\n");
-  }
-  return out;
+  return out + NextPageHint(page);
+}
+
+std::string NextPageHint(const v1::ListRecordsResponse& page) {
+  if (page.next_page_token().empty()) return "";
+  return absl::StrCat("more: --page-token=", page.next_page_token(), " (or --all)\n");
 }
 
 std::string RenderEntry(const RegistryKind& kind, const v1::RecordEntry& entry,

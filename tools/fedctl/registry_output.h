@@ -22,6 +22,11 @@ std::string StatusName(v1::RecordStatus status);
 std::string RenderEntries(const RegistryKind& kind, const v1::ListRecordsResponse& page,
                           OutputFormat format);
 
+// "more: --page-token=TOKEN (or --all)\n" when `page` has a next page, else "". The
+// table ends with it; CSV and JSON do not, as their standard output must stay one
+// document for a script: the caller prints it on standard error.
+std::string NextPageHint(const v1::ListRecordsResponse& page);
+
 // One record; the table lists every field on its own line.
 std::string RenderEntry(const RegistryKind& kind, const v1::RecordEntry& entry,
                         OutputFormat format);
