@@ -57,10 +57,11 @@ CommandSpec RegistryListCommandSpec() {
   };
   spec.formats = kAllFormats;
   spec.description =
-      "Records in id order. CSV columns: id,status,start_date,end_date, then the\n"
-      "record's fields as in an import. When more records follow the page, the table\n"
-      "ends with `more: --page-token=TOKEN (or --all)`; with --format=csv or json that\n"
-      "line goes to standard error, so that standard output stays one document.";
+      "Records in id order. CSV columns: id,record_status,start_date,end_date, then\n"
+      "the record's fields as in an import (record_status is active, left or deleted).\n"
+      "When more records follow the page, the table ends with\n"
+      "`more: --page-token=TOKEN (or --all)`; with --format=csv or json that line goes\n"
+      "to standard error, so that standard output stays one document.";
   return spec;
 }
 

@@ -32,7 +32,9 @@ std::vector<std::string> CsvPrefix(const v1::RecordEntry& entry) {
 
 std::string CsvOf(const RegistryKind& kind,
                   const google::protobuf::RepeatedPtrField<v1::RecordEntry>& entries) {
-  std::vector<std::string> header = {"id", "status", "start_date", "end_date"};
+  // record_status, not status: hardship_cases has a status field of its own, and a
+  // CSV header must name each column once.
+  std::vector<std::string> header = {"id", "record_status", "start_date", "end_date"};
   for (std::string& field : CsvHeader(kind)) header.push_back(std::move(field));
   std::string out = FormatCsvRow(header);
   for (const v1::RecordEntry& entry : entries) {

@@ -1,8 +1,8 @@
 // How fedctl prints registry records and their history: an aligned table for people,
 // CSV and JSON for scripts. A list in CSV is the import CSV of the kind (shared/
-// record_csv.h) preceded by id,status,start_date,end_date columns; JSON is protobuf's
-// JSON mapping of RecordEntry / AuditEntry with the proto field names. Pure functions;
-// thread-compatible.
+// record_csv.h) preceded by id,record_status,start_date,end_date columns; JSON is
+// protobuf's JSON mapping of RecordEntry / AuditEntry with the proto field names. Pure
+// functions; thread-compatible.
 #ifndef FEDSYNC_TOOLS_FEDCTL_REGISTRY_OUTPUT_H_
 #define FEDSYNC_TOOLS_FEDCTL_REGISTRY_OUTPUT_H_
 
