@@ -10,11 +10,17 @@ namespace {
 constexpr size_t kBufferBytes = 64 * 1024;
 constexpr absl::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
-// The offset of the first byte that makes `text` invalid UTF-8 or is NUL, with the
-// reason in *reason; npos when the text is clean. Follows the well-formed byte
-// sequences table of the Unicode standard (table 3-7), which rules out overlong forms,
-// surrogates (ED A0..BF) and code points above U+10FFFF.
-size_t FirstBadByte(absl::string_view text, const char** reason) {
+int64_t CountLineBreaks(absl::string_view text) {
+  int64_t count = 0;
+  for (char c : text) count += c == '\n';
+  return count;
+}
+
+}  // namespace
+
+// Follows the well-formed byte sequences table of the Unicode standard (table 3-7), which
+// rules out overlong forms, surrogates (ED A0..BF) and code points above U+10FFFF.
+size_t FirstInvalidTextByte(absl::string_view text, const char** reason) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const size_t size = text.size();
   size_t i = 0;
@@ -62,14 +68,6 @@ size_t FirstBadByte(absl::string_view text, const char** reason) {
   }
   return absl::string_view::npos;
 }
-
-int64_t CountLineBreaks(absl::string_view text) {
-  int64_t count = 0;
-  for (char c : text) count += c == '\n';
-  return count;
-}
-
-}  // namespace
 
 CsvReader::CsvReader(std::istream* in, CsvReaderOptions options)
     : in_(in), options_(options), buffer_(kBufferBytes) {}
@@ -119,7 +117,7 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
   // Ends the current field: checks its bytes and moves it into *fields.
   auto finish_field = [&]() -> absl::Status {
     const char* reason = nullptr;
-    const size_t bad = FirstBadByte(field, &reason);
+    const size_t bad = FirstInvalidTextByte(field, &reason);
     if (bad != absl::string_view::npos) {
       return Fail(field_line + CountLineBreaks(absl::string_view(field).substr(0, bad)), reason);
     }

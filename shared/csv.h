@@ -71,6 +71,12 @@ class CsvReader {
   absl::Status error_;  // sticky after the first failure
 };
 
+// The offset of the first byte of `text` that is a NUL or makes it invalid UTF-8
+// (strictly, as above), with the reason in *reason ("invalid UTF-8", ...); npos when the
+// text is clean. The check CsvReader makes of every field, for text that reaches a
+// record by another way (the command line).
+size_t FirstInvalidTextByte(absl::string_view text, const char** reason);
+
 // One row, RFC 4180 style, ending in "\n". A field is quoted when it contains a comma,
 // a quote (doubled inside), CR or LF, or starts with a UTF-8 byte order mark; a row of
 // one empty field is written as "" so that it does not read back as a skipped blank line.

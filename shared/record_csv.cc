@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "shared/csv.h"
 
 namespace fedsync {
 namespace {
@@ -143,9 +144,14 @@ absl::Status RecordCsvMapper::Fill(const std::vector<std::string>& row, v1::Reco
       return error("not a decimal integer");
     };
     switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
+      case FieldDescriptor::CPPTYPE_STRING: {
+        // A CsvReader has checked this already; a value from the command line has not,
+        // and protobuf would refuse to send it.
+        const char* reason = nullptr;
+        if (FirstInvalidTextByte(text, &reason) != absl::string_view::npos) return error(reason);
         reflection->SetString(payload, field, text);
         break;
+      }
       case FieldDescriptor::CPPTYPE_INT32: {
         int32_t value = 0;
         if (absl::Status s = integer(&value); !s.ok()) return s;

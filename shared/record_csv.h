@@ -1,10 +1,11 @@
 // Registry records as CSV rows, by protobuf reflection: one column per field of the
 // kind's message, named as in registry.proto, in any order. Strings are taken as they
-// are, integers in strict decimal, enums by their exact value name; an empty cell is
-// the field's proto3 default (0, "", the *_UNSPECIFIED value), so that a blank optional
-// column imports and whether a field is required stays the validator's decision
-// (record_validation.h), not the parser's. The mapper only converts; it does not
-// validate.
+// are when they are UTF-8 (as csv.h checks it: a value may come from the command line
+// rather than a CsvReader), integers in strict decimal, enums by their exact value
+// name; an empty cell is the field's proto3 default (0, "", the *_UNSPECIFIED value), so
+// that a blank optional column imports and whether a field is required stays the
+// validator's decision (record_validation.h), not the parser's. The mapper only
+// converts; it does not validate.
 //
 // Errors are kInvalidArgument "<kind>.<field>: <reason>" (or name the column or row
 // shape) and never echo a cell's value, which is personal. A mapper is immutable after

@@ -321,6 +321,23 @@ TEST_F(RegistryEndToEndTest, RecordLifeCycleThroughFedctl) {
   EXPECT_EQ(Fedctl({"registry", "get", "--kind=nope", "--id=1"}).exit_code, 2);
 }
 
+// Invalid UTF-8 on the command line is the operator's mistake, named before any call:
+// the same answer from a district that cannot be reached, and nothing stored.
+TEST_F(RegistryEndToEndTest, InvalidUtf8ArgumentIsAUsageError) {
+  const int64_t before = Stored("hardship_cases");
+  const std::vector<std::string> add = {"registry", "add", "--kind=hardship_cases",
+                                        "head_name=\xff", "household_size=3"};
+  for (const std::string& address : {luyang_->address(), std::string("127.0.0.1:1")}) {
+    SCOPED_TRACE(address);
+    CommandOutput output = RunFedctl(address, "luyang", add);
+    EXPECT_EQ(output.exit_code, 2) << output.err;
+    EXPECT_TRUE(absl::StrContains(output.err, "hardship_cases.head_name: invalid UTF-8"))
+        << output.err;
+    EXPECT_FALSE(absl::StrContains(output.err, "libprotobuf")) << output.err;
+  }
+  EXPECT_EQ(Stored("hardship_cases"), before);
+}
+
 TEST_F(RegistryEndToEndTest, LuyangPublishesTheReportsCountsAndTheCityHoldsThem) {
   ASSERT_TRUE(
       WaitFor([&] {

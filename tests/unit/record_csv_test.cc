@@ -182,6 +182,10 @@ TEST(RecordCsvTest, FillParsesCellsStrictly) {
       {"enum number", 1, "1", gender_names},
       {"enum in Chinese", 1, "男", gender_names},
       {"string as is", 0, "  王 晓明 ", ""},
+      {"invalid UTF-8", 0, "\xff", "returned_students.name: invalid UTF-8"},
+      {"truncated UTF-8", 0, "王\xe6\x99",
+       "returned_students.name: invalid UTF-8 (truncated sequence)"},
+      {"surrogate", 0, "\xed\xa0\x80", "returned_students.name: invalid UTF-8"},
   };
   absl::StatusOr<RecordCsvMapper> mapper =
       RecordCsvMapper::Create("returned_students", kStudentHeader);

@@ -15,8 +15,8 @@
 namespace fedsync::fedctl {
 
 // `base` (may be null) gives the values of the fields not assigned. kInvalidArgument for
-// an argument without '=', an unknown or repeated field, or a value that does not parse;
-// the message names the field, never the value.
+// an argument without '=', an unknown or repeated field, or a value that does not parse
+// (invalid UTF-8 included); the message names the field, never the value.
 absl::StatusOr<v1::Record> RecordFromAssignments(const RegistryKind& kind,
                                                  const std::vector<std::string>& assignments,
                                                  const v1::Record* base);
