@@ -344,6 +344,14 @@ absl::StatusOr<std::vector<v1::Ack>> ChildCells::ApplyBatches(
       live_cells_added += delta.inputs;
       sums_->Add(db, key, delta);
     }
+    if (max_cells_per_child_ > 0 && live_cells_added > 0) {
+      const int64_t held = sums_->LiveCellsInTransaction(child_id);
+      if (held + live_cells_added > max_cells_per_child_) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("child ", child_id, " holds ", held, " cells here; ", live_cells_added,
+                         " more would pass its limit of ", max_cells_per_child_, " cells"));
+      }
+    }
     sums_->AddLiveCells(db, child_id, live_cells_added);
     watermark.Reset();
     watermark.Bind(1, static_cast<int64_t>(max_seq));

@@ -41,6 +41,11 @@ class ChildCells {
   explicit ChildCells(const CatalogHolder* catalogs)
       : catalogs_(catalogs), sums_(std::make_unique<RunningSums>()) {}
 
+  // The live cells one child may hold here (0: no limit). A batch that would take a
+  // child past it fails with kResourceExhausted. Counted exactly, as the batch is
+  // stored: an update of a cell held already adds nothing, a tombstone frees one.
+  void set_max_cells_per_child(int64_t max_cells) { max_cells_per_child_ = max_cells; }
+
   absl::StatusOr<v1::Welcome> ApplyHello(Database* db, PublishedCells* published,
                                          const v1::Hello& hello, int64_t now_millis);
   absl::StatusOr<v1::Ack> ApplyBatch(Database* db, PublishedCells* published,
@@ -90,6 +95,7 @@ class ChildCells {
   const CatalogHolder* catalogs_;
   // Heap-held: a transaction's end callback points at it.
   std::unique_ptr<RunningSums> sums_;
+  int64_t max_cells_per_child_ = 0;
 };
 
 // The highest seq held from `child_id` (0 when unknown).

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
+#include "shared/grpc_status.h"
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
 #include "shared/status_macros.h"
@@ -241,10 +242,15 @@ void ChildHub::ApplyRun(std::vector<QueuedBatch> run) {
       }
       return;
     }
-    LogError("child.batch_failed", {{"child", children[0]}, {"error", status.message()}});
-    RecordBatchFailed(children[0]);
     // Detached first, so that no later batch of this stream is applied: its watermark
     // would pass this batch's cells, and the child would never send them again.
+    if (status.code() == absl::StatusCode::kResourceExhausted) {
+      LogWarning("child.limit_exceeded", {{"child", children[0]}, {"reason", status.message()}});
+      DetachAndClose(accepted[0].stream_id, ToGrpcStatus(status));
+      return;
+    }
+    LogError("child.batch_failed", {{"child", children[0]}, {"error", status.message()}});
+    RecordBatchFailed(children[0]);
     DetachAndClose(accepted[0].stream_id,
                    grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
     return;

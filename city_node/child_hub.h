@@ -63,8 +63,10 @@ class ChildHub {
   // start does not wait for it. Call before any stream is registered.
   absl::Status LoadSums();
 
-  // The live cells held from `child`, as committed. Thread-safe; never waits for a write.
-  int64_t LiveCells(const std::string& child) const { return cells_.LiveCells(child); }
+  // The live cells one child may hold here (ChildCells::set_max_cells_per_child); a
+  // batch past it closes the child's stream with RESOURCE_EXHAUSTED. Call before the
+  // node serves.
+  void SetMaxCellsPerChild(int64_t max_cells) { cells_.set_max_cells_per_child(max_cells); }
 
   uint64_t Register(StreamHandle* stream);
   void Unregister(uint64_t stream_id);

@@ -39,11 +39,6 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
 
   void Send(v1::DownMessage message) override {
     absl::MutexLock lock(&mu_);
-    if (message.has_ack() && !unacknowledged_batches_.empty()) {
-      // Acks come in the order batches were applied, which is the order they came in.
-      unacknowledged_cells_ -= unacknowledged_batches_.front();
-      unacknowledged_batches_.pop_front();
-    }
     if (finishing_) return;
     outgoing_.push_back(std::move(message));
     if (!writing_) StartNextWrite();
@@ -149,14 +144,9 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   }
 
  private:
-  // False (and the stream closed) when `batch` passes one of the child's limits.
+  // False (and the stream closed) when `batch` passes the child's rate.
   bool AdmitToLimits(const v1::CellBatch& batch) {
-    int64_t unacknowledged = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      unacknowledged = unacknowledged_cells_;
-    }
-    absl::Status admitted = limits_->AdmitBatch(child_id_, batch, unacknowledged);
+    absl::Status admitted = limits_->AdmitBatch(child_id_, batch);
     if (!admitted.ok()) {
       LogWarning(
           "child.limit_exceeded",
@@ -164,10 +154,6 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
       Close(ToGrpcStatus(admitted));
       return false;
     }
-    const int64_t added = ChildLimits::AddedCells(batch);
-    absl::MutexLock lock(&mu_);
-    unacknowledged_batches_.push_back(added);
-    unacknowledged_cells_ += added;
     return true;
   }
 
@@ -205,9 +191,6 @@ class ChildStream final : public grpc::ServerBidiReactor<v1::UpMessage, v1::Down
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
-  // Cells that may add a live cell, per batch passed to the hub and not yet acknowledged.
-  std::deque<int64_t> unacknowledged_batches_ ABSL_GUARDED_BY(mu_);
-  int64_t unacknowledged_cells_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -5,9 +5,10 @@
 // the write in flight, if any). Each stream's Hello is first put to the ChildAdmission
 // with the ids the peer's certificate names; a refused one is logged and the stream
 // closed with PERMISSION_DENIED before the hub (or the database) sees it. Each batch is
-// then put to the ChildLimits (cells held, rate), when given: one over a limit closes
-// the stream with RESOURCE_EXHAUSTED and is never applied. A stream silent for the idle
-// timeout is closed with DEADLINE_EXCEEDED (city_node/idle_streams.h).
+// then put to the ChildLimits (its rate), when given: one over it closes the stream
+// with RESOURCE_EXHAUSTED and is never applied (the cells a child may hold are capped
+// as the hub stores its batch). A stream silent for the idle timeout is closed with
+// DEADLINE_EXCEEDED (city_node/idle_streams.h), and cancelled if it does not end.
 #ifndef FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 #define FEDSYNC_CITY_NODE_FEDERATION_SERVICE_H_
 

@@ -169,10 +169,9 @@ int main(int argc, char** argv) {
   const std::vector<std::string> children(config.children().begin(), config.children().end());
   const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
   fedsync::ChildHub* hub = (*node)->hub();
-  fedsync::ChildLimits limits(
-      {config.child_max_cells(), config.child_cells_per_second(), config.child_burst_cells()},
-      [hub](const std::string& child) -> absl::StatusOr<int64_t> { return hub->LiveCells(child); },
-      fedsync::Clock::Real());
+  hub->SetMaxCellsPerChild(config.child_max_cells());
+  fedsync::ChildLimits limits({config.child_cells_per_second(), config.child_burst_cells()},
+                              fedsync::Clock::Real());
   fedsync::FederationService federation_service((*node)->hub(), &admission, &limits,
                                                 absl::Milliseconds(config.child_idle_millis()));
   const fedsync::OperatorAuth operator_auth(!config.tls_dir().empty(), &*operator_tokens);

@@ -102,6 +102,11 @@ int64_t RunningSums::LiveCells(const std::string& child) const {
   return it == live_cells_.end() ? 0 : it->second;
 }
 
+int64_t RunningSums::LiveCellsInTransaction(const std::string& child) const {
+  auto pending = pending_live_cells_.find(child);
+  return LiveCells(child) + (pending == pending_live_cells_.end() ? 0 : pending->second);
+}
+
 absl::Status RunningSums::Publish(PublishFn fn) {
   std::vector<Map::value_type*> changed;
   changed.swap(changed_);

@@ -64,8 +64,10 @@ class RunningSums {
   void AddLiveCells(Database* db, const std::string& child, int64_t delta);
 
   // The live cells held from `child` as last committed (0 for a child unknown here).
-  // Thread-safe, and never waits for the writer: for the limits on a child's batches.
+  // Thread-safe, and never waits for the writer.
   int64_t LiveCells(const std::string& child) const ABSL_LOCKS_EXCLUDED(counts_mu_);
+  // The same, with what the open transaction added: for the writer.
+  int64_t LiveCellsInTransaction(const std::string& child) const ABSL_LOCKS_EXCLUDED(counts_mu_);
 
   // Calls `fn` with each sum changed since the last Publish, as it was then and as it is
   // now, and the seq of its published row (0: none), in the order of their first change.

@@ -1,5 +1,6 @@
 #include "city_node/child_cells.h"
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "tests/unit/database_test_support.h"
 
@@ -305,6 +306,50 @@ TEST_F(ChildCellsTest, TombstonesOfAMetricTheCatalogDroppedAreApplied) {
   no_metric.set_period("2026");
   no_metric.clear_metric();
   EXPECT_EQ(Apply("luyang", {no_period, no_metric}).rejected_size(), 2);
+}
+
+// The cap on a child's live cells counts what a batch adds here, exactly: an update of
+// a held cell adds nothing and a tombstone frees one, so a child at its cap keeps
+// syncing; a batch that would pass it fails whole, and other children are unaffected.
+TEST_F(ChildCellsTest, TheCapOnAChildsCellsCountsOnlyCellsNewHere) {
+  cells_.set_max_cells_per_child(2);
+  const std::string luyang = "luyang";
+  // In a transaction, as the hub applies: a refused batch leaves nothing.
+  auto apply = [&](std::vector<v1::Cell> cells) -> absl::Status {
+    v1::CellBatch batch;
+    for (v1::Cell& cell : cells) *batch.add_cells() = std::move(cell);
+    auto transaction = Transaction::Begin(db_.get());
+    if (!transaction.ok()) return transaction.status();
+    auto acks = cells_.ApplyBatches(db_.get(), published_.get(), {{&luyang, &batch}}, 2000);
+    if (!acks.ok()) return acks.status();
+    return (*transaction)->Commit();
+  };
+  Hello("luyang", 1);
+  ASSERT_TRUE(apply({ByRegion("europe", 1, 1), ByRegion("asia", 2, 2)}).ok());
+  ASSERT_TRUE(apply({ByRegion("europe", 5, 3)}).ok()) << "an update at the cap";
+  EXPECT_EQ(Own("returned_students_by_region", "europe").first, 5);
+  absl::Status over = apply({ByRegion("africa", 1, 4)});
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted) << over;
+  EXPECT_TRUE(absl::StrContains(over.message(), "limit of 2 cells")) << over;
+  EXPECT_EQ(Own("returned_students_by_region", "africa").first, -1);
+  auto watermark = ChildWatermark(db_.get(), "luyang");
+  ASSERT_TRUE(watermark.ok());
+  EXPECT_EQ(*watermark, 3u);
+  EXPECT_EQ(cells_.LiveCells("luyang"), 2);
+  // A tombstone and a new cell in one batch add nothing.
+  v1::Cell gone = ByRegion("asia", 0, 4);
+  gone.set_deleted(true);
+  gone.clear_status();
+  ASSERT_TRUE(apply({gone, ByRegion("africa", 1, 5)}).ok());
+  EXPECT_EQ(Own("returned_students_by_region", "africa").first, 1);
+  EXPECT_EQ(cells_.LiveCells("luyang"), 2);
+  // Another child has its own cap.
+  const std::string yaohai = "yaohai";
+  Hello("yaohai", 1);
+  v1::CellBatch two;
+  *two.add_cells() = ByRegion("europe", 1, 1);
+  *two.add_cells() = ByRegion("asia", 1, 2);
+  EXPECT_TRUE(cells_.ApplyBatches(db_.get(), published_.get(), {{&yaohai, &two}}, 2000).ok());
 }
 
 TEST_F(ChildCellsTest, OneBatchBeforeHelloFailsTheBatchesAppliedWithIt) {
