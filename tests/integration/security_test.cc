@@ -135,6 +135,18 @@ class SecurityTest : public ::testing::Test {
     return grpc::CreateCustomChannel(address, Credentials(name), args);
   }
 
+  // District luyang with its demo data and no parent, whose registries answer the
+  // certificates of `registry_operators` (NAME,...).
+  absl::StatusOr<std::unique_ptr<NodeProcess>> StartLoneDistrict(
+      const std::string& registry_operators) {
+    return NodeProcess::Start(
+        FEDSYNC_DISTRICT_NODE,
+        {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+         "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang",
+         "--registry-operators=" + registry_operators},
+        dir_.File("luyang.log"));
+  }
+
   AdminClient CityAdmin(const std::string& name = "alice") {
     return AdminClient(city_->address(), Credentials(name), absl::Seconds(10), "hefei");
   }
@@ -874,11 +886,7 @@ Message* Payload(v1::Record* record) {
 // the district does not list (a city's admin) reads its status and rollups, never a
 // record, not even through export; a listed one does.
 TEST_F(SecurityTest, ADistrictsRecordsAreRefusedToOperatorsItDoesNotList) {
-  auto district = NodeProcess::Start(
-      FEDSYNC_DISTRICT_NODE,
-      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-       "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto"},
-      dir_.File("luyang.log"));
+  auto district = StartLoneDistrict("otto");
   ASSERT_TRUE(district.ok()) << district.status();
   const std::string address = (*district)->address();
   AdminClient as_city_admin(address, Credentials("alice"), absl::Seconds(10), "luyang");
@@ -903,11 +911,7 @@ TEST_F(SecurityTest, ADistrictsRecordsAreRefusedToOperatorsItDoesNotList) {
 }
 
 TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrRefused) {
-  auto district = NodeProcess::Start(
-      FEDSYNC_DISTRICT_NODE,
-      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-       "--demo-data=luyang", "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto,vera"},
-      dir_.File("luyang.log"));
+  auto district = StartLoneDistrict("otto,vera");
   ASSERT_TRUE(district.ok()) << district.status();
   RegistryCalls writer(Channel((*district)->address(), "luyang", "otto"));
   RegistryCalls reader(Channel((*district)->address(), "luyang", "vera"));

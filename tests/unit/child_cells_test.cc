@@ -49,6 +49,19 @@ class ChildCellsTest : public ::testing::Test {
     return {-1, v1::CELL_STATUS_UNSPECIFIED};
   }
 
+  // Runs a newer catalog, the current one without `metric`.
+  void AdoptCatalogWithout(const std::string& metric) {
+    v1::Catalog proto = catalogs_.Get()->proto();
+    proto.set_version(proto.version() + 1);
+    auto* metrics = proto.mutable_metrics();
+    for (int i = 0; i < metrics->size(); ++i) {
+      if (metrics->Get(i).id() == metric) metrics->DeleteSubrange(i, 1);
+    }
+    auto newer = Catalog::FromProto(proto);
+    ASSERT_TRUE(newer.ok()) << newer.status();
+    catalogs_.Set(*newer);
+  }
+
   std::unique_ptr<Database> db_;
   std::unique_ptr<PublishedCells> published_;
   CatalogHolder catalogs_{Catalog::Default()};
@@ -254,15 +267,7 @@ TEST_F(ChildCellsTest, ABatchCheckedUnderAnOlderCatalogIsCheckedAgain) {
   const ChildCells::CheckedBatch checked = ChildCells::Check(catalogs_.Get(), batch);
   ASSERT_EQ(checked.cells.size(), 2u);
   EXPECT_TRUE(checked.cells[0].rejection.empty());
-  v1::Catalog proto = catalogs_.Get()->proto();
-  proto.set_version(proto.version() + 1);
-  auto* metrics = proto.mutable_metrics();
-  for (int i = 0; i < metrics->size(); ++i) {
-    if (metrics->Get(i).id() == "returned_students_total") metrics->DeleteSubrange(i, 1);
-  }
-  auto newer = Catalog::FromProto(proto);
-  ASSERT_TRUE(newer.ok()) << newer.status();
-  catalogs_.Set(*newer);
+  ASSERT_NO_FATAL_FAILURE(AdoptCatalogWithout("returned_students_total"));
   auto acks = cells_.ApplyBatches(db_.get(), published_.get(), {{&luyang, &batch, &checked}}, 2000);
   ASSERT_TRUE(acks.ok()) << acks.status();
   ASSERT_EQ(acks->at(0).rejected_size(), 1);
@@ -279,15 +284,7 @@ TEST_F(ChildCellsTest, TombstonesOfAMetricTheCatalogDroppedAreApplied) {
   Hello("luyang", 1);
   Apply("luyang", {Total(10, 1), ByRegion("europe", 4, 2)});
   ASSERT_EQ(Own().first, 10);
-  v1::Catalog proto = catalogs_.Get()->proto();
-  proto.set_version(proto.version() + 1);
-  auto* metrics = proto.mutable_metrics();
-  for (int i = 0; i < metrics->size(); ++i) {
-    if (metrics->Get(i).id() == "returned_students_total") metrics->DeleteSubrange(i, 1);
-  }
-  auto newer = Catalog::FromProto(proto);
-  ASSERT_TRUE(newer.ok()) << newer.status();
-  catalogs_.Set(*newer);
+  ASSERT_NO_FATAL_FAILURE(AdoptCatalogWithout("returned_students_total"));
   v1::Cell tombstone = Total(0, 3);
   tombstone.set_deleted(true);
   tombstone.clear_status();

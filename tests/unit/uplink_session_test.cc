@@ -169,6 +169,15 @@ TEST(UplinkSessionTest, WelcomeAheadOfTheAckedSeqIsRecorded) {
   EXPECT_EQ((*batch)->batch().cells(0).seq(), 9u);
 }
 
+// An uplink of luyang to a parent on loopback port `port`, in plaintext.
+UplinkOptions LoopbackUplink(int port) {
+  UplinkOptions options;
+  options.target = absl::StrCat("127.0.0.1:", port);
+  options.credentials = grpc::InsecureChannelCredentials();
+  options.identity = Identity();
+  return options;
+}
+
 // A parent, over real gRPC on loopback, that answers every Hello with a Welcome for
 // another epoch: a Welcome the child cannot take.
 class WrongEpochParent final : public v1::Federation::CallbackService {
@@ -214,10 +223,7 @@ TEST(UplinkTest, AFailedWelcomeReconnectsAfterABackoff) {
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&parent});
   ASSERT_TRUE(server.ok()) << server.status();
   FakeOutbox outbox(3);
-  UplinkOptions options;
-  options.target = absl::StrCat("127.0.0.1:", server->port);
-  options.credentials = grpc::InsecureChannelCredentials();
-  options.identity = Identity();
+  UplinkOptions options = LoopbackUplink(server->port);
   Uplink uplink(&outbox, options,
                 [](const v1::Command&, auto reply) { reply(v1::CommandResult()); });
   const absl::Time start = absl::Now();
@@ -304,10 +310,7 @@ TEST(UplinkTest, AResultReadyBeforeTheWelcomeWaitsWithoutSpinning) {
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&parent});
   ASSERT_TRUE(server.ok()) << server.status();
   FakeOutbox outbox(0);
-  UplinkOptions options;
-  options.target = absl::StrCat("127.0.0.1:", server->port);
-  options.credentials = grpc::InsecureChannelCredentials();
-  options.identity = Identity();
+  UplinkOptions options = LoopbackUplink(server->port);
   options.welcome_timeout = absl::Seconds(30);
   absl::Mutex mu;
   std::function<void(v1::CommandResult)> reply;  // the command's, held back
