@@ -22,6 +22,9 @@ struct UnitCell {
 bool Assess(const v1::MetricDef& metric, const CellKey& key, const ExactCell& exact,
             const ContributionMap& contributions, privacy::LinkedCell* cell) {
   cell->value = exact.value;
+  // Only cells with a contributor are published: a count's is then at least 1, which
+  // anyone reading the SUPPRESSED cell knows.
+  if (metric.measure() != v1::SUM && exact.contributors > 0) cell->min_value = 1;
   if (metric.disclosure().method() != v1::SUPPRESSION) {
     cell->singleton = exact.contributors == 1;
     return true;  // NONE: published as it is, unless secondary suppression needs it
@@ -64,7 +67,7 @@ bool Assess(const v1::MetricDef& metric, const CellKey& key, const ExactCell& ex
 std::string MemoKey(const privacy::LinkedTables& tables) {
   std::string key;
   for (const privacy::LinkedCell& cell : tables.cells) {
-    absl::StrAppend(&key, cell.value, ",", static_cast<int>(cell.state), ",",
+    absl::StrAppend(&key, cell.value, ",", cell.min_value, ",", static_cast<int>(cell.state), ",",
                     cell.protection_width, ",", cell.singleton ? 1 : 0, ";");
   }
   for (const privacy::LinearEquation& equation : tables.equations) {

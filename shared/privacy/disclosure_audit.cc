@@ -24,6 +24,7 @@ constexpr double kExactMargin = 0.5;
 // coefficients and the constant the published cells contribute.
 struct System {
   std::vector<int> columns;                  // cell index of each unknown
+  std::vector<int64_t> lower;                // the least value of each unknown
   std::map<int, int> column_of_cell;         // cell index -> column
   std::vector<std::map<int, int64_t>> rows;  // column -> coefficient
   std::vector<int64_t> constants;            // sum of coefficient * x = constant
@@ -35,6 +36,7 @@ System BuildSystem(const LinkedTables& tables, int known_cell) {
     if (tables.cells[cell].suppressed()) {
       system.column_of_cell[cell] = static_cast<int>(system.columns.size());
       system.columns.push_back(cell);
+      system.lower.push_back(tables.cells[cell].min_value);
     }
   }
   auto add_term = [&](int cell, int64_t coefficient, std::map<int, int64_t>* row,
@@ -111,7 +113,10 @@ class AttackerLp {
     const int n = static_cast<int>(system.columns.size());
     const int m = static_cast<int>(system.rows.size());
     if (n > 0) glp_add_cols(lp, n);
-    for (int j = 1; j <= n; ++j) glp_set_col_bnds(lp, j, GLP_LO, 0.0, 0.0);
+    // Each unknown is at least what is known of it: 0, or 1 for a count cell present.
+    for (int j = 1; j <= n; ++j) {
+      glp_set_col_bnds(lp, j, GLP_LO, static_cast<double>(system.lower[j - 1]), 0.0);
+    }
     if (m > 0) glp_add_rows(lp, m);
     std::vector<int> row_index{0}, column_index{0};
     std::vector<double> values{0};

@@ -2,14 +2,15 @@
 // (linked_tables.h) reveals no suppressed cell. It is the gate before publication; a
 // table that fails is not published as is (secondary_suppression.h adds suppressions).
 //
-// The attacker knows every published value, every equation and that cells are >= 0.
+// The attacker knows every published value, every equation, that cells are >= 0, and
+// that a count cell published at all (SUPPRESSED or not) is >= 1 (LinkedCell::min_value).
 // For each suppressed cell the audit checks:
 //   (a) it is not a linear combination of published values. Exact rational Gaussian
 //       elimination (GMP) of the equations restricted to suppressed cells: the cell is
 //       derivable iff its unit vector lies in their row space, i.e. its column is a pivot
 //       whose reduced row has no other entry.
 //   (b) for primary cells, its feasible interval [min, max] under the equations and
-//       non-negativity, two LPs (GLPK's simplex; when the width is within 0.5 of the
+//       the cells' least values, two LPs (GLPK's simplex; when the width is within 0.5 of the
 //       protection width, confirmed by GLPK's exact rational simplex from that basis),
 //       is at least its protection width. A cell pinned by non-negativity
 //       (x + y = 0 forces both to 0) fails here although it passes (a).

@@ -9,8 +9,12 @@ namespace privacy {
 absl::Status LinkedTables::Validate() const {
   const int count = static_cast<int>(cells.size());
   for (const LinkedCell& cell : cells) {
-    if (cell.value < 0) {
+    if (cell.value < 0 || cell.min_value < 0) {
       return absl::InvalidArgumentError(absl::StrCat("cell ", cell.label, " is negative"));
+    }
+    // The value stays out of the message: the cell may be suppressed.
+    if (cell.value < cell.min_value) {
+      return absl::InvalidArgumentError(absl::StrCat("cell ", cell.label, " is below its minimum"));
     }
     if (cell.state == CellState::kPrimary && cell.protection_width <= 0) {
       return absl::InvalidArgumentError(

@@ -30,6 +30,9 @@ struct LinkedCell {
   CellState state = CellState::kPublished;
   int64_t protection_width = 0;  // required of kPrimary cells
   bool singleton = false;        // one contributor, who knows the value
+  // What anyone knows of the cell though it is suppressed: it is at least this. A count
+  // cell that is published at all (even as SUPPRESSED) has a contributor, so >= 1.
+  int64_t min_value = 0;
   bool suppressed() const { return state != CellState::kPublished; }
 };
 
@@ -43,8 +46,9 @@ struct LinkedTables {
   std::vector<LinkedCell> cells;
   std::vector<LinearEquation> equations;
 
-  // kInvalidArgument when an index is out of range, a value is negative, a primary cell
-  // has no protection width, or an equation does not hold for the values.
+  // kInvalidArgument when an index is out of range, a value is negative or below its
+  // min_value, a primary cell has no protection width, or an equation does not hold
+  // for the values.
   absl::Status Validate() const;
   int SuppressedCount() const;
 };

@@ -143,6 +143,40 @@ TEST(SuppressionPublicationTest, LinkedTablesGetPrimaryAndSecondarySuppression) 
   EXPECT_GE(report->cells[0].upper - report->cells[0].lower, 2.0);
 }
 
+// 6 from Japan, 5 from the US, and one each from Britain, Australia and South Africa:
+// three regions of one student, 3 between them. Anyone reading the publication knows a
+// SUPPRESSED region has a student, so three suppressed regions summing to 3 would be
+// one each: another region must be suppressed too.
+TEST(SuppressionPublicationTest, SuppressedCountCellsAreKnownToHoldOneEach) {
+  District district(Catalog::Default(), kToday);
+  std::vector<v1::Record> records;
+  for (int i = 0; i < 6; ++i) records.push_back(Student(i + 1, "JP"));
+  for (int i = 0; i < 5; ++i) records.push_back(Student(i + 11, "US"));
+  records.push_back(Student(21, "GB"));
+  records.push_back(Student(22, "AU"));
+  records.push_back(Student(23, "ZA"));
+  CreateAll(district, records);
+  district.ExpectMatchesRecompute("14 students");
+  auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(At(*published, "returned_students_total", ""), (CellValue{14, v1::OK}));
+  int suppressed = 0;
+  int64_t hidden = 14;
+  for (const std::string region : {"east_asia", "north_america", "europe", "oceania", "africa"}) {
+    const CellValue value = At(*published, kByRegion, "region=" + region);
+    ASSERT_NE(value.status, v1::CELL_STATUS_UNSPECIFIED) << region;
+    if (value.status == v1::SUPPRESSED) {
+      ++suppressed;
+    } else {
+      hidden -= value.value;
+    }
+  }
+  EXPECT_GE(suppressed, 4);
+  // Each suppressed region is >= 1, so each is at most hidden - (suppressed - 1): Europe
+  // (1) keeps an interval of at least the threshold's width, 2.
+  EXPECT_GE(hidden - (suppressed - 1) - 1, 2);
+}
+
 // A write re-decides the whole unit but re-publishes only what changed; when Europe
 // reaches the threshold both suppressions lift.
 TEST(SuppressionPublicationTest, WritesRepublishOnlyChangedCells) {

@@ -129,6 +129,31 @@ TEST(DisclosureAuditTest, SingletonSubtractingItselfIsABreachUntilSecondarySuppr
 
 // A table of one cell (a total with no published breakdown): no equation, so the
 // attacker knows only that it is >= 0.
+// Seven families, 3,1,1,1,1 by type, the total published: the four ones suppressed sum
+// to 4, and a reader knows each has a family (a cell is published only then), so each
+// is exactly 1. The audit must know that too, and secondary suppression must then hide
+// more.
+TEST(DisclosureAuditTest, ACountCellPresentIsKnownToBeAtLeastOne) {
+  LinkedTables tables = Grid({5}, {3, 1, 1, 1, 1});
+  for (int cell = 1; cell <= 4; ++cell) MarkPrimary(&tables, cell);
+  auto without = AuditSuppression(tables);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_TRUE(without->passed()) << "cells >= 0 only: [0, 4] looks wide enough";
+  for (LinkedCell& cell : tables.cells) cell.min_value = 1;
+  auto with = AuditSuppression(tables);
+  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_FALSE(with->passed());
+  EXPECT_DOUBLE_EQ(with->FirstFailure()->lower, 1);
+  EXPECT_DOUBLE_EQ(with->FirstFailure()->upper, 1);
+  auto secured = SuppressUntilSafe(&tables);
+  ASSERT_TRUE(secured.ok()) << secured.status();
+  EXPECT_TRUE(secured->report.passed());
+  EXPECT_GT(tables.SuppressedCount(), 4);
+  // A cell below its known least value is no valid table.
+  tables.cells[1].min_value = 2;
+  EXPECT_EQ(tables.Validate().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(DisclosureAuditTest, LoneCellWithoutEquationsIsProtected) {
   LinkedTables tables;
   tables.cells = {{"total", 1, CellState::kPrimary, 2, true}};
