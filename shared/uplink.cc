@@ -213,6 +213,11 @@ absl::Status Uplink::RunStream() {
     // Never hold the mutex across a stream write.
     if (!stream->Write(*message)) {
       result = absl::UnavailableError("stream closed by the parent");
+      if (message->has_command_result()) {
+        // Sent again on the next stream; the parent drops a result it has already.
+        absl::MutexLock lock(&mu_);
+        results_.push_front(std::move(*message->mutable_command_result()));
+      }
       break;
     }
     if (message->has_batch()) RecordBatchSent(message->batch().cells_size());
