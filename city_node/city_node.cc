@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "city_node/child_targets.h"
 #include "city_node/completeness.h"
+#include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/period.h"
 #include "shared/status_macros.h"
@@ -247,6 +248,7 @@ absl::StatusOr<v1::SyncNowResponse> CityNode::SyncNow(const std::string& child_i
   v1::Command command;
   command.set_command_id(NewCommandId());
   command.mutable_sync()->set_full(full);
+  command.set_timeout_millis(absl::ToInt64Milliseconds(ChildCommandTimeout(timeout)));
   CommandOutcome outcome = hub_->RunCommand(targets, command, wait, absl::Now() + timeout);
   v1::SyncNowResponse response;
   response.set_command_id(command.command_id());
@@ -267,10 +269,13 @@ void CityNode::HandleCommand(const v1::Command& command,
     reply(std::move(result));
     return;
   }
-  // Down to every child first, so that their fresh cells are in this node's sums
-  // before this node reports its own.
-  absl::StatusOr<v1::SyncNowResponse> children =
-      SyncNow("", command.sync().full(), /*wait=*/true, absl::Seconds(6));
+  // Within what the parent gives (9 s when it says nothing): down to every child first,
+  // so that their fresh cells are in this node's sums before this node reports its
+  // own; then this node's own ack, with a third of the time and at most 3 s kept for it.
+  const absl::Duration timeout = CommandTimeout(command.timeout_millis(), absl::Seconds(9));
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::StatusOr<v1::SyncNowResponse> children = SyncNow(
+      "", command.sync().full(), /*wait=*/true, timeout - std::min(timeout / 3, absl::Seconds(3)));
   if (children.ok()) {
     for (const v1::NodeResult& child : children->results()) *result.add_results() = child;
     for (const std::string& missing : children->missing()) {
@@ -279,7 +284,6 @@ void CityNode::HandleCommand(const v1::Command& command,
       absent->set_message("did not answer in time");
     }
   }
-  const absl::Time deadline = absl::Now() + absl::Seconds(3);
   bool ok = true;
   if (command.sync().full()) ok = uplink_->Resync(deadline);
   const uint64_t seq = store_->max_seq();

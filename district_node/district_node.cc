@@ -3,12 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "district_node/audit_log.h"
 #include "district_node/node_secret.h"
-#include "shared/registry_kinds.h"
+#include "shared/catalog_holder.h"
 #include "shared/demo_data.h"
+#include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/period.h"
+#include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
-#include "shared/catalog_holder.h"
 #include "shared/targets.h"
 
 namespace fedsync {
@@ -231,7 +232,8 @@ void DistrictNode::HandleCommand(const v1::Command& command,
   v1::CommandResult result;
   result.set_command_id(command.command_id());
   if (command.has_sync()) {
-    *result.add_results() = SyncNow(command.sync().full(), absl::Seconds(5));
+    *result.add_results() =
+        SyncNow(command.sync().full(), CommandTimeout(command.timeout_millis(), absl::Seconds(5)));
   } else {
     v1::NodeResult* unknown = result.add_results();
     unknown->set_node_id(config_.id());

@@ -3,7 +3,10 @@
 #ifndef FEDSYNC_SHARED_LIMITS_H_
 #define FEDSYNC_SHARED_LIMITS_H_
 
+#include <algorithm>
 #include <cstdint>
+
+#include "absl/time/time.h"
 
 namespace fedsync {
 
@@ -41,6 +44,19 @@ inline constexpr int64_t kDefaultChildIdleMillis = 60'000;
 // The longest a sync command with --wait keeps an admin call (and its server thread)
 // waiting for results, whatever the request or the caller's deadline says.
 inline constexpr int64_t kMaxCommandWaitMillis = 300'000;
+
+// The time a command may take at the node it reaches: the command's own, bounded by
+// kMaxCommandWaitMillis, or `fallback` for a command that carries none.
+inline absl::Duration CommandTimeout(int64_t timeout_millis, absl::Duration fallback) {
+  if (timeout_millis <= 0) return fallback;
+  return absl::Milliseconds(std::min(timeout_millis, kMaxCommandWaitMillis));
+}
+
+// Of `left` for a command, what its children get: less the way back up, a fifth of it
+// and at most a second, so that their answers arrive before this node's deadline.
+inline absl::Duration ChildCommandTimeout(absl::Duration left) {
+  return left - std::min(left / 5, absl::Seconds(1));
+}
 
 }  // namespace fedsync
 

@@ -173,6 +173,20 @@ TEST_F(RunningTreeTest, SyncCommandTravelsDownTheTreeAndBack) {
   EXPECT_TRUE(absl::StrContains(output.err, "nobody")) << output.err;
 }
 
+// The operator's --timeout travels down with the command: with a district that does
+// not answer, the city answers within what it was given, naming that district, rather
+// than waiting on fixed times of its own past the province's deadline.
+TEST_F(RunningTreeTest, ASyncWaitNamesTheNodeThatDidNotAnswerWithinTheTimeout) {
+  luyang_->Signal(SIGSTOP);
+  CommandOutput output = Fedctl("anhui", {"sync", "--all", "--wait", "--timeout=5"});
+  luyang_->Signal(SIGCONT);
+  EXPECT_EQ(ExitCode(output), 1) << output.out << output.err;
+  const std::string said = output.out + output.err;
+  EXPECT_TRUE(absl::StrContains(said, "luyang")) << said;
+  EXPECT_TRUE(absl::StrContains(said, "did not answer in time")) << said;
+  EXPECT_TRUE(absl::StrContains(said, "1 failed, 0 missing")) << said;  // hefei answered
+}
+
 TEST_F(RunningTreeTest, StatusShowsTheTreeBelow) {
   CommandOutput output = Fedctl("hefei", {"status", "--format=json"});
   ASSERT_EQ(ExitCode(output), 0) << output.err;
