@@ -164,6 +164,18 @@ absl::StatusOr<int> CellUpdater::Apply(Database* db, PublishedCells* published,
   if (!changes.shares_delta().empty()) {
     ASSIGN_OR_RETURN(ContributionTable shares, ContributionTable::Prepare(db));
     RETURN_IF_ERROR(shares.ApplyDelta(changes.shares_delta()));
+    // A cell whose total stayed but whose contributors' shares moved (an import that
+    // shifts amounts between enterprises) is re-decided too: the dominance and p% rules
+    // judge the shares.
+    for (const auto& [key, entities] : changes.shares_delta()) {
+      if (touched.count(key) > 0) continue;
+      bool moved = false;
+      for (const auto& [entity, change] : entities) moved |= !(change == ContributorShare{});
+      if (!moved) continue;
+      ASSIGN_OR_RETURN(ExactCell cell, table.Get(key));
+      before[key] = cell;
+      touched[key] = cell;
+    }
   }
   CellPublication publication(db, now.catalog);
   return publication.PublishTouched(table, published, touched, before);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "district_node/cell_publication.h"
 #include "district_node/cell_updater.h"
+#include "district_node/import_session.h"
 #include "district_node/registry.h"
 #include "district_node/registry_store.h"
 #include "gtest/gtest.h"
@@ -202,6 +203,34 @@ TEST(SuppressionPublicationTest, WritesRepublishOnlyChangedCells) {
   EXPECT_EQ(At(*published, kByRegion, "region=europe"), (CellValue{3, v1::OK}));
   EXPECT_EQ(At(*published, kByRegion, "region=north_america"), (CellValue{5, v1::OK}));
   EXPECT_TRUE(Decisions(district.store(), kByRegion).empty());
+}
+
+// An import that moves capital between four enterprises from Japan leaves the region's
+// total as it was, but one of them now holds 97% of it: the dominance rule must judge
+// the cell again, though its value did not change.
+TEST(SuppressionPublicationTest, AnImportThatShiftsSharesReDecidesTheCell) {
+  const std::string metric = "enterprises_capital_by_source_region";
+  District district(Catalog::Default(), kToday);
+  std::vector<v1::Record> equal;
+  for (int i = 0; i < 4; ++i) equal.push_back(Enterprise(i + 1, "JP", 1'000'000));
+  CreateAll(district, equal);
+  auto published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
+  ASSERT_TRUE(published.ok());
+  ASSERT_EQ(At(*published, metric, "region=east_asia"), (CellValue{4'000'000, v1::OK}));
+  std::vector<v1::Record> shifted;
+  for (int i = 0; i < 4; ++i) {
+    shifted.push_back(Enterprise(i + 1, "JP", i == 0 ? 3'880'000 : 40'000));
+  }
+  auto session = district.registry().BeginImport("enterprises", ImportOptions());
+  ASSERT_TRUE(session.ok()) << session.status();
+  for (const v1::Record& record : shifted) ASSERT_TRUE((*session)->Add(record).ok());
+  auto imported = district.registry().FinishImport("importer", session->get());
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->updated(), 4);
+  district.ExpectMatchesRecompute("shares shifted");
+  published = cell_testing::ReadPublished(district.store(), *Catalog::Default());
+  ASSERT_TRUE(published.ok());
+  EXPECT_EQ(At(*published, metric, "region=east_asia").status, v1::SUPPRESSED);
 }
 
 // Registered capital by source region (a sum): three enterprises from Singapore where
