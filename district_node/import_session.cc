@@ -206,6 +206,12 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
     if (existing->columns.bytes == columns.bytes) {
       RETURN_IF_ERROR(not_new(columns));
       response.set_unchanged(response.unchanged() + 1);
+    } else if (!existing->deleted_at.empty()) {
+      // As UpdateRecord: a deleted record changes only once restored (one entered in
+      // error would otherwise count again, under its new dates).
+      AddError(entry.row, absl::StrJoin(kind_->key_fields, "+"),
+               absl::StrCat("record ", existing->id, " is deleted; restore it first"));
+      RETURN_IF_ERROR(not_new(columns));
     } else {
       RETURN_IF_ERROR(table.Update(*existing, columns));
       v1::Record before, after;

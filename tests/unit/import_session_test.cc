@@ -262,6 +262,37 @@ TEST_F(ImportSessionTest, AnImportThatFailsInTheMiddleChangesNoCell) {
   ExpectMatchesRecompute("after two failed imports");
 }
 
+// A deleted record changes only once restored, through an import as through
+// UpdateRecord: one entered in error would otherwise count again under new dates.
+TEST_F(ImportSessionTest, AnImportDoesNotChangeADeletedRecord) {
+  std::vector<v1::Record> students = Students(3);
+  ASSERT_TRUE(Import(students).ok());
+  v1::ListRecordsRequest list;
+  list.set_kind("returned_students");
+  auto listed = registry_->List(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->entries_size(), 3);
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("returned_students");
+  remove.set_id(listed->entries(0).id());
+  remove.set_reason("never studied abroad");
+  remove.set_entered_in_error(true);
+  ASSERT_TRUE(registry_->Delete("clerk", remove).ok());
+  const ExactCellMap before = Stored();
+  // The deleted one is the record listed first; change its date in the import.
+  v1::Record changed = listed->entries(0).record();
+  changed.mutable_returned_student()->set_registered_date("2020-02-01");
+  auto refused = Import({changed});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "restore it first"))
+      << refused.status();
+  auto skipped = Import({changed}, /*skip_invalid=*/true);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(skipped->updated(), 0);
+  EXPECT_EQ(skipped->error_count(), 1);
+  EXPECT_TRUE(Stored() == before);
+}
+
 TEST_F(ImportSessionTest, SkippedRowsCountInNoCell) {
   for (int sequence : {11, 13}) {
     ASSERT_TRUE(registry_->Create("clerk", HardshipCase(sequence)).ok());
