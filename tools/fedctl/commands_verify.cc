@@ -19,8 +19,9 @@ CommandSpec VerifyCommandSpec() {
   spec.description =
       "For every link below --target: the parent holds the child's newest seq, its copy\n"
       "of each cell equals what the child publishes, and its own cells are the sums of\n"
-      "its children's. Exit 0 when every link holds, 1 otherwise. While updates are\n"
-      "still flowing a link may lag; run it again once they stop.\n"
+      "its children's. Exit 0 when every link holds, 1 otherwise, and 1 when there is\n"
+      "no link below --target to check (a tree that checked nothing is not verified).\n"
+      "While updates are still flowing a link may lag; run it again once they stop.\n"
       "Every node is reached at the address it advertised, with --tls-dir's certificate:\n"
       "--target must be --server-id, each node below it the id its parent reports.";
   return spec;
