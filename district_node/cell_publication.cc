@@ -194,6 +194,11 @@ absl::StatusOr<int> CellPublication::PublishAll(PublishedCells* published,
          it != exact.end() && it->first.metric == metric.id(); ++it) {
       periods.insert(it->first.period);
     }
+    // And every period released already, as a write does: one that lost its last record
+    // keeps its release (noisy zeros), rather than being withdrawn, which would tell
+    // exactly that it has no record.
+    ASSIGN_OR_RETURN(std::vector<v1::Cell> released, ReadPublishedCells(db_, metric.id(), ""));
+    for (const v1::Cell& cell : released) periods.insert(cell.period());
     for (const std::string& period : periods) {
       ASSIGN_OR_RETURN(CellMap noisy, DecideDp(metric, period, exact, shares));
       decision.published.insert(noisy.begin(), noisy.end());

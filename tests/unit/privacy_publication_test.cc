@@ -416,6 +416,40 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
 // released again. The difference of the two releases is the change (+1) plus the
 // difference of two independent discrete Laplace draws (scale 2): it equals +1 only
 // when the two noises coincide (about 12% of the time) and varies widely.
+// A period that loses its last record keeps its release, by a write and by a full
+// recompute alike: a recompute withdrawing it would tell that it has no record, and the
+// two paths would publish different cells for the same records.
+TEST(DpPublicationTest, APeriodThatLostItsLastRecordStaysReleasedThroughARecompute) {
+  std::shared_ptr<const Catalog> catalog = DpCatalog("1", "3");
+  ASSERT_NE(catalog, nullptr);
+  const std::string dir = ::testing::TempDir() + "/dp_empty_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  FileDistrict district(dir + "/luyang.db", catalog);
+  auto created = district.registry->Create("test", Student(1, "JP"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("returned_students");
+  remove.set_id(created->id());
+  remove.set_reason("never studied abroad");
+  remove.set_entered_in_error(true);
+  ASSERT_TRUE(district.registry->Delete("test", remove).ok());
+  auto by_write = cell_testing::ReadPublished(*district.store, *catalog);
+  ASSERT_TRUE(by_write.ok());
+  ASSERT_EQ(by_write->count(CellKey{"students_dp", "2026", "degree=master"}), 1u);
+  auto budget = district.Budget();
+  ASSERT_TRUE(budget.ok());
+  const int64_t releases = budget->releases;
+  ASSERT_TRUE(district.Recompute().ok());
+  auto by_recompute = cell_testing::ReadPublished(*district.store, *catalog);
+  ASSERT_TRUE(by_recompute.ok());
+  EXPECT_TRUE(*by_recompute == *by_write);
+  budget = district.Budget();
+  ASSERT_TRUE(budget.ok());
+  EXPECT_EQ(budget->releases, releases) << "the recompute re-sends the stored release";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
   std::shared_ptr<const Catalog> catalog = DpCatalog("1/2", "100");
   ASSERT_NE(catalog, nullptr);
