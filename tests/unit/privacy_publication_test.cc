@@ -317,6 +317,17 @@ TEST(DpCatalogTest, AcceptsDpWithItsParametersOnly) {
   EXPECT_NE(sum.status().message().find("magnitude_max"), std::string::npos);
 }
 
+// An empty directory of this process, removed with what it holds at destruction.
+struct FreshDir {
+  explicit FreshDir(const std::string& name)
+      : path(::testing::TempDir() + "/" + name + "_" + std::to_string(getpid())) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~FreshDir() { std::filesystem::remove_all(path); }
+  const std::string path;
+};
+
 // A district on a database file, as district_node opens it.
 struct FileDistrict {
   FileDistrict(const std::string& path, std::shared_ptr<const Catalog> catalog)
@@ -356,10 +367,8 @@ struct FileDistrict {
 TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
   std::shared_ptr<const Catalog> catalog = DpCatalog("1", "3");
   ASSERT_NE(catalog, nullptr);
-  const std::string dir = ::testing::TempDir() + "/dp_budget_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string path = dir + "/luyang.db";
+  const FreshDir dir("dp_budget");
+  const std::string path = dir.path + "/luyang.db";
   const CellKey master{"students_dp", "2026", "degree=master"};
   CellValue released;
   {
@@ -409,7 +418,6 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
     EXPECT_EQ(budget->spent, 3);
     EXPECT_EQ(budget->releases, 3);
   }
-  std::filesystem::remove_all(dir);
 }
 
 // The time adversary against DP: a cell is released, one record joins, the cell is
@@ -422,10 +430,8 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
 TEST(DpPublicationTest, APeriodThatLostItsLastRecordStaysReleasedThroughARecompute) {
   std::shared_ptr<const Catalog> catalog = DpCatalog("1", "3");
   ASSERT_NE(catalog, nullptr);
-  const std::string dir = ::testing::TempDir() + "/dp_empty_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  FileDistrict district(dir + "/luyang.db", catalog);
+  const FreshDir dir("dp_empty");
+  FileDistrict district(dir.path + "/luyang.db", catalog);
   auto created = district.registry->Create("test", Student(1, "JP"));
   ASSERT_TRUE(created.ok()) << created.status();
   v1::DeleteRecordRequest remove;
@@ -447,7 +453,6 @@ TEST(DpPublicationTest, APeriodThatLostItsLastRecordStaysReleasedThroughARecompu
   budget = district.Budget();
   ASSERT_TRUE(budget.ok());
   EXPECT_EQ(budget->releases, releases) << "the recompute re-sends the stored release";
-  std::filesystem::remove_all(dir);
 }
 
 TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
