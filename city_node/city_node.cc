@@ -10,6 +10,7 @@
 #include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/period.h"
+#include "shared/privacy_floor.h"
 #include "shared/status_macros.h"
 #include "shared/targets.h"
 
@@ -198,13 +199,12 @@ absl::StatusOr<v1::ListTargetsResponse> CityNode::ListTargets() const {
 
 absl::StatusOr<std::vector<std::string>> CityNode::AdoptCatalog(const v1::Catalog& proto) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
-  // One writer at a time, so two pushes cannot both pass the version check.
+  absl::MutexLock lock(&adopt_mu_);
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
     RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
-    RETURN_IF_ERROR(StoreCatalog(db, *candidate));
-    catalogs_.Set(candidate);
-    return absl::OkStatus();
+    return StoreCatalog(db, *candidate);
   }));
+  catalogs_.Set(candidate);  // once stored: a failed commit leaves the old one running
   LogInfo("catalog.adopted", {{"version", candidate->version()},
                               {"metrics", candidate->proto().metrics_size()}});
   std::vector<std::string> sent_to = hub_->BroadcastCatalog(candidate->proto());
@@ -218,6 +218,8 @@ absl::StatusOr<v1::PushCatalogResponse> CityNode::PushCatalog(const v1::Catalog&
     return absl::FailedPreconditionError(absl::StrCat(
         "push the catalog at the top of the tree; ", config_.id(), " takes it from its parent"));
   }
+  RETURN_IF_ERROR(Catalog::FromProto(catalog).status());
+  RETURN_IF_ERROR(CheckPrivacyFloor(catalog));
   ASSIGN_OR_RETURN(std::vector<std::string> sent_to, AdoptCatalog(catalog));
   v1::PushCatalogResponse response;
   response.set_version(catalog.version());

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "city_node/child_hub.h"
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/config.pb.h"
@@ -62,6 +63,9 @@ class CityNode {
   // Adopts `proto` when it loads and is newer, stores it, and sends it down.
   absl::StatusOr<std::vector<std::string>> AdoptCatalog(const v1::Catalog& proto);
 
+  // Held through an adoption, from the version check to the switch, so that two
+  // pushes cannot both pass the check or switch in the wrong order.
+  absl::Mutex adopt_mu_;
   CatalogHolder catalogs_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<ChildHub> hub_;

@@ -1,5 +1,7 @@
 #include "district_node/district_node.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "district_node/audit_log.h"
 #include "district_node/node_secret.h"
@@ -8,11 +10,30 @@
 #include "shared/limits.h"
 #include "shared/logging.h"
 #include "shared/period.h"
+#include "shared/privacy_floor.h"
 #include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
 #include "shared/targets.h"
 
 namespace fedsync {
+namespace {
+
+// `catalog` as this district runs it: raised to the district's privacy floor, each
+// raise logged (metric ids and parameters only).
+absl::StatusOr<std::shared_ptr<const Catalog>> RunnableCatalog(
+    std::shared_ptr<const Catalog> catalog, const v1::NodeConfig& config) {
+  PrivacyFloor floor;
+  floor.min_threshold = std::max(floor.min_threshold, config.min_suppression_threshold());
+  std::vector<std::string> raised;
+  v1::Catalog runnable = RaiseToPrivacyFloor(catalog->proto(), floor, &raised);
+  if (raised.empty()) return catalog;
+  for (const std::string& change : raised) {
+    LogWarning("catalog.raised_to_floor", {{"version", catalog->version()}, {"change", change}});
+  }
+  return Catalog::FromProto(std::move(runnable));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
     v1::NodeConfig config, std::shared_ptr<grpc::ChannelCredentials> parent_credentials,
@@ -22,7 +43,8 @@ absl::StatusOr<std::unique_ptr<DistrictNode>> DistrictNode::Create(
   RETURN_IF_ERROR(store->Write([](Database* db, PublishedCells*) { return BackfillNames(db); }));
   std::shared_ptr<const Catalog> catalog;
   RETURN_IF_ERROR(store->Read([&](Database* db) -> absl::Status {
-    ASSIGN_OR_RETURN(catalog, LoadStoredCatalog(db));
+    ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> stored, LoadStoredCatalog(db));
+    ASSIGN_OR_RETURN(catalog, RunnableCatalog(std::move(stored), config));
     return absl::OkStatus();
   }));
   // The record-key secret stays in this database and in this process's memory only.
@@ -171,12 +193,19 @@ absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& me
 
 absl::Status DistrictNode::AdoptCatalog(const v1::Catalog& proto) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
-  // Under the writer, so that no write sees half a switch; the next publish recomputes
-  // every cell, since the stored ones were computed under the old catalog.
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> runnable, RunnableCatalog(candidate, config_));
+  absl::MutexLock lock(&adopt_mu_);
+  // The catalog as it came is stored; the floor is applied each time it is loaded, so a
+  // floor raised in the config applies to it too.
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
     RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
-    RETURN_IF_ERROR(StoreCatalog(db, *candidate));
-    cells_->SetCatalog(candidate);
+    return StoreCatalog(db, *candidate);
+  }));
+  // Switched under the writer, once stored, so that no write sees half a switch; the
+  // next publish recomputes every cell, since the stored ones were computed under the
+  // old catalog.
+  RETURN_IF_ERROR(store_->Write([&](Database*, PublishedCells*) -> absl::Status {
+    cells_->SetCatalog(runnable);
     return absl::OkStatus();
   }));
   LogInfo("catalog.adopted", {{"version", candidate->version()},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "district_node/cell_updater.h"
 #include "district_node/publisher.h"
 #include "district_node/registry.h"
@@ -18,9 +19,9 @@
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/config.pb.h"
 #include "shared/catalog.h"
-#include "shared/privacy/record_key.h"
 #include "shared/clock.h"
 #include "shared/node_store.h"
+#include "shared/privacy/record_key.h"
 #include "shared/uplink.h"
 
 namespace fedsync {
@@ -57,7 +58,8 @@ class DistrictNode {
   // The catalog this district runs now (a newer one arrives from its parent).
   std::shared_ptr<const Catalog> catalog() const { return cells_->catalog(); }
   // Adopts `proto` when it loads and is newer: stores it, recomputes every cell under
-  // it, and reconnects so the parent sees the version. kFailedPrecondition when older.
+  // it raised to the district's privacy floor (privacy_floor.h), and reconnects so the
+  // parent sees the version. kFailedPrecondition when older.
   absl::Status AdoptCatalog(const v1::Catalog& proto);
   // The targets this district's city set for it, with its own progress.
   absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;
@@ -71,6 +73,8 @@ class DistrictNode {
 
   const v1::NodeConfig config_;
   Clock* const clock_;
+  // Held through an adoption, from the version check to the switch.
+  absl::Mutex adopt_mu_;
   std::unique_ptr<NodeStore> store_;
   std::unique_ptr<CellUpdater> cells_;
   std::unique_ptr<Publisher> publisher_;

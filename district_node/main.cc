@@ -39,6 +39,9 @@ ABSL_FLAG(std::string, parent_id, "",
 ABSL_FLAG(std::vector<std::string>, registry_operators, {},
           "NAME,...: the operators whose certificates may call the registry service (the "
           "district's own; config registry_operators)");
+ABSL_FLAG(int32_t, min_suppression_threshold, 0,
+          "the least SUPPRESSION threshold this district runs, whatever the catalog from "
+          "above says (default 3; may be raised, not lowered)");
 ABSL_FLAG(int64_t, debounce_ms, -1, "ignored: a registry write publishes its cells at once (kept for old scripts)");
 ABSL_FLAG(std::string, http, "",
           "HOST:PORT of /metrics, loopback only; port 0 picks a free port");
@@ -96,6 +99,9 @@ int main(int argc, char** argv) {
     for (const std::string& name : absl::GetFlag(FLAGS_registry_operators)) {
       config.add_registry_operators(name);
     }
+  }
+  if (absl::GetFlag(FLAGS_min_suppression_threshold) != 0) {
+    config.set_min_suppression_threshold(absl::GetFlag(FLAGS_min_suppression_threshold));
   }
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {

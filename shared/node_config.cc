@@ -10,11 +10,15 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "shared/limits.h"
+#include "shared/privacy_floor.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
 namespace {
+
+// A threshold above this would suppress nearly every cell of a district.
+constexpr int kMaxMinSuppressionThreshold = 100;
 
 // Collects the first parse error with its position.
 class FirstError : public google::protobuf::io::ErrorCollector {
@@ -92,6 +96,15 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
     return absl::InvalidArgumentError("child_idle_millis: 0 (the default) or positive");
   }
   if (config->child_idle_millis() == 0) config->set_child_idle_millis(kDefaultChildIdleMillis);
+  if (config->min_suppression_threshold() == 0) {
+    config->set_min_suppression_threshold(PrivacyFloor::kDefaultMinThreshold);
+  }
+  if (config->min_suppression_threshold() < PrivacyFloor::kDefaultMinThreshold ||
+      config->min_suppression_threshold() > kMaxMinSuppressionThreshold) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_suppression_threshold: from ", PrivacyFloor::kDefaultMinThreshold, " to ",
+                     kMaxMinSuppressionThreshold, "; the floor may be raised, never lowered"));
+  }
   if (config->month_deadline_days() <= 0) config->set_month_deadline_days(10);
   if (config->quarter_deadline_days() <= 0) config->set_quarter_deadline_days(15);
   if (config->year_deadline_days() <= 0) config->set_year_deadline_days(31);

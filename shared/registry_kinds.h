@@ -26,6 +26,10 @@ struct RegistryKind {
   // The person's or enterprise's name, for search and listings; empty for kinds
   // without one (aid visits).
   std::string name_field;
+  // Whether the records are documents the office issues (certificates): a count of
+  // them by kind is an administrative figure, which may be published as it is
+  // (privacy_floor.h).
+  bool issued_documents = false;
 };
 
 const std::vector<RegistryKind>& AllRegistryKinds();

@@ -2,9 +2,11 @@
 // reaches the city and its district, each reports the version it runs, the new metric
 // is computed and rolled up, and an older or an unsafe catalog is refused.
 #include <fstream>
+#include <map>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "shared/admin_client.h"
@@ -115,6 +117,58 @@ TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
   auto status = Admin(province_->address(), "anhui").Status();
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->catalog_version(), 2);
+}
+
+// A catalog that would switch a district's filter off is refused where it is pushed,
+// naming the metric, and nothing is adopted.
+TEST_F(CatalogTest, ACatalogBelowThePrivacyFloorIsRefusedAtTheTop) {
+  for (const std::string& disclosure : {"disclosure { method: NONE } about_persons: false",
+                                        "disclosure { method: SUPPRESSION threshold: 1 }"}) {
+    const std::string below = CatalogFile(
+        "below.textproto", 2,
+        absl::StrCat(
+            R"pb(metrics { id: "students_exact" registries: "returned_students" time_basis: STOCK
+                           period_type: YEAR
+                           dimensions { name: "degree" field: "degree" binning: ENUM_NAME })pb",
+            disclosure, " }"));
+    CommandOutput refused = Push(province_->address(), "anhui", below);
+    EXPECT_EQ(refused.exit_code, 1) << disclosure;
+    EXPECT_TRUE(absl::StrContains(refused.err, "privacy floor")) << refused.err;
+    EXPECT_TRUE(absl::StrContains(refused.err, "students_exact")) << refused.err;
+  }
+  auto status = Admin(province_->address(), "anhui").Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->catalog_version(), 1);
+}
+
+// A district whose floor is above the catalog's threshold suppresses what the catalog
+// alone would publish.
+TEST_F(CatalogTest, ADistrictRunsTheCatalogAtItsOwnHigherFloor) {
+  auto strict = StartNode(dir_, "shushan", "district", "127.0.0.1:0", {},
+                          {"--demo-data=luyang", "--min-suppression-threshold=20"});
+  ASSERT_TRUE(strict.ok()) << strict.status();
+  auto usual = Admin(luyang_->address(), "luyang").Rollup("returned_students_by_region");
+  ASSERT_TRUE(usual.ok()) << usual.status();
+  auto key = [](const v1::Cell& cell) {
+    return absl::StrCat(cell.period(), "/",
+                        absl::StrJoin(cell.dims(), ",", [](std::string* out, const auto& dim) {
+                          absl::StrAppend(out, dim.key(), "=", dim.value());
+                        }));
+  };
+  std::map<std::string, v1::Cell> usual_cells;
+  for (const v1::RollupCell& cell : usual->cells()) usual_cells[key(cell.cell())] = cell.cell();
+  auto raised = Admin((*strict)->address(), "shushan").Rollup("returned_students_by_region");
+  ASSERT_TRUE(raised.ok()) << raised.status();
+  ASSERT_EQ(raised->cells_size(), static_cast<int>(usual_cells.size()));
+  int newly_suppressed = 0;
+  for (const v1::RollupCell& cell : raised->cells()) {
+    const v1::Cell& usual_cell = usual_cells[key(cell.cell())];
+    if (usual_cell.status() == v1::OK && usual_cell.value() < 20) {
+      EXPECT_EQ(cell.cell().status(), v1::SUPPRESSED) << usual_cell.ShortDebugString();
+      ++newly_suppressed;
+    }
+  }
+  EXPECT_GT(newly_suppressed, 0) << "the demo data has no region of 3 to 19 students";
 }
 
 // A CELL_KEY metric pushed from the top: the district publishes it PERTURBED, the sums

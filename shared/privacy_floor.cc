@@ -1,0 +1,121 @@
+#include "shared/privacy_floor.h"
+
+#include <gmpxx.h>
+
+#include "absl/strings/str_cat.h"
+#include "shared/privacy/primary_suppression.h"
+#include "shared/privacy/rational.h"
+#include "shared/registry_kinds.h"
+
+namespace fedsync {
+namespace {
+
+// A count of issued documents by kind: the one shape NONE may keep.
+bool IsAdministrativeCount(const v1::MetricDef& metric) {
+  if (metric.measure() == v1::SUM) return false;
+  for (const std::string& registry : metric.registries()) {
+    const RegistryKind* kind = FindRegistryKind(registry);
+    if (kind == nullptr || !kind->issued_documents) return false;
+  }
+  for (const v1::Dimension& dim : metric.dimensions()) {
+    if (dim.field() != "kind") return false;
+  }
+  return true;
+}
+
+class Raiser {
+ public:
+  Raiser(v1::MetricDef* metric, std::vector<std::string>* raised)
+      : metric_(metric), raised_(raised) {}
+
+  void Note(absl::string_view what) {
+    raised_->push_back(absl::StrCat("metric '", metric_->id(), "': ", what));
+  }
+
+  // Raises an integer parameter that a larger value makes stricter.
+  void AtLeast(absl::string_view name, int32_t value, int32_t least,
+               void (v1::Disclosure::*set)(int32_t)) {
+    if (value >= least) return;
+    (metric_->mutable_disclosure()->*set)(least);
+    Note(absl::StrCat(name, " ", value, " raised to ", least));
+  }
+
+  // Lowers a rational parameter that a smaller value makes stricter.
+  void AtMost(absl::string_view name, const std::string& text, const mpq_class& most,
+              void (v1::Disclosure::*set)(const std::string&)) {
+    absl::StatusOr<mpq_class> value = privacy::ParseRational(text);
+    if (value.ok() && *value <= most) return;
+    const std::string capped = privacy::FormatRational(most);
+    (metric_->mutable_disclosure()->*set)(capped);
+    Note(absl::StrCat(name, " ", text, " lowered to ", capped));
+  }
+
+ private:
+  v1::MetricDef* metric_;
+  std::vector<std::string>* raised_;
+};
+
+void RaiseMetric(const PrivacyFloor& floor, v1::MetricDef* metric,
+                 std::vector<std::string>* raised) {
+  Raiser raiser(metric, raised);
+  v1::Disclosure* disclosure = metric->mutable_disclosure();
+  if (disclosure->method() == v1::NONE && !IsAdministrativeCount(*metric)) {
+    disclosure->Clear();
+    disclosure->set_method(v1::SUPPRESSION);
+    disclosure->set_threshold(floor.min_threshold);
+    metric->clear_about_persons();
+    raiser.Note(
+        absl::StrCat("NONE is only for counts of issued certificates by kind; run as "
+                     "SUPPRESSION with threshold ",
+                     floor.min_threshold));
+    return;
+  }
+  if (disclosure->method() == v1::SUPPRESSION) {
+    raiser.AtLeast("threshold", disclosure->threshold(), floor.min_threshold,
+                   &v1::Disclosure::set_threshold);
+    if (metric->measure() == v1::SUM) {
+      // 0 is the rule's default; a negative value would switch the rule off.
+      const privacy::PrimaryRules defaults;
+      if (disclosure->dominance_n() != 0) {
+        raiser.AtLeast("dominance_n", disclosure->dominance_n(), defaults.dominance_n,
+                       &v1::Disclosure::set_dominance_n);
+      }
+      if (disclosure->dominance_k() < 0 || disclosure->dominance_k() > defaults.dominance_k) {
+        disclosure->set_dominance_k(defaults.dominance_k);
+        raiser.Note(absl::StrCat("dominance_k set to ", defaults.dominance_k, "%"));
+      }
+      if (disclosure->p_percent() != 0) {
+        raiser.AtLeast("p_percent", disclosure->p_percent(), defaults.p,
+                       &v1::Disclosure::set_p_percent);
+      }
+    }
+  }
+  if (disclosure->method() == v1::DP) {
+    // Discrete Gaussian's rho = epsilon^2 / 2 at the same noise scale.
+    const mpq_class release =
+        disclosure->dp_mechanism() == v1::GAUSSIAN ? mpq_class(1, 2) : mpq_class(1);
+    raiser.AtMost("epsilon", disclosure->epsilon(), release, &v1::Disclosure::set_epsilon);
+    raiser.AtMost("budget", disclosure->budget(), 4 * release, &v1::Disclosure::set_budget);
+  }
+}
+
+}  // namespace
+
+v1::Catalog RaiseToPrivacyFloor(const v1::Catalog& catalog, const PrivacyFloor& floor,
+                                std::vector<std::string>* raised) {
+  v1::Catalog result = catalog;
+  for (v1::MetricDef& metric : *result.mutable_metrics()) RaiseMetric(floor, &metric, raised);
+  return result;
+}
+
+absl::Status CheckPrivacyFloor(const v1::Catalog& catalog) {
+  std::vector<std::string> raised;
+  RaiseToPrivacyFloor(catalog, PrivacyFloor(), &raised);
+  if (raised.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("catalog below the districts' privacy floor (", raised.front(),
+                   raised.size() > 1 ? absl::StrCat("; and ", raised.size() - 1, " more") : "",
+                   "); districts would run it stricter than it reads"));
+}
+
+}  // namespace fedsync

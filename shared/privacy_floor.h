@@ -1,0 +1,49 @@
+// A district's floor under the disclosure control a catalog asks for. The catalog is
+// written at the top of the tree and pushed down, but privacy is enforced where the
+// data lives (DESIGN, guarantee 2): a district runs every metric at least as strictly
+// as its floor, so no catalog from above can switch its filter off.
+//
+// The floor, metric by metric:
+// - NONE only for counts of the documents the office issues (certificates), broken
+//   down by nothing but their kind. Any other NONE metric runs as SUPPRESSION.
+// - SUPPRESSION: the threshold is at least `min_threshold`; a sum's dominance and p%
+//   rules are on and no looser than their defaults (n >= 2, k <= 85%, p >= 10%).
+// - DP: one release costs at most 1 (epsilon for LAPLACE; rho = 1/2 for GAUSSIAN, the
+//   same noise scale), and a (metric, period) at most four releases' worth.
+// - CELL_KEY: as the catalog asks; every perturbation table perturbs.
+//
+// The top of the tree refuses a push that the default floor would change, so that an
+// operator hears of it at once; a district with a higher floor raises and logs.
+// Stateless functions; thread-safe.
+#ifndef FEDSYNC_SHARED_PRIVACY_FLOOR_H_
+#define FEDSYNC_SHARED_PRIVACY_FLOOR_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "fedsync/v1/catalog.pb.h"
+
+namespace fedsync {
+
+struct PrivacyFloor {
+  // The least SUPPRESSION threshold: DESIGN's default k, and the least a district's
+  // config may set (NodeConfig.min_suppression_threshold).
+  static constexpr int kDefaultMinThreshold = 3;
+  int min_threshold = kDefaultMinThreshold;
+};
+
+// `catalog` with every metric raised to `floor`; each change is described in `raised`
+// ("metric 'x': threshold 1 raised to 3"). A catalog at or above the floor comes back
+// unchanged, with `raised` empty. `catalog` must be valid (Catalog::FromProto), and
+// so is the result.
+v1::Catalog RaiseToPrivacyFloor(const v1::Catalog& catalog, const PrivacyFloor& floor,
+                                std::vector<std::string>* raised);
+
+// kInvalidArgument naming the first metric the default floor would raise, so that a
+// push at the top of the tree is refused instead of run differently below.
+absl::Status CheckPrivacyFloor(const v1::Catalog& catalog);
+
+}  // namespace fedsync
+
+#endif  // FEDSYNC_SHARED_PRIVACY_FLOOR_H_
