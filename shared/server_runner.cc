@@ -47,6 +47,9 @@ absl::StatusOr<BuiltServer> StartServer(const std::string& listen,
   grpc::ServerBuilder builder;
   BuiltServer built;
   builder.AddListeningPort(listen, std::move(credentials), &built.port);
+  // gRPC binds with SO_REUSEPORT by default, so a second node on a port in use would
+  // start and the kernel would split the connections between the two.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Children keep streams open for days; let their keepalive pings through.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
