@@ -6,15 +6,24 @@ namespace fedsync {
 
 absl::StatusOr<std::unique_ptr<NodeStore>> NodeStore::Open(const std::string& path,
                                                            const Migrations& migrations) {
+  std::optional<FileLock> lock;
+  if (path != ":memory:") {
+    ASSIGN_OR_RETURN(FileLock acquired, FileLock::Acquire(path + ".lock"));
+    lock.emplace(std::move(acquired));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
   RETURN_IF_ERROR(Migrate(db.get(), migrations));
   ASSIGN_OR_RETURN(std::unique_ptr<PublishedCells> published, PublishedCells::Open(db.get()));
-  return std::unique_ptr<NodeStore>(new NodeStore(path, std::move(db), std::move(published)));
+  return std::unique_ptr<NodeStore>(
+      new NodeStore(path, std::move(lock), std::move(db), std::move(published)));
 }
 
-NodeStore::NodeStore(std::string path, std::unique_ptr<Database> db,
-                     std::unique_ptr<PublishedCells> published)
-    : path_(std::move(path)), db_(std::move(db)), published_(std::move(published)) {
+NodeStore::NodeStore(std::string path, std::optional<FileLock> file_lock,
+                     std::unique_ptr<Database> db, std::unique_ptr<PublishedCells> published)
+    : path_(std::move(path)),
+      lock_(std::move(file_lock)),
+      db_(std::move(db)),
+      published_(std::move(published)) {
   absl::MutexLock lock(&mu_);
   PublishCounters();
 }

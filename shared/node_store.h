@@ -2,18 +2,21 @@
 // behind one mutex, so that every write on the node is serialised through here.
 // Write() runs a function in one transaction and commits only when it returns OK.
 // Readers that must not wait for writers open their own connection (OpenReader) and
-// read under WAL. Thread-safe.
+// read under WAL. The node holds "<path>.lock" while the store is open, so a second
+// process cannot open the same database (file_lock.h). Thread-safe.
 #ifndef FEDSYNC_SHARED_NODE_STORE_H_
 #define FEDSYNC_SHARED_NODE_STORE_H_
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "shared/database.h"
+#include "shared/file_lock.h"
 #include "shared/migrations.h"
 #include "shared/outbox.h"
 #include "shared/published_cells.h"
@@ -23,7 +26,8 @@ namespace fedsync {
 class NodeStore : public Outbox {
  public:
   // Opens or creates the database at `path` and brings its schema to `migrations`
-  // (whose first entry must include kPublishedCellsSchema).
+  // (whose first entry must include kPublishedCellsSchema). kFailedPrecondition when
+  // another process has it open.
   static absl::StatusOr<std::unique_ptr<NodeStore>> Open(const std::string& path,
                                                          const Migrations& migrations);
 
@@ -49,11 +53,12 @@ class NodeStore : public Outbox {
   const std::string& path() const { return path_; }
 
  private:
-  NodeStore(std::string path, std::unique_ptr<Database> db,
+  NodeStore(std::string path, std::optional<FileLock> lock, std::unique_ptr<Database> db,
             std::unique_ptr<PublishedCells> published);
   void PublishCounters() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
+  const std::optional<FileLock> lock_;  // none for ":memory:"
   mutable absl::Mutex mu_;
   std::unique_ptr<Database> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<PublishedCells> published_ ABSL_GUARDED_BY(mu_);

@@ -298,5 +298,32 @@ TEST(OpsFlagsTest, HttpIsRefusedOffLoopbackOrMalformed) {
   EXPECT_FALSE(std::ifstream(dir.File("x.db")).good()) << "a refused node created its database";
 }
 
+// A second node on the database or the port of a running one stops with a message,
+// instead of writing seqs of its own into the database or taking half the connections.
+TEST(OpsFlagsTest, ASecondNodeOnTheSameDatabaseOrPortRefusesToStart) {
+  TempDir dir;
+  auto first = StartNode(dir, "shushan", "district", "127.0.0.1:0", {});
+  ASSERT_TRUE(first.ok()) << first.status();
+
+  CommandOutput same_db = RunCommand(FEDSYNC_DISTRICT_NODE,
+                                     {"--id=shushan", "--db=" + dir.File("shushan.db"),
+                                      "--listen=127.0.0.1:0", "--tls-dir=" + NodeTlsDir("shushan")},
+                                     absl::Seconds(20));
+  EXPECT_EQ(same_db.exit_code, 1) << same_db.err;
+  EXPECT_TRUE(absl::StrContains(same_db.err, "already runs on this database")) << same_db.err;
+
+  CommandOutput same_port =
+      RunCommand(FEDSYNC_CITY_NODE,
+                 {"--id=hefei", "--level=city", "--db=" + dir.File("hefei.db"),
+                  "--listen=" + (*first)->address(), "--tls-dir=" + NodeTlsDir("hefei")},
+                 absl::Seconds(20));
+  EXPECT_EQ(same_port.exit_code, 1) << same_port.err;
+  EXPECT_TRUE(absl::StrContains(same_port.err, "cannot listen")) << same_port.err;
+
+  auto status = Admin((*first)->address(), "shushan").Status();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->node_id(), "shushan");
+}
+
 }  // namespace
 }  // namespace fedsync::testing

@@ -185,7 +185,7 @@ TEST(CellUpdaterTest, DatabaseFromBeforeTheExactCellsIsComputedOnOpen) {
   const std::string path =
       ::testing::TempDir() + "/cell_updater_test_" + std::to_string(::getpid()) + ".db";
   auto remove_files = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
   };
   remove_files();
   {
