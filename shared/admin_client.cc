@@ -2,6 +2,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "shared/grpc_status.h"
+#include "shared/limits.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
@@ -27,6 +28,7 @@ AdminClient::AdminClient(const std::string& address,
   if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
   grpc::ChannelArguments args;
   SetServerName(server_name, &args);
+  args.SetMaxReceiveMessageSize(kMaxOperatorAnswerBytes);
   stub_ = v1::AdminService::NewStub(grpc::CreateCustomChannel(address, credentials, args));
 }
 

@@ -14,6 +14,11 @@ namespace fedsync {
 // A child's batch is at most about 1 MiB (UplinkSession::kDefaultBatchBytes).
 inline constexpr int kMaxReceiveMessageBytes = 4 << 20;
 
+// The largest answer an operator's client reads (fedctl, AdminClient, verify): a
+// whole-history rollup of a province holds every child's cells, past gRPC's 4 MiB
+// default. A node sends what it has; above this the client says to give a period.
+inline constexpr int kMaxOperatorAnswerBytes = 256 << 20;
+
 // The most cells a parent takes in one batch; a child sends at most its batch_cells
 // (default 500), which the node config keeps within this.
 inline constexpr int kMaxCellsPerBatch = 5000;
