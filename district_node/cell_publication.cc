@@ -230,7 +230,8 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
   // The catalog was validated; parameters that fail here publish nothing.
   ASSIGN_OR_RETURN(DpParameters parameters, DpParametersOf(metric));
   // The value released per cell: one contribution per entity, clamped to the bounds, so
-  // that one entity moves a cell by at most the sensitivity.
+  // that one entity moves a cell by at most the sensitivity (and the release by that in
+  // each cell it can be in: DpNoiseScale).
   std::map<std::string, int64_t> values;
   // Every cell of the domain is released, empty ones as noisy zeros.
   ASSIGN_OR_RETURN(std::vector<std::string> domain, MetricDomain(metric));
@@ -261,9 +262,7 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
   privacy::SecureByteSource secure;
   privacy::ExactSampler sampler(noise_ != nullptr ? noise_ : &secure);
   const bool laplace = parameters.mechanism != v1::GAUSSIAN;
-  const mpq_class scale =
-      laplace ? privacy::LaplaceScaleFor(parameters.sensitivity, parameters.epsilon)
-              : privacy::GaussianVarianceFor(parameters.sensitivity, parameters.epsilon);
+  const mpq_class scale = DpNoiseScale(parameters);
   auto draw = [&](int64_t value) -> absl::StatusOr<int64_t> {
     absl::StatusOr<int64_t> noise =
         laplace ? sampler.DiscreteLaplace(scale) : sampler.DiscreteGaussian(scale);

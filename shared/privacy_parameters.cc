@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "shared/aggregator.h"
 #include "shared/countries.h"
+#include "shared/privacy/exact_sampler.h"
 #include "shared/privacy/rational.h"
 
 namespace fedsync {
@@ -89,12 +90,29 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
     }
     parameters.sensitivity = disclosure.magnitude_max();
   }
+  if (HasMultiRecordEntities(metric)) {
+    for (const v1::Dimension& dim : metric.dimensions()) {
+      if (dim.field() == "kind") continue;
+      parameters.cells_per_entity *=
+          std::max<int64_t>(static_cast<int64_t>(DimensionValues(metric, dim).size()), 1);
+      if (parameters.cells_per_entity > kMaxDpDomain) break;  // refused below
+    }
+  }
   if (DomainSize(metric) > kMaxDpDomain) {
     return FieldError(metric, "method",
                       absl::StrCat("DP releases every cell of the metric's dimensions; more "
                                    "than ", kMaxDpDomain, " is too many"));
   }
   return parameters;
+}
+
+mpq_class DpNoiseScale(const DpParameters& parameters) {
+  if (parameters.mechanism == v1::GAUSSIAN) {
+    return privacy::GaussianVarianceFor(parameters.sensitivity, parameters.epsilon) *
+           parameters.cells_per_entity;
+  }
+  return privacy::LaplaceScaleFor(parameters.sensitivity, parameters.epsilon) *
+         parameters.cells_per_entity;
 }
 
 std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::Dimension& dim) {

@@ -41,9 +41,20 @@ struct DpParameters {
   // What one entity can change a cell by: 1 for counts of single-record entities, else
   // magnitude_max.
   int64_t sensitivity = 1;
+  // How many cells of one release one entity can be in: 1 when a record is its entity;
+  // for entities of several records (a household's aid visits of five kinds), every
+  // cell its records can fall in apart (the product of the dimensions other than the
+  // registry kind, which an entity never changes).
+  int64_t cells_per_entity = 1;
   int64_t magnitude_min = 0;
   int64_t magnitude_max = 0;  // 0: no bound (counts of single-record entities only)
 };
+
+// The noise of one cell that gives the release its privacy cost: the discrete
+// Laplace scale for an L1 sensitivity of sensitivity * cells_per_entity (epsilon-DP), or
+// the discrete Gaussian variance for an L2 sensitivity of sensitivity *
+// sqrt(cells_per_entity) (rho-zCDP).
+mpq_class DpNoiseScale(const DpParameters& parameters);
 
 // kInvalidArgument naming the field when the DP parameters are missing or out of
 // range: epsilon and budget positive rationals, budget >= epsilon, and a positive

@@ -52,5 +52,34 @@ TEST(DimensionValuesTest, DomainSizeIsTheNumberOfCellsInTheDomain) {
   EXPECT_GT(domain->size(), 2u);
 }
 
+// One household's aid visits can fall in every aid kind of a release, so its noise is
+// scaled for all five cells; a returned student is in one cell of any release.
+TEST(DpParametersTest, NoiseCoversEveryCellOneEntityCanBeIn) {
+  const v1::MetricDef aid = Metric(
+      "id: 'aid' registries: 'aid_visits' time_basis: EVENT date_field: 'visit_date' "
+      "period_type: YEAR measure: SUM measure_field: 'amount_yuan' "
+      "dimensions { name: 'aid' field: 'aid_kind' binning: ENUM_NAME } "
+      "disclosure { method: DP epsilon: '1/2' budget: '2' magnitude_max: 1000 }");
+  auto parameters = DpParametersOf(aid);
+  ASSERT_TRUE(parameters.ok()) << parameters.status();
+  EXPECT_EQ(parameters->sensitivity, 1000);
+  EXPECT_EQ(parameters->cells_per_entity, 5);
+  EXPECT_EQ(DpNoiseScale(*parameters), mpq_class(1000 * 5 * 2));  // L1 / epsilon
+
+  DpParameters gaussian = *parameters;
+  gaussian.mechanism = v1::GAUSSIAN;
+  // (L2)^2 / (2 rho) = 1000^2 * 5 / 1.
+  EXPECT_EQ(DpNoiseScale(gaussian), mpq_class(1000 * 1000 * 5));
+
+  const v1::MetricDef students = Metric(
+      "id: 's' registries: 'returned_students' time_basis: STOCK period_type: YEAR "
+      "dimensions { name: 'degree' field: 'degree' binning: ENUM_NAME } "
+      "disclosure { method: DP epsilon: '1/2' budget: '2' }");
+  auto single = DpParametersOf(students);
+  ASSERT_TRUE(single.ok()) << single.status();
+  EXPECT_EQ(single->cells_per_entity, 1);
+  EXPECT_EQ(DpNoiseScale(*single), mpq_class(2));
+}
+
 }  // namespace
 }  // namespace fedsync
