@@ -7,6 +7,7 @@
 #include "district_node/audit_log.h"
 #include "district_node/registry_queries.h"
 #include "district_node/registry_store.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "shared/civil_date.h"
 #include "shared/field_checker.h"
 #include "shared/node_metrics.h"
@@ -16,6 +17,8 @@
 
 namespace fedsync {
 namespace {
+
+using google::protobuf::util::MessageDifferencer;
 
 constexpr int kMaxReasonChars = 200;
 
@@ -148,6 +151,16 @@ absl::StatusOr<v1::RecordEntry> Registry::Update(absl::string_view operator_id,
     if (!row.deleted_at.empty()) {
       return absl::FailedPreconditionError(
           absl::StrCat(kind.name, ": record ", row.id, " is deleted; restore it first"));
+    }
+    if (request.has_expected()) {
+      v1::Record stored;
+      MutableRecordPayload(kind, &stored)->ParseFromString(row.columns.bytes);
+      if (!MessageDifferencer::Equals(stored, request.expected())) {
+        return absl::AbortedError(absl::StrCat(kind.name, ": record ", row.id, " changed at ",
+                                               row.updated_at,
+                                               " after it was read; read it again and redo "
+                                               "the change"));
+      }
     }
     const RecordColumns columns = ColumnsOf(kind, RecordPayload(request.record()));
     if (columns.natural_key != row.columns.natural_key) {

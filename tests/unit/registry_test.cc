@@ -67,7 +67,8 @@ class RegistryTest : public ::testing::Test {
     Cleanup();
   }
   void Cleanup() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"})
+      std::filesystem::remove(path_ + suffix);
   }
 
   absl::StatusOr<v1::ImportResponse> Import(const std::vector<v1::Record>& records,
@@ -193,6 +194,47 @@ TEST_F(RegistryTest, LifeCycleWithHistory) {
   EXPECT_EQ(changes_, 4) << "every committed write is reported";
   history_request.set_id(id + 100);
   EXPECT_EQ(registry_->History(history_request).status().code(), absl::StatusCode::kNotFound);
+}
+
+// Two clerks read the same record; the first saves a new phone, the second (from the
+// copy read before) a new household size. The second is refused and changes nothing,
+// so the first's phone is not silently undone; read again, it goes through.
+TEST_F(RegistryTest, AnUpdateFromAStaleReadIsRefusedNotUndoingAnother) {
+  auto created = registry_->Create("clerk.li", HardshipCase(13));
+  ASSERT_TRUE(created.ok()) << created.status();
+  const v1::Record read_by_both = created->record();
+
+  v1::UpdateRecordRequest first;
+  first.set_id(created->id());
+  *first.mutable_expected() = read_by_both;
+  *first.mutable_record() = read_by_both;
+  first.mutable_record()->mutable_hardship_case()->set_phone("13905510001");
+  ASSERT_TRUE(registry_->Update("clerk.a", first).ok());
+
+  v1::UpdateRecordRequest second;
+  second.set_id(created->id());
+  *second.mutable_expected() = read_by_both;
+  *second.mutable_record() = read_by_both;
+  second.mutable_record()->mutable_hardship_case()->set_household_size(5);
+  auto refused = registry_->Update("clerk.b", second);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "read it again")) << refused.status();
+
+  v1::GetRecordRequest get;
+  get.set_kind("hardship_cases");
+  get.set_id(created->id());
+  auto now = registry_->Get(get);
+  ASSERT_TRUE(now.ok()) << now.status();
+  EXPECT_EQ(now->record().hardship_case().phone(), "13905510001");
+  EXPECT_NE(now->record().hardship_case().household_size(), 5);
+
+  *second.mutable_expected() = now->record();
+  *second.mutable_record() = now->record();
+  second.mutable_record()->mutable_hardship_case()->set_household_size(5);
+  auto redone = registry_->Update("clerk.b", second);
+  ASSERT_TRUE(redone.ok()) << redone.status();
+  EXPECT_EQ(redone->record().hardship_case().phone(), "13905510001");
+  EXPECT_EQ(redone->record().hardship_case().household_size(), 5);
 }
 
 TEST_F(RegistryTest, InvalidRecordIsRejectedNamingTheField) {

@@ -84,7 +84,9 @@ CommandSpec RegistryUpdateCommandSpec() {
   spec.formats = kAllFormats;
   spec.description =
       "Fields not given keep their values. The record's key (resident ID, credit code)\n"
-      "cannot change. To record that a family was lifted out of hardship:\n"
+      "cannot change. If another operator changed the record after it was read, the\n"
+      "update is refused (ABORTED) and changes nothing: run it again. To record that a\n"
+      "family was lifted out of hardship:\n"
       "  fedctl registry update --kind=hardship_cases --id=7 status=HARDSHIP_LIFTED \\\n"
       "    lifted_date=2026-10-15";
   return spec;
@@ -95,6 +97,12 @@ int RunRegistryUpdate(const CommandLine& command_line) {
   if (!kind.ok()) return ReportUsageError(kind.status());
   absl::StatusOr<int64_t> id = RecordIdOf(command_line);
   if (!id.ok()) return ReportUsageError(id.status());
+  // The arguments are checked before the record is fetched.
+  if (absl::StatusOr<v1::Record> parsed =
+          RecordFromAssignments(**kind, command_line.arguments, nullptr);
+      !parsed.ok()) {
+    return ReportUsageError(UsageError(*command_line.command, parsed.status().message()));
+  }
   auto stub = v1::RegistryService::NewStub(CreateChannel(command_line));
   v1::RecordEntry current;
   {
@@ -116,6 +124,9 @@ int RunRegistryUpdate(const CommandLine& command_line) {
   v1::UpdateRecordRequest request;
   request.set_id(*id);
   *request.mutable_record() = *std::move(record);
+  // Another operator's update between the read above and this write is refused
+  // (ABORTED), not undone.
+  *request.mutable_expected() = current.record();
   v1::RecordEntry entry;
   grpc::Status status = stub->UpdateRecord(&context, request, &entry);
   if (!status.ok()) return Failed(command_line, status);
