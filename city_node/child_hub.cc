@@ -102,6 +102,7 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
   PostToApplier([this, stream_id, hello] {
     absl::StatusOr<v1::Welcome> welcome;
     absl::StatusOr<v1::TargetList> targets;
+    uint64_t targets_version = 0;
     absl::Status status = store_->Write([&](Database* db, PublishedCells* published) {
       welcome = cells_.ApplyHello(db, published, hello, absl::ToUnixMillis(absl::Now()));
       if (!welcome.ok()) return welcome.status();
@@ -109,6 +110,7 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
         RETURN_IF_ERROR(RecordReport(db, hello.node_id(), absl::Now()));
       }
       targets = TargetsForChild(db, hello.node_id());
+      targets_version = NextTargetsVersion();
       return targets.status();
     });
     if (!status.ok()) {
@@ -136,8 +138,11 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
     v1::DownMessage message;
     *message.mutable_welcome() = *welcome;
     stream->second->Send(std::move(message));
+    // A list set after this hello's read may have been offered meanwhile: send the
+    // newest.
+    OfferTargets(hello.node_id(), std::move(*targets), targets_version);
     v1::DownMessage targets_message;
-    *targets_message.mutable_targets() = std::move(*targets);
+    *targets_message.mutable_targets() = targets_[hello.node_id()].targets;
     stream->second->Send(std::move(targets_message));
     const std::shared_ptr<const Catalog> catalog = catalogs_->Get();
     if (hello.catalog_version() < catalog->version()) {
@@ -318,14 +323,23 @@ void ChildHub::OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat) {
   });
 }
 
-bool ChildHub::SendTargets(const std::string& child_id, v1::TargetList targets) {
+bool ChildHub::OfferTargets(const std::string& child_id, v1::TargetList targets, uint64_t version) {
+  VersionedTargets& held = targets_[child_id];
+  if (version <= held.version) return false;
+  held.version = version;
+  held.targets = std::move(targets);
+  return true;
+}
+
+bool ChildHub::SendTargets(const std::string& child_id, v1::TargetList targets, uint64_t version) {
   absl::MutexLock lock(&mu_);
+  if (!OfferTargets(child_id, std::move(targets), version)) return false;
   auto stream = stream_of_child_.find(child_id);
   if (stream == stream_of_child_.end()) return false;
   auto handle = streams_.find(stream->second);
   if (handle == streams_.end()) return false;
   v1::DownMessage message;
-  *message.mutable_targets() = std::move(targets);
+  *message.mutable_targets() = targets_[child_id].targets;
   handle->second->Send(std::move(message));
   return true;
 }

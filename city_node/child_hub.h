@@ -16,6 +16,7 @@
 #ifndef FEDSYNC_CITY_NODE_CHILD_HUB_H_
 #define FEDSYNC_CITY_NODE_CHILD_HUB_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -76,9 +77,17 @@ class ChildHub {
   void OnCommandResult(uint64_t stream_id, const v1::CommandResult& result);
   void OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat);
 
-  // Sends `child_id` its whole target list now; false when it is not connected (it gets
-  // the list with its next Welcome).
-  bool SendTargets(const std::string& child_id, v1::TargetList targets);
+  // Target lists reach a child in the order they were read from the database, whatever
+  // order the readers call in: each list carries a version taken with
+  // NextTargetsVersion() inside the write transaction that read it (writes are
+  // serialised, so versions follow commit order), and the hub keeps each child's newest
+  // list, sends it on every Welcome, and drops a list older than the one it holds.
+  uint64_t NextTargetsVersion() { return next_targets_version_.fetch_add(1) + 1; }
+
+  // Sends `child_id` its whole target list, read at `version`, now; false when it is
+  // not connected (it gets the list with its next Welcome) or when a newer list was
+  // offered already (that one is what the child holds or will be sent).
+  bool SendTargets(const std::string& child_id, v1::TargetList targets, uint64_t version);
 
   // Sends `command` to each of `children` that is connected; the rest are `missing`
   // at once. With `wait`, gathers results until every reached child answered or the
@@ -121,6 +130,14 @@ class ChildHub {
   // Closes the stream and forgets whose it is, so that none of its queued batches apply.
   void DetachAndClose(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Keeps `targets` as the child's newest list when `version` is newer than the one
+  // held; false when it is older (or the same).
+  bool OfferTargets(const std::string& child_id, v1::TargetList targets, uint64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  struct VersionedTargets {
+    uint64_t version = 0;
+    v1::TargetList targets;
+  };
 
   NodeStore* const store_;
   const CatalogHolder* const catalogs_;
@@ -144,6 +161,9 @@ class ChildHub {
   // so that an idle child's heartbeats write nothing once its report is recorded.
   std::map<std::string, std::string> reported_for_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PendingCommand> pending_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> next_targets_version_{0};
+  // Each child's newest target list (see NextTargetsVersion).
+  std::map<std::string, VersionedTargets> targets_ ABSL_GUARDED_BY(mu_);
   absl::CondVar command_answered_;
 };
 

@@ -164,14 +164,18 @@ absl::StatusOr<v1::TargetProgress> CityNode::SetTarget(const v1::SetTargetReques
   }
   std::vector<v1::TargetProgress> progress;
   v1::TargetList list;
+  uint64_t list_version = 0;
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
     RETURN_IF_ERROR(PutChildTarget(db, target));
     ASSIGN_OR_RETURN(progress, ChildTargetProgress(db, target.child_id(),
                                                    absl::ToUnixMillis(absl::Now())));
     ASSIGN_OR_RETURN(list, TargetsForChild(db, target.child_id()));
+    // Taken in the transaction, so that a list read later is never overtaken by this
+    // one on its way down (concurrent sets, a hello).
+    list_version = hub_->NextTargetsVersion();
     return absl::OkStatus();
   }));
-  hub_->SendTargets(target.child_id(), std::move(list));
+  hub_->SendTargets(target.child_id(), std::move(list), list_version);
   LogInfo("target.set", {{"child", target.child_id()}, {"metric", target.metric()},
                          {"period", target.period()}, {"value", target.value()}});
   for (v1::TargetProgress& one : progress) {

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "city_node/child_targets.h"
 #include "gtest/gtest.h"
 #include "shared/status_macros.h"
 
@@ -16,6 +17,7 @@ class FakeStream : public StreamHandle {
     absl::MutexLock lock(&mu_);
     if (message.has_ack()) acks_.push_back(message.ack());
     if (message.has_welcome()) welcomed_ = true;
+    if (message.has_targets()) targets_.push_back(message.targets());
   }
   void Close(grpc::Status status) override {
     absl::MutexLock lock(&mu_);
@@ -31,6 +33,17 @@ class FakeStream : public StreamHandle {
     absl::MutexLock lock(&mu_);
     auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return acks_.size() >= count; };
     return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
+  }
+  // Waits for the `count`th target list and returns the last one received.
+  v1::TargetList WaitForTargets(size_t count) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return targets_.size() >= count; };
+    EXPECT_TRUE(mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10)));
+    return targets_.empty() ? v1::TargetList() : targets_.back();
+  }
+  size_t target_lists() const {
+    absl::MutexLock lock(&mu_);
+    return targets_.size();
   }
   bool WaitForClose() {
     absl::MutexLock lock(&mu_);
@@ -51,6 +64,7 @@ class FakeStream : public StreamHandle {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   grpc::StatusCode closed_code_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   std::vector<v1::Ack> acks_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::TargetList> targets_ ABSL_GUARDED_BY(mu_);
 };
 
 v1::CellBatch TotalBatch(uint64_t batch_id, int64_t value, uint64_t seq) {
@@ -114,6 +128,31 @@ class ChildHubTest : public ::testing::Test {
   // Runs `sql` on the city's store in one write transaction.
   absl::Status ExecuteInStore(const std::string& sql) {
     return store_->Write([&](Database* db, PublishedCells*) { return db->Execute(sql); });
+  }
+
+  // What CityNode::SetTarget does: stores luyang's target and reads its list in one
+  // transaction, then sends the list down after the commit.
+  void SetLuyangTarget(int64_t value) {
+    v1::TargetList list;
+    uint64_t version = 0;
+    absl::Status status = store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
+      v1::Target target;
+      target.set_child_id("luyang");
+      target.set_metric("certifications_by_type");
+      target.set_period("2026");
+      target.set_value(value);
+      target.set_set_by("hefei");
+      RETURN_IF_ERROR(PutChildTarget(db, target));
+      ASSIGN_OR_RETURN(list, TargetsForChild(db, "luyang"));
+      version = hub_->NextTargetsVersion();
+      return absl::OkStatus();
+    });
+    ASSERT_TRUE(status.ok()) << status;
+    hub_->SendTargets("luyang", std::move(list), version);
+  }
+  static int64_t OnlyValue(const v1::TargetList& list) {
+    EXPECT_EQ(list.targets_size(), 1);
+    return list.targets_size() == 1 ? list.targets(0).value() : -1;
   }
 
   int64_t OwnTotal() {
@@ -235,6 +274,46 @@ TEST_F(ChildHubTest, ABatchBeforeHelloClosesItsStream) {
   hub_->OnBatch(hub_->Register(&stranger_), TotalBatch(1, 10, 1));
   ASSERT_TRUE(stranger_.WaitForClose());
   EXPECT_EQ(stranger_.closed_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// Two sets for one child that commit in one order and send in the other: the child
+// must end with the list read last, not the one sent last.
+TEST_F(ChildHubTest, AnOlderTargetListSentLateDoesNotReplaceANewerOne) {
+  Connect("luyang", &luyang_);
+  luyang_.WaitForTargets(1);  // the (empty) list after the welcome
+  v1::TargetList older;
+  older.add_targets()->set_value(10);
+  const uint64_t older_version = hub_->NextTargetsVersion();
+  v1::TargetList newer;
+  newer.add_targets()->set_value(20);
+  const uint64_t newer_version = hub_->NextTargetsVersion();
+  EXPECT_TRUE(hub_->SendTargets("luyang", newer, newer_version));
+  EXPECT_FALSE(hub_->SendTargets("luyang", older, older_version));
+  EXPECT_EQ(OnlyValue(luyang_.WaitForTargets(2)), 20);
+  EXPECT_EQ(luyang_.target_lists(), 2u);
+}
+
+// A target set after a hello read the child's list, and sent before that hello's
+// stream is registered, must still reach the child on its new stream. The set runs
+// from the published-listener, which the hello's commit calls between its read and the
+// registration (a new epoch takes the child's old cells out of the sums).
+TEST_F(ChildHubTest, ATargetSetDuringAHelloReachesTheNewStream) {
+  const uint64_t luyang_id = Connect("luyang", &luyang_);
+  hub_->OnBatch(luyang_id, TotalBatch(1, 10, 1));
+  ASSERT_TRUE(luyang_.WaitForAcks(1));
+  std::atomic<bool> set_on_next_publish{true};
+  store_->SetPublishedListener([&] {
+    if (set_on_next_publish.exchange(false)) SetLuyangTarget(30);
+  });
+  FakeStream reconnected;
+  v1::Hello hello = HelloFrom("luyang");
+  hello.set_epoch(8);
+  hub_->OnHello(hub_->Register(&reconnected), hello);
+  ASSERT_TRUE(reconnected.WaitForWelcome());
+  EXPECT_FALSE(set_on_next_publish.load());
+  EXPECT_EQ(OnlyValue(reconnected.WaitForTargets(1)), 30);
+  hub_->Shutdown();  // before `reconnected` goes
+  store_->SetPublishedListener(nullptr);
 }
 
 }  // namespace
