@@ -111,6 +111,22 @@ absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
         ",\"catalog_version\":", child.catalog_version(), ",\"cells\":", child.cell_count(),
         ",\"metrics_reported\":", reported[child.node_id()].size(), "}"));
   }
+  // Targets set here for the children, and those the parent set for this node.
+  ASSIGN_OR_RETURN(v1::ListTargetsResponse listed, node_->ListTargets());
+  std::vector<std::string> targets;
+  for (const auto* group : {&listed.set_here(), &listed.from_parent()}) {
+    for (const v1::TargetProgress& one : *group) {
+      const v1::Target& target = one.target();
+      const v1::MetricDef* metric = current->Find(target.metric());
+      targets.push_back(absl::StrCat(
+          "{\"metric\":", JsonQuote(target.metric()),
+          ",\"title_zh\":", JsonQuote(metric == nullptr ? "" : metric->title_zh()),
+          ",\"scope\":", JsonQuote(target.child_id()), ",\"period\":", JsonQuote(target.period()),
+          ",\"value\":", target.value(), ",\"current\":", one.progress(),
+          ",\"partial\":", Bool(one.partial()), ",\"completed_ms\":", one.met_unix_millis(),
+          ",\"set_by\":", JsonQuote(target.set_by()), "}"));
+    }
+  }
   std::string parent = "null";
   if (status.has_parent()) {
     parent = absl::StrCat("{\"target\":", JsonQuote(status.parent().target()),
@@ -120,13 +136,12 @@ absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
   }
   return absl::StrCat(
       "{\"now_ms\":", absl::ToUnixMillis(now), ",\"node\":{\"id\":", JsonQuote(status.node_id()),
-      ",\"level\":", JsonQuote(NodeLevelName(status.level())), ",\"path\":", JsonQuote(status.path()),
-      ",\"catalog_version\":", status.catalog_version(), ",\"max_seq\":", status.max_seq(),
-      ",\"published_cells\":", status.published_cells(), ",\"parent\":", parent,
-      "},\"children\":[", absl::StrJoin(children, ","), "],\"metrics\":[",
-      absl::StrJoin(metrics, ","), "],\"metrics_total\":", catalog.metrics_size(),
-      // Targets are not in the federation yet; the page says "no targets set".
-      ",\"targets\":[]}");
+      ",\"level\":", JsonQuote(NodeLevelName(status.level())),
+      ",\"path\":", JsonQuote(status.path()), ",\"catalog_version\":", status.catalog_version(),
+      ",\"max_seq\":", status.max_seq(), ",\"published_cells\":", status.published_cells(),
+      ",\"parent\":", parent, "},\"children\":[", absl::StrJoin(children, ","), "],\"metrics\":[",
+      absl::StrJoin(metrics, ","), "],\"metrics_total\":", catalog.metrics_size(), ",\"targets\":[",
+      absl::StrJoin(targets, ","), "]}");
 }
 
 absl::StatusOr<std::string> Dashboard::RollupJson(const std::string& metric_id) const {

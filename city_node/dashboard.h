@@ -6,6 +6,8 @@
 //   GET /api/overview        this node, its children (freshness, lag, completeness:
 //                            how many of the catalog's metrics each child has reported),
 //                            the catalog's metrics with Chinese titles, and targets
+//                            (set here for children, and set by the parent for this
+//                            node) with their progress and completion time
 //   GET /api/rollup?metric=  one metric's cells: one row per period and dimension
 //                            values, one column per node (this node's sum first)
 // Numbers are exactly the node's published and held cells (the same as GetRollup and

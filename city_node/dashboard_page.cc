@@ -149,7 +149,9 @@ function renderTargets(overview) {
     const bar = el("div", {class: "progress"}, [el("div", {style: "width:" + (share * 100).toFixed(1) + "%"})]);
     return el("tr", {"data-target": t.metric + "/" + t.scope + "/" + t.period}, [
       el("td", {text: t.title_zh || t.metric}), el("td", {text: t.scope}), el("td", {text: t.period}),
-      el("td", {class: "num", text: t.current + " / " + t.value}), el("td", {}, [bar]),
+      // Partial: some of the cells summed are suppressed, so the sum is a lower bound.
+      el("td", {class: "num", text: t.current + (t.partial ? "（部分）" : "") + " / " + t.value}),
+      el("td", {}, [bar]),
       el("td", {text: t.completed_ms ? new Date(t.completed_ms).toLocaleDateString("zh-CN") : "未完成"})]);
   });
   box.appendChild(el("table", {}, [el("thead", {}, [el("tr", {}, ["指标", "范围", "期间", "进度", "", "完成日期"]

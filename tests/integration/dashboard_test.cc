@@ -133,6 +133,12 @@ class DashboardTest : public ::testing::Test {
 };
 
 TEST_F(DashboardTest, EveryNumberOnThePageEqualsFedctlRollup) {
+  const std::string year = std::to_string(DemoYear());
+  CommandOutput set =
+      RunFedctl(city_->address(), "hefei",
+                {"targets", "set", "--child=luyang", "--metric=certifications_issued_by_year",
+                 "--period=" + year, "--value=10"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
   // The page draws itself from JSON; take the DOM once it says it has loaded.
   std::string dom;
   int attempt = 0;
@@ -158,7 +164,10 @@ TEST_F(DashboardTest, EveryNumberOnThePageEqualsFedctlRollup) {
     EXPECT_TRUE(absl::StrContains(dom, absl::StrCat("data-child=\"", id, "\""))) << id;
   }
   EXPECT_TRUE(absl::StrContains(dom, "id=\"targets-section\""));
-  EXPECT_TRUE(absl::StrContains(dom, "id=\"no-targets\"")) << "targets do not exist yet";
+  EXPECT_FALSE(absl::StrContains(dom, "id=\"no-targets\"")) << "a target is set";
+  EXPECT_TRUE(absl::StrContains(
+      dom, absl::StrCat("data-target=\"certifications_issued_by_year/luyang/", year, "\"")));
+  EXPECT_TRUE(absl::StrContains(dom, "身份认定与就读证明(按年、按类型)"));
   EXPECT_TRUE(absl::StrContains(dom, "下级单位"));
 
   auto metrics = Admin(city_->address(), "hefei").Metrics();
@@ -213,10 +222,25 @@ TEST_F(DashboardTest, EveryNumberOnThePageEqualsFedctlRollup) {
 
 TEST_F(DashboardTest, JsonEndpointsAnswerAndRejectUnknownMetrics) {
   const std::string http = url_.substr(7, url_.size() - 8);
+  auto empty = HttpGet(http, "/api/overview");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_TRUE(absl::StrContains(empty->body, "\"targets\":[]")) << empty->body;
+  const std::string year = std::to_string(DemoYear());
+  CommandOutput set =
+      RunFedctl(city_->address(), "hefei",
+                {"targets", "set", "--child=yaohai", "--metric=certifications_issued_by_year",
+                 "--period=" + year, "--value=7"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
   auto overview = HttpGet(http, "/api/overview");
   ASSERT_TRUE(overview.ok()) << overview.status();
   EXPECT_EQ(overview->status, 200);
   EXPECT_TRUE(absl::StartsWith(overview->content_type, "application/json"));
+  // The target as the page reads it: progress is yaohai's certifications held here.
+  const std::regex target(absl::StrCat(
+      R"re("targets":\[\{"metric":"certifications_issued_by_year","title_zh":")re",
+      "身份认定与就读证明\\(按年、按类型\\)", R"re(","scope":"yaohai","period":")re", year,
+      R"re(","value":7,"current":[0-9]+,"partial":(true|false),"completed_ms":[0-9]+)re"));
+  EXPECT_TRUE(std::regex_search(overview->body, target)) << overview->body;
   for (const std::string& id : kDistricts) {
     EXPECT_TRUE(absl::StrContains(overview->body, absl::StrCat("\"id\":\"", id, "\""))) << id;
   }
