@@ -9,6 +9,7 @@
 #include "city_node/completeness.h"
 #include "shared/limits.h"
 #include "shared/logging.h"
+#include "shared/metric_query.h"
 #include "shared/period.h"
 #include "shared/privacy_floor.h"
 #include "shared/status_macros.h"
@@ -129,11 +130,7 @@ absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
 
 absl::StatusOr<v1::GetRollupResponse> CityNode::Rollup(const std::string& metric,
                                                        const std::string& period) const {
-  if (catalog()->Find(metric) == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
-                                            "'; the catalog defines no such metric"));
-  }
-  if (!period.empty()) RETURN_IF_ERROR(ParsePeriod(period).status());
+  RETURN_IF_ERROR(CheckRollupQuery(*catalog(), metric, period).status());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
   ASSIGN_OR_RETURN(std::vector<v1::Cell> own, ReadPublishedCells(reader.get(), metric, period));
   ASSIGN_OR_RETURN(std::vector<v1::RollupCell> children,

@@ -40,8 +40,9 @@ class CityNode {
   absl::StatusOr<v1::PushCatalogResponse> PushCatalog(const v1::Catalog& catalog);
 
   absl::StatusOr<v1::GetStatusResponse> Status() const;
-  // This node's own cells and every child's. kNotFound for an unknown metric,
-  // kInvalidArgument for a malformed period.
+  // This node's own cells and every child's. Errors as CheckRollupQuery (metric_query.h):
+  // kInvalidArgument for an empty metric or a period that is malformed or not the
+  // metric's period type, kNotFound for a metric the catalog does not define.
   absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,
                                                const std::string& period) const;
   // Sends a sync command to one child (kNotFound when unknown) or all children known to

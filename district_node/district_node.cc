@@ -9,6 +9,7 @@
 #include "shared/demo_data.h"
 #include "shared/limits.h"
 #include "shared/logging.h"
+#include "shared/metric_query.h"
 #include "shared/period.h"
 #include "shared/privacy_floor.h"
 #include "shared/registry_kinds.h"
@@ -175,11 +176,7 @@ absl::StatusOr<v1::GetStatusResponse> DistrictNode::Status() const {
 
 absl::StatusOr<v1::GetRollupResponse> DistrictNode::Rollup(const std::string& metric,
                                                            const std::string& period) const {
-  if (catalog()->Find(metric) == nullptr) {
-    return absl::NotFoundError(absl::StrCat("unknown metric '", metric,
-                                            "'; the catalog defines no such metric"));
-  }
-  if (!period.empty()) RETURN_IF_ERROR(ParsePeriod(period).status());
+  RETURN_IF_ERROR(CheckRollupQuery(*catalog(), metric, period).status());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
   ASSIGN_OR_RETURN(std::vector<v1::Cell> cells, ReadPublishedCells(reader.get(), metric, period));
   v1::GetRollupResponse response;

@@ -48,8 +48,9 @@ class DistrictNode {
   absl::StatusOr<v1::ImportResponse> Import(const std::vector<v1::Record>& records,
                                             const std::vector<int64_t>& row_numbers);
   absl::StatusOr<v1::GetStatusResponse> Status() const;
-  // kNotFound for a metric the catalog does not define; kInvalidArgument for a
-  // malformed period.
+  // Errors as CheckRollupQuery (metric_query.h):
+  // kInvalidArgument for an empty metric or a period that is malformed or not the
+  // metric's period type, kNotFound for a metric the catalog does not define.
   absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,
                                                const std::string& period) const;
   // Publishes now and waits until the parent acknowledged it (or starts a new epoch

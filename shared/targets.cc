@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "shared/logging.h"
+#include "shared/metric_query.h"
 #include "shared/node_store.h"
 #include "shared/period.h"
 #include "shared/status_macros.h"
@@ -46,14 +47,7 @@ absl::Status ValidateTarget(const Catalog& catalog, const v1::Target& target) {
     return absl::InvalidArgumentError(
         absl::StrCat("metric: '", target.metric().substr(0, 64), "' is not in the catalog"));
   }
-  absl::StatusOr<Period> period = ParsePeriod(target.period());
-  if (!period.ok()) return absl::InvalidArgumentError(absl::StrCat("period: ", period.status().message()));
-  if (period->type != metric->period_type()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "period: ", target.metric(), " is reported per ",
-        v1::PeriodType_Name(metric->period_type()), ", not per ",
-        v1::PeriodType_Name(period->type)));
-  }
+  RETURN_IF_ERROR(CheckMetricPeriod(*metric, target.period()));
   if (target.value() < 0) return absl::InvalidArgumentError("value: must not be negative");
   return absl::OkStatus();
 }

@@ -100,7 +100,9 @@ TEST_F(RunningTreeTest, RollupJsonHasTheDocumentedShape) {
 TEST_F(RunningTreeTest, UnknownMetricAndMissingFlagsFail) {
   CommandOutput unknown = Fedctl("hefei", {"rollup", "--metric=no_such_metric"});
   EXPECT_EQ(ExitCode(unknown), 1);
-  EXPECT_TRUE(absl::StrContains(unknown.err, "unknown metric")) << unknown.err;
+  EXPECT_TRUE(
+      absl::StrContains(unknown.err, "metric: 'no_such_metric' is not in this node's catalog"))
+      << unknown.err;
   CommandOutput missing = Fedctl("hefei", {"rollup"});
   EXPECT_EQ(ExitCode(missing), 2);
   EXPECT_TRUE(absl::StrContains(missing.err, "--metric")) << missing.err;
@@ -109,6 +111,29 @@ TEST_F(RunningTreeTest, UnknownMetricAndMissingFlagsFail) {
   EXPECT_EQ(ExitCode(bad_period), 2);
   CommandOutput no_command = Fedctl("hefei", {"frobnicate"});
   EXPECT_EQ(ExitCode(no_command), 2);
+}
+
+// A rollup the node cannot answer says why, on the city and the district alike: a
+// period of the wrong type is not "no cells", and a huge metric is echoed cut short
+// (a status past gRPC's metadata limit reaches the operator as a transport error).
+TEST_F(RunningTreeTest, RollupsOfWrongPeriodsOrHugeMetricsSayWhy) {
+  for (const std::string id : {"hefei", "luyang"}) {
+    CommandOutput wrong_type =
+        Fedctl(id, {"rollup", "--metric=returned_students_total", "--period=2026-Q1"});
+    EXPECT_EQ(ExitCode(wrong_type), 1) << id << ": " << wrong_type.out;
+    EXPECT_TRUE(absl::StrContains(
+        wrong_type.err, "period: returned_students_total is reported per YEAR, not per QUARTER"))
+        << id << ": " << wrong_type.err;
+    CommandOutput huge = Fedctl(id, {"rollup", "--metric=" + std::string(20000, 'm')});
+    EXPECT_EQ(ExitCode(huge), 1) << id;
+    EXPECT_TRUE(absl::StrContains(
+        huge.err, "metric: '" + std::string(64, 'm') + "' is not in this node's catalog"))
+        << id << ": " << huge.err.substr(0, 300);
+    EXPECT_FALSE(absl::StrContains(huge.err, std::string(65, 'm'))) << id;
+    auto empty = Admin(id == "hefei" ? city_->address() : luyang_->address(), id).Rollup("", "");
+    EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument) << id;
+    EXPECT_EQ(empty.status().message(), "metric: required") << id;
+  }
 }
 
 TEST_F(RunningTreeTest, BadImportsStoreNothing) {
