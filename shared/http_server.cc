@@ -7,12 +7,16 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "shared/logging.h"
+#include "shared/token_bucket.h"
 
 namespace fedsync {
 namespace {
@@ -22,7 +26,25 @@ struct RequestState {
   bool seen_headers = false;
 };
 
-MHD_Result Respond(MHD_Connection* connection, const HttpResponse& response, bool head) {
+// A request that must not be read further: its method or a body. Answered on the first
+// call, before any body is read, on a connection that then closes (the unread body
+// would otherwise be taken for the next request).
+std::optional<HttpResponse> RefuseEarly(MHD_Connection* connection, const char* method) {
+  if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+      std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    return HttpResponse::Text(405, "only GET and HEAD\n");
+  }
+  const char* length =
+      MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char* encoding =
+      MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  const bool has_body = encoding != nullptr || (length != nullptr && std::strcmp(length, "0") != 0);
+  if (has_body) return HttpResponse::Text(413, "a GET or HEAD carries no body\n");
+  return std::nullopt;
+}
+
+MHD_Result Respond(MHD_Connection* connection, const HttpResponse& response, bool head,
+                   bool close = false) {
   MHD_Response* out = MHD_create_response_from_buffer(
       head ? 0 : response.body.size(), const_cast<char*>(response.body.data()),
       MHD_RESPMEM_MUST_COPY);
@@ -30,6 +52,7 @@ MHD_Result Respond(MHD_Connection* connection, const HttpResponse& response, boo
   MHD_add_response_header(out, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
   MHD_add_response_header(out, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   MHD_add_response_header(out, "X-Content-Type-Options", "nosniff");
+  if (close) MHD_add_response_header(out, MHD_HTTP_HEADER_CONNECTION, "close");
   // Every asset is embedded; nothing on the page may load from elsewhere.
   MHD_add_response_header(out, "Content-Security-Policy",
                           "default-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -46,12 +69,35 @@ MHD_Result CollectQuery(void* map, MHD_ValueKind, const char* key, const char* v
   return MHD_YES;
 }
 
+// libmicrohttpd logs once per refused or failed connection, which a client can cause
+// at will: at most kLogBurst lines, then one a minute, each saying how many were
+// dropped since the last.
+constexpr double kLogBurst = 10;
+constexpr double kLogsPerSecond = 1.0 / 60;
+absl::Mutex library_log_mu(absl::kConstInit);
+TokenBucket* library_log_bucket ABSL_GUARDED_BY(library_log_mu) = nullptr;
+int64_t library_log_dropped ABSL_GUARDED_BY(library_log_mu) = 0;
+
 void LogFromLibrary(void*, const char* format, va_list args) {
+  int64_t dropped_before = 0;
+  {
+    absl::MutexLock lock(&library_log_mu);
+    const absl::Time now = absl::Now();
+    if (library_log_bucket == nullptr) {
+      library_log_bucket = new TokenBucket(kLogsPerSecond, kLogBurst, now);
+    }
+    if (!library_log_bucket->TryTake(1, now)) {
+      ++library_log_dropped;
+      return;
+    }
+    dropped_before = library_log_dropped;
+    library_log_dropped = 0;
+  }
   char message[512];
   std::vsnprintf(message, sizeof(message), format, args);
   std::string text(message);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  LogWarning("http.server_error", {{"error", text}});
+  LogWarning("http.server_error", {{"error", text}, {"dropped_before", dropped_before}});
 }
 
 struct ParsedAddress {
@@ -140,16 +186,16 @@ static MHD_Result HandleConnection(void* self, MHD_Connection* connection, const
                                    size_t* upload_data_size, void** request_state) {
   if (*request_state == nullptr) {
     *request_state = new RequestState{true};
+    if (std::optional<HttpResponse> refused = RefuseEarly(connection, method)) {
+      return Respond(connection, *refused, /*head=*/false, /*close=*/true);
+    }
     return MHD_YES;
   }
   if (*upload_data_size != 0) {
-    *upload_data_size = 0;  // a body on GET: read and ignore it
-    return MHD_YES;
+    // Unreachable (RefuseEarly answered a request with a body); never read one.
+    return MHD_NO;
   }
   const bool head = std::strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-  if (!head && std::strcmp(method, MHD_HTTP_METHOD_GET) != 0) {
-    return Respond(connection, HttpResponse::Text(405, "only GET and HEAD\n"), false);
-  }
   HttpRequest request;
   request.path = url;
   MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &request.query);
@@ -172,12 +218,14 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   const sockaddr* bind_address =
       address->ipv6 ? reinterpret_cast<const sockaddr*>(&address->v6)
                     : reinterpret_cast<const sockaddr*>(&address->v4);
-  // Two threads: a slow scrape does not hold up the dashboard. Idle connections close
-  // after 30 s, and at most 64 are open, so a stuck client cannot pin the node.
+  // Two threads: a slow scrape does not hold up the dashboard. See the header for the
+  // connection limits.
   server->daemon_ = MHD_start_daemon(
       flags, static_cast<uint16_t>(address->port), nullptr, nullptr, &HandleConnection,
       server.get(), MHD_OPTION_SOCK_ADDR, bind_address, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(absl::ToInt64Seconds(kHttpIdleTimeout)),
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(kHttpMaxConnections),
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(kHttpMaxConnectionsPerAddress),
       MHD_OPTION_NOTIFY_COMPLETED, &RequestDone, nullptr, MHD_OPTION_EXTERNAL_LOGGER,
       &LogFromLibrary, nullptr, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {

@@ -5,8 +5,16 @@
 //
 // Handlers run on the server's threads, may block briefly (a database read) and must be
 // thread-safe. Stop() (or destruction) waits for running handlers, so whatever a
-// handler uses must outlive Stop(). Requests other than GET and HEAD get 405; unknown
-// paths 404. Responses are never cached (the data is live).
+// handler uses must outlive Stop(). Requests other than GET and HEAD get 405, and a
+// request with a body 413, as soon as their headers are in, with no byte of the body
+// read, on a connection that then closes; unknown paths 404. Responses are never
+// cached (the data is live).
+//
+// Connections: at most kHttpMaxConnectionsPerAddress from one client address (more
+// are closed at once), and a connection that sends nothing for kHttpIdleTimeout is
+// closed. Since the listener is on loopback, every client shares one address: the
+// per-address limit is in effect the limit, sized for a browser on the dashboard (up
+// to six connections) plus a scraper. libmicrohttpd's own error lines are rate-limited.
 #ifndef FEDSYNC_SHARED_HTTP_SERVER_H_
 #define FEDSYNC_SHARED_HTTP_SERVER_H_
 
@@ -17,10 +25,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 struct MHD_Daemon;
 
 namespace fedsync {
+
+inline constexpr int kHttpMaxConnections = 64;
+inline constexpr int kHttpMaxConnectionsPerAddress = 8;
+inline constexpr absl::Duration kHttpIdleTimeout = absl::Seconds(10);
 
 struct HttpRequest {
   std::string path;                          // without the query string
