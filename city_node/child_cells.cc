@@ -125,6 +125,9 @@ constexpr char kSelectChildCells[] =
     "WHERE k.metric = ? AND (? = '' OR k.period = ?) AND k.deleted = 0 "
     "ORDER BY k.child_id, k.period, k.dims";
 
+constexpr char kChildHasLiveCellOf[] =
+    "SELECT 1 FROM child_cells WHERE child_id = ? AND metric = ? AND deleted = 0 LIMIT 1";
+
 // Publishes the sums changed since the last call whose published value changed, as
 // this node's own cells (a tombstone for a sum left without inputs). This node's
 // published cells are exactly its sums, so an unchanged published value needs no write
@@ -418,6 +421,23 @@ absl::StatusOr<std::vector<v1::RollupCell>> ReadChildCells(Database* db,
     cells.push_back(std::move(out));
   }
   return cells;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> CountReportedMetrics(
+    Database* db, const std::vector<std::string>& children,
+    const std::vector<std::string>& metrics) {
+  ASSIGN_OR_RETURN(Statement select, db->Prepare(kChildHasLiveCellOf));
+  std::map<std::string, int64_t> counts;
+  for (const std::string& child : children) {
+    int64_t& count = counts[child];
+    for (const std::string& metric : metrics) {
+      select.Reset();
+      select.Bind(1, child).Bind(2, metric);
+      ASSIGN_OR_RETURN(bool row, select.Step());
+      if (row) ++count;
+    }
+  }
+  return counts;
 }
 
 }  // namespace fedsync

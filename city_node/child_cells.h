@@ -15,14 +15,15 @@
 #ifndef FEDSYNC_CITY_NODE_CHILD_CELLS_H_
 #define FEDSYNC_CITY_NODE_CHILD_CELLS_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "city_node/running_sums.h"
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/federation.pb.h"
-#include "city_node/running_sums.h"
 #include "shared/catalog.h"
 #include "shared/catalog_holder.h"
 #include "shared/cell.h"
@@ -108,6 +109,12 @@ absl::StatusOr<std::vector<v1::ChildStatus>> ReadChildren(Database* db);
 absl::StatusOr<std::vector<v1::RollupCell>> ReadChildCells(Database* db,
                                                            const std::string& metric,
                                                            const std::string& period);
+
+// How many of `metrics` each of `children` holds live cells of here (a child with none
+// is 0). One lookup on the primary key per child and metric: no cell is read.
+absl::StatusOr<std::map<std::string, int64_t>> CountReportedMetrics(
+    Database* db, const std::vector<std::string>& children,
+    const std::vector<std::string>& metrics);
 
 }  // namespace fedsync
 

@@ -198,6 +198,14 @@ absl::StatusOr<v1::ListTargetsResponse> CityNode::ListTargets() const {
   return response;
 }
 
+absl::StatusOr<std::map<std::string, int64_t>> CityNode::MetricsReported(
+    const std::vector<std::string>& children) const {
+  std::vector<std::string> metrics;
+  for (const v1::MetricDef& metric : catalog()->proto().metrics()) metrics.push_back(metric.id());
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  return CountReportedMetrics(reader.get(), children, metrics);
+}
+
 absl::StatusOr<std::vector<std::string>> CityNode::AdoptCatalog(const v1::Catalog& proto) {
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
   absl::MutexLock lock(&adopt_mu_);

@@ -5,8 +5,10 @@
 #ifndef FEDSYNC_CITY_NODE_CITY_NODE_H_
 #define FEDSYNC_CITY_NODE_CITY_NODE_H_
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -51,6 +53,9 @@ class CityNode {
   absl::StatusOr<v1::TargetProgress> SetTarget(const v1::SetTargetRequest& request);
   // Targets set here for children, and those this node's parent set for it.
   absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;
+  // How many of the catalog's metrics each of `children` has live cells of here.
+  absl::StatusOr<std::map<std::string, int64_t>> MetricsReported(
+      const std::vector<std::string>& children) const;
   absl::StatusOr<v1::SyncNowResponse> SyncNow(const std::string& child_id, bool full, bool wait,
                                               absl::Duration timeout);
 

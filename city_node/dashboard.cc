@@ -86,14 +86,12 @@ absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
   ASSIGN_OR_RETURN(v1::GetStatusResponse status, node_->Status());
   const std::shared_ptr<const Catalog> current = node_->catalog();
   const v1::Catalog& catalog = current->proto();
-  // Completeness: which metrics each child has cells of.
-  std::map<std::string, std::set<std::string>> reported;
+  // Completeness: how many of the catalog's metrics each child has cells of.
+  std::vector<std::string> child_ids;
+  for (const v1::ChildStatus& child : status.children()) child_ids.push_back(child.node_id());
+  ASSIGN_OR_RETURN(auto reported, node_->MetricsReported(child_ids));
   std::vector<std::string> metrics;
   for (const v1::MetricDef& metric : catalog.metrics()) {
-    ASSIGN_OR_RETURN(v1::GetRollupResponse rollup, node_->Rollup(metric.id(), ""));
-    for (const v1::RollupCell& cell : rollup.cells()) {
-      if (!cell.cell().deleted()) reported[cell.node_id()].insert(metric.id());
-    }
     metrics.push_back(absl::StrCat(
         "{\"id\":", JsonQuote(metric.id()), ",\"title_zh\":", JsonQuote(metric.title_zh()),
         ",\"title_en\":", JsonQuote(metric.title_en()),
@@ -104,12 +102,13 @@ absl::StatusOr<std::string> Dashboard::OverviewJson(absl::Time now) const {
     const uint64_t lag = child.child_max_seq() > child.watermark()
                              ? child.child_max_seq() - child.watermark() : 0;
     children.push_back(absl::StrCat(
-        "{\"id\":", JsonQuote(child.node_id()), ",\"level\":", JsonQuote(NodeLevelName(child.level())),
+        "{\"id\":", JsonQuote(child.node_id()),
+        ",\"level\":", JsonQuote(NodeLevelName(child.level())),
         ",\"path\":", JsonQuote(child.path()), ",\"connected\":", Bool(child.connected()),
         ",\"last_seen_ms\":", child.last_seen_unix_millis(), ",\"watermark\":", child.watermark(),
         ",\"child_max_seq\":", child.child_max_seq(), ",\"lag_seq\":", lag,
         ",\"catalog_version\":", child.catalog_version(), ",\"cells\":", child.cell_count(),
-        ",\"metrics_reported\":", reported[child.node_id()].size(), "}"));
+        ",\"metrics_reported\":", reported[child.node_id()], "}"));
   }
   // Targets set here for the children, and those the parent set for this node.
   ASSIGN_OR_RETURN(v1::ListTargetsResponse listed, node_->ListTargets());

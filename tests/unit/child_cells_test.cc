@@ -132,6 +132,30 @@ TEST_F(ChildCellsTest, TombstoneRemovesTheInputAndTheLastOneTheAggregate) {
   EXPECT_EQ(Own().first, -1);
 }
 
+// The dashboard's completeness: metrics with a live cell count, a metric whose only
+// cell is a tombstone does not, and neither does a metric not asked about.
+TEST_F(ChildCellsTest, CountsTheMetricsEachChildHasLiveCellsOf) {
+  Hello("luyang", 1);
+  Hello("yaohai", 2);
+  Hello("shushan", 3);
+  Apply("luyang",
+        {Total(53, 1), ByRegion("europe", 20, 2), ByRegion("oceania", 0, 3, v1::SUPPRESSED)});
+  Apply("yaohai", {Total(38, 1), ByRegion("asia", 9, 2)});
+  v1::Cell tombstone = ByRegion("asia", 0, 3);
+  tombstone.set_deleted(true);
+  tombstone.clear_status();
+  Apply("yaohai", {tombstone});
+  auto counts = CountReportedMetrics(
+      db_.get(), {"luyang", "yaohai", "shushan", "never_seen"},
+      {"returned_students_total", "returned_students_by_region", "returned_students_by_degree"});
+  ASSERT_TRUE(counts.ok()) << counts.status();
+  EXPECT_EQ(*counts, (std::map<std::string, int64_t>{
+                         {"luyang", 2}, {"yaohai", 1}, {"shushan", 0}, {"never_seen", 0}}));
+  auto only_total = CountReportedMetrics(db_.get(), {"luyang"}, {"returned_students_total"});
+  ASSERT_TRUE(only_total.ok());
+  EXPECT_EQ(only_total->at("luyang"), 1);
+}
+
 TEST_F(ChildCellsTest, RejectedCellsDoNotBlockTheRest) {
   Hello("luyang", 1);
   v1::Cell unknown = Total(1, 1);
