@@ -2,6 +2,9 @@
 // travel down, both ends show the same progress and the date a target was met, bad
 // targets are refused, and status tells whether each child reported since the last
 // ended periods.
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -100,6 +103,42 @@ TEST_F(TargetsTest, TargetsTravelDownAndBothEndsAgree) {
   EXPECT_TRUE(absl::StrContains(listed.out, "certifications_issued_by_year")) << listed.out;
   EXPECT_TRUE(absl::StrContains(listed.out, "310%")) << listed.out;
   EXPECT_TRUE(absl::StrContains(listed.out, "56%")) << listed.out;
+}
+
+// Sets for one child that run at once may commit in one order and reach the city's
+// hub in another; the district must still end with the value the city holds.
+TEST_F(TargetsTest, ConcurrentSetsLeaveTheDistrictWithTheCitysValue) {
+  const std::string year = std::to_string(DemoYear());
+  std::vector<std::thread> setters;
+  std::atomic<int> failed{0};
+  for (int value = 1; value <= 16; ++value) {
+    setters.emplace_back([&, value] {
+      if (SetTarget(city_->address(), "hefei", "luyang", "certifications_issued_by_year", year,
+                    value)
+              .exit_code != 0) {
+        failed.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& setter : setters) setter.join();
+  ASSERT_EQ(failed.load(), 0);
+  absl::Status agreed = WaitFor([&]() -> absl::Status {
+    auto at_city = Admin(city_->address(), "hefei").Targets();
+    auto at_district = Admin(luyang_->address(), "luyang").Targets();
+    if (!at_city.ok()) return at_city.status();
+    if (!at_district.ok()) return at_district.status();
+    if (at_city->set_here_size() != 1 || at_district->from_parent_size() != 1) {
+      return absl::UnavailableError("not one target at each end yet");
+    }
+    const int64_t city = at_city->set_here(0).target().value();
+    const int64_t district = at_district->from_parent(0).target().value();
+    if (city != district) {
+      return absl::UnavailableError(
+          absl::StrCat("the city holds ", city, ", the district ", district));
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(agreed.ok()) << agreed;
 }
 
 TEST_F(TargetsTest, BadTargetsAreRefused) {
