@@ -220,14 +220,19 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
                     : reinterpret_cast<const sockaddr*>(&address->v4);
   // Two threads: a slow scrape does not hold up the dashboard. See the header for the
   // connection limits.
+  // The logger is the first option, so that libmicrohttpd prints nothing of its own.
   server->daemon_ = MHD_start_daemon(
       flags, static_cast<uint16_t>(address->port), nullptr, nullptr, &HandleConnection,
-      server.get(), MHD_OPTION_SOCK_ADDR, bind_address, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-      MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(absl::ToInt64Seconds(kHttpIdleTimeout)),
+      server.get(),                                          //
+      MHD_OPTION_EXTERNAL_LOGGER, &LogFromLibrary, nullptr,  //
+      MHD_OPTION_SOCK_ADDR, bind_address,                    //
+      MHD_OPTION_THREAD_POOL_SIZE, 2u,                       //
+      MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(absl::ToInt64Seconds(kHttpIdleTimeout)),  //
       MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(kHttpMaxConnections),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<unsigned>(kHttpMaxConnectionsPerAddress),
-      MHD_OPTION_NOTIFY_COMPLETED, &RequestDone, nullptr, MHD_OPTION_EXTERNAL_LOGGER,
-      &LogFromLibrary, nullptr, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &RequestDone, nullptr,  //
+      MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot serve HTTP on ", listen,
                                                " (address in use or not available)"));
