@@ -122,7 +122,7 @@ TEST_F(CatalogTest, OlderUnsafeOrMisplacedCatalogsAreRefused) {
 // A catalog that would switch a district's filter off is refused where it is pushed,
 // naming the metric, and nothing is adopted.
 TEST_F(CatalogTest, ACatalogBelowThePrivacyFloorIsRefusedAtTheTop) {
-  for (const std::string& disclosure : {"disclosure { method: NONE } about_persons: false",
+  for (const char* disclosure : {"disclosure { method: NONE } about_persons: false",
                                         "disclosure { method: SUPPRESSION threshold: 1 }"}) {
     const std::string below = CatalogFile(
         "below.textproto", 2,
