@@ -1,7 +1,11 @@
 #include "shared/node_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -112,8 +116,12 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
 }
 
 bool IsLoopbackAddress(absl::string_view host_port) {
-  absl::string_view host = HostOf(host_port);
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  const std::string host(HostOf(host_port));
+  if (host == "localhost" || host == "::1") return true;
+  // A dotted IPv4 address in 127.0.0.0/8; not a name that merely starts with "127."
+  // (127.0.0.1.example.net resolves wherever its owner likes).
+  in_addr address{};
+  return inet_pton(AF_INET, host.c_str(), &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 namespace {

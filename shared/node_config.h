@@ -22,7 +22,8 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path);
 // Fills defaults and checks required fields (id, db, listen), naming the missing flag.
 absl::Status FinishNodeConfig(v1::NodeConfig* config);
 
-// True when HOST of HOST:PORT is a loopback address (127.0.0.0/8, ::1, localhost).
+// True when HOST of HOST:PORT is a loopback address: a dotted IPv4 address in
+// 127.0.0.0/8, ::1 ([::1]:PORT) or localhost. A DNS name is never loopback here.
 bool IsLoopbackAddress(absl::string_view host_port);
 
 // Credentials for serving and for dialling the parent: mutual TLS from the files in

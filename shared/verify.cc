@@ -134,13 +134,15 @@ std::vector<LinkReport> VerifyTree(const std::string& root_address, const std::s
   struct Node {
     std::string address;
     std::string id;  // empty for a root of unknown id
+    VerifyHop hop;
   };
-  std::vector<Node> pending = {{root_address, root_id}};
+  std::vector<Node> pending = {{root_address, root_id, VerifyHop::kTarget}};
   while (!pending.empty()) {
     const Node node = pending.back();
     pending.pop_back();
-    std::unique_ptr<AdminClient> parent = connect(node.address, node.id);
-    absl::StatusOr<v1::GetStatusResponse> status = parent->Status();
+    absl::StatusOr<std::unique_ptr<AdminClient>> parent = connect(node.address, node.id, node.hop);
+    absl::StatusOr<v1::GetStatusResponse> status =
+        parent.ok() ? (*parent)->Status() : absl::StatusOr<v1::GetStatusResponse>(parent.status());
     if (!status.ok()) {
       // The root, or a child gone since its parent's turn: a child that does not
       // answer at its parent's turn is reported there, as its link's failure.
@@ -156,24 +158,29 @@ std::vector<LinkReport> VerifyTree(const std::string& root_address, const std::s
                            absl::FailedPreconditionError("the child advertised no address")});
         continue;
       }
-      std::unique_ptr<AdminClient> client = connect(child.admin_address(), child.node_id());
-      absl::StatusOr<v1::GetStatusResponse> reached = client->Status();
+      absl::StatusOr<std::unique_ptr<AdminClient>> client =
+          connect(child.admin_address(), child.node_id(), VerifyHop::kBelow);
+      if (!client.ok()) {
+        reports.push_back({status->node_id(), child.node_id(), client.status()});
+        continue;
+      }
+      absl::StatusOr<v1::GetStatusResponse> reached = (*client)->Status();
       if (!reached.ok()) {
         reports.push_back({status->node_id(), child.node_id(),
                            CannotReach(child.node_id(), child.admin_address(), reached.status())});
         continue;
       }
-      owned.push_back(std::move(client));
+      owned.push_back(std::move(*client));
       children[child.node_id()] = owned.back().get();
-      pending.push_back({child.admin_address(), child.node_id()});
+      pending.push_back({child.admin_address(), child.node_id(), VerifyHop::kBelow});
     }
     for (const auto& [child_id, child] : children) {
       reports.push_back(
-          {status->node_id(), child_id, VerifyParent(parent.get(), {{child_id, child}})});
+          {status->node_id(), child_id, VerifyParent(parent->get(), {{child_id, child}})});
     }
     if (!children.empty() &&
         children.size() == static_cast<size_t>(status->children_size())) {
-      absl::Status sums = VerifyParent(parent.get(), children);
+      absl::Status sums = VerifyParent(parent->get(), children);
       if (!sums.ok()) reports.push_back({status->node_id(), "(sums)", sums});
     }
   }

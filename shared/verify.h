@@ -30,10 +30,18 @@ struct LinkReport {
   absl::Status status;  // ok, or what differs
 };
 
+// Which node a client is for: the root the caller chose (kTarget), or a node below it,
+// reached at an address that node advertised itself (kBelow). A caller must not send
+// below what only the target may see (an operator's bearer token): a node can
+// advertise any address.
+enum class VerifyHop { kTarget, kBelow };
+
 // A client of the node `node_id` at `address`; `node_id` is empty for a root whose id
 // the caller does not know. With TLS it is the name the server's certificate must carry.
-using AdminClientFactory = std::function<std::unique_ptr<AdminClient>(const std::string& address,
-                                                                      const std::string& node_id)>;
+// An error (e.g. kFailedPrecondition: no credentials fit for that node) is reported as
+// the link's failure without dialling.
+using AdminClientFactory = std::function<absl::StatusOr<std::unique_ptr<AdminClient>>(
+    const std::string& address, const std::string& node_id, VerifyHop hop)>;
 
 // Every link below the node at `root_address` (whose id is `root_id`, or empty), one
 // report each, reaching children by the address they advertised and as the id their

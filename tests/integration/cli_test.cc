@@ -63,6 +63,17 @@ TEST(NodeFlagsTest, ConfigFileIsCheckedAgainstItsSchema) {
   EXPECT_TRUE(absl::StrContains(output.err, "no_such_field")) << output.err;
 }
 
+// Without --tls-dir, fedctl talks plaintext to loopback only: a record meant for a
+// district elsewhere is refused before anything is sent.
+TEST(FedctlFlagsTest, PlaintextToAnotherHostIsRefusedBeforeSending) {
+  CommandOutput output =
+      RunCommand(FEDSYNC_FEDCTL, {"--target=10.1.2.3:7000", "--timeout=2", "registry", "get",
+                                  "--kind=returned_students", "--id=1"});
+  EXPECT_EQ(ExitCode(output), 2) << output.err;
+  EXPECT_TRUE(absl::StrContains(output.err, "give --tls-dir=DIR")) << output.err;
+  EXPECT_FALSE(absl::StrContains(output.err, "cannot reach")) << output.err;
+}
+
 class RunningTreeTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -24,9 +24,11 @@ absl::Status CheckParentConverged(const std::string& parent_address, const std::
 absl::Status CheckTreeConverged(const std::string& root_address, const std::string& root_id,
                                 const std::set<std::string>& below) {
   std::vector<LinkReport> reports =
-      VerifyTree(root_address, root_id, [](const std::string& address, const std::string& id) {
-        return std::make_unique<AdminClient>(Admin(address, id));
-      });
+      VerifyTree(root_address, root_id,
+                 [](const std::string& address, const std::string& id,
+                    VerifyHop) -> absl::StatusOr<std::unique_ptr<AdminClient>> {
+                   return std::make_unique<AdminClient>(Admin(address, id));
+                 });
   if (reports.empty()) return absl::UnavailableError("no links below the root yet");
   for (const LinkReport& report : reports) {
     if (!report.status.ok()) {

@@ -33,6 +33,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "fedsync/v1/admin.grpc.pb.h"
 #include "fedsync/v1/federation.grpc.pb.h"
 #include "fedsync/v1/registry.grpc.pb.h"
@@ -754,6 +755,108 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
   ASSERT_TRUE(got.ok()) << got.error_message();
   ASSERT_EQ(history.entries_size(), 1);
   EXPECT_EQ(history.entries(0).operator_(), "otto@token");
+}
+
+// An AdminService that records the bearer token each caller presents and answers
+// nothing: a stand-in for whatever listens at an address a child chose to advertise.
+class TokenRecorder final : public v1::AdminService::Service {
+ public:
+  grpc::Status GetStatus(grpc::ServerContext* context, const v1::GetStatusRequest*,
+                         v1::GetStatusResponse*) override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    auto found = context->client_metadata().find("authorization");
+    if (found != context->client_metadata().end()) {
+      authorizations_.emplace_back(found->second.data(), found->second.size());
+    }
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "this node only records callers");
+  }
+  int calls() {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+  std::vector<std::string> authorizations() {
+    absl::MutexLock lock(&mu_);
+    return authorizations_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::string> authorizations_ ABSL_GUARDED_BY(mu_);
+};
+
+// A child advertises an address of its choosing; fedctl verify with a token dials it as
+// it must, but sends the token to --target alone: below, a certificate or nothing.
+TEST_F(SecurityTest, VerifySendsAnOperatorsTokenToTheTargetOnly) {
+  const std::string token_file = dir_.File("vera.token");
+  CommandOutput made = RunCommand(
+      FEDSYNC_FEDCTL, {"tokens", "create", "--name=vera", "--role=viewer", "--out=" + token_file});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string config = dir_.File("nodes.textproto");
+  std::ofstream(config) << made.out;
+  const std::string token(absl::StripAsciiWhitespace(FileContents(token_file)));
+  ASSERT_FALSE(token.empty());
+
+  // The recorder presents luyang's own certificate, so a TLS client would trust it.
+  absl::StatusOr<TlsFiles> luyang_files = LoadTlsDir(pki_ + "/luyang");
+  ASSERT_TRUE(luyang_files.ok()) << luyang_files.status();
+  TokenRecorder recorder;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0",
+                           MutualTlsServerCredentials(*luyang_files,
+                                                      /*client_certificate_optional=*/true),
+                           &port);
+  builder.RegisterService(&recorder);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  ASSERT_GT(port, 0);
+  const std::string recorder_address = absl::StrCat("127.0.0.1:", port);
+
+  StartCity({"--config=" + config});
+  auto luyang =
+      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
+                         {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+                          "--parent=" + city_->address(), "--parent-id=hefei", "--demo-data=luyang",
+                          "--tls-dir=" + pki_ + "/luyang", "--advertise=" + recorder_address},
+                         dir_.File("luyang.log"));
+  ASSERT_TRUE(luyang.ok()) << luyang.status();
+  AdminClient city = CityAdmin();
+  absl::Status advertised = WaitFor([&]() -> absl::Status {
+    absl::StatusOr<v1::ChildStatus> held = ChildAt(city, "luyang");
+    if (!held.ok()) return held.status();
+    if (held->admin_address() != recorder_address) {
+      return absl::UnavailableError("luyang has not advertised the recorder yet");
+    }
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(advertised.ok()) << advertised;
+
+  auto verify = [&](const std::string& tls_dir) {
+    return RunCommand(FEDSYNC_FEDCTL,
+                      {"--target=" + city_->address(), "--tls-dir=" + tls_dir, "--server-id=hefei",
+                       "--token-file=" + token_file, "--timeout=10", "verify"});
+  };
+  // With only ca.pem beside the token, luyang cannot be read, and says why.
+  const std::string ca_only = dir_.File("ca-only");
+  std::filesystem::create_directories(ca_only);
+  std::filesystem::copy_file(pki_ + "/ca.pem", ca_only + "/ca.pem");
+  CommandOutput token_only = verify(ca_only);
+  EXPECT_EQ(token_only.exit_code, 1) << token_only.out << token_only.err;
+  EXPECT_TRUE(absl::StrContains(token_only.out, "needs an operator certificate to read luyang"))
+      << token_only.out;
+  // With vera's certificate as well, luyang is dialled with the certificate alone.
+  CommandOutput with_certificate = verify(pki_ + "/vera");
+  EXPECT_EQ(with_certificate.exit_code, 1) << with_certificate.out << with_certificate.err;
+  EXPECT_TRUE(absl::StrContains(with_certificate.out, "PERMISSION_DENIED")) << with_certificate.out;
+  EXPECT_GE(recorder.calls(), 1) << "the test no longer dials the advertised address";
+  for (const std::string& authorization : recorder.authorizations()) {
+    EXPECT_FALSE(absl::StrContains(authorization, token.substr(4)))
+        << "the operator's token reached an address a child advertised";
+  }
+  EXPECT_TRUE(recorder.authorizations().empty());
+  server->Shutdown(In(absl::Seconds(5)));
 }
 
 // ---------------------------------------------------------------------------------------

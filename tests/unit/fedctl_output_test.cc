@@ -6,6 +6,7 @@
 #include "fedsync/v1/admin.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
 #include "tools/fedctl/output.h"
 #include "tools/fedctl/rollup_output.h"
@@ -341,7 +342,8 @@ TEST(FedctlRpcErrorTest, MessagesSayWhatHappenedAndWhatToDo) {
   for (const Case& test : std::vector<Case>{
            {grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect to all addresses"),
             "fedctl: cannot reach 127.0.0.1:7000 (UNAVAILABLE): failed to connect to all "
-            "addresses; check that the node is running and --target is right"},
+            "addresses; check that the node is running and --target is right (a node on TLS "
+            "needs --tls-dir, and --server-id)"},
            {grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded"),
             "fedctl: 127.0.0.1:7000 did not answer within 10s (DEADLINE_EXCEEDED); check the "
             "node, or allow longer with --timeout=SECONDS"},
@@ -357,6 +359,40 @@ TEST(FedctlRpcErrorTest, MessagesSayWhatHappenedAndWhatToDo) {
   EXPECT_THAT(DescribeRpcError("registry import", "127.0.0.1:7000", timeout,
                                grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "")),
               HasSubstr("registry commands go to a district node"));
+}
+
+// Without --tls-dir a call is plaintext: only to a loopback --target; a command that
+// contacts no node is not held to it.
+TEST(FedctlTransportTest, PlaintextOnlyToLoopbackTargets) {
+  const CommandSpec status = StatusCommandSpec();
+  const CommandSpec certs = CertsInitCommandSpec();
+  struct Case {
+    std::string target;
+    const CommandSpec* command;
+    bool allowed;
+  };
+  for (const Case& test : std::vector<Case>{
+           {"127.0.0.1:7000", &status, true},
+           {"127.3.4.5:7000", &status, true},
+           {"localhost:7000", &status, true},
+           {"[::1]:7000", &status, true},
+           {"10.0.0.1:7000", &status, false},
+           {"hefei.example.net:7000", &status, false},
+           {"127.0.0.1.example.net:7000", &status, false},
+           {"[2001:db8::1]:7000", &status, false},
+           {"10.0.0.1:7000", &certs, true},
+       }) {
+    SCOPED_TRACE(test.target + " " + test.command->name);
+    CommandLine command_line;
+    command_line.command = test.command;
+    command_line.target = test.target;
+    absl::Status checked = CheckTransport(command_line);
+    EXPECT_EQ(checked.ok(), test.allowed) << checked;
+    if (!test.allowed) {
+      EXPECT_EQ(checked.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(checked.message()), HasSubstr("give --tls-dir=DIR"));
+    }
+  }
 }
 
 }  // namespace

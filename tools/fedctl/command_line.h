@@ -60,6 +60,9 @@ struct CommandSpec {
   std::vector<OutputFormat> formats = {OutputFormat::kTable};
   // The deadline of each RPC when --timeout is not given.
   absl::Duration default_timeout = absl::Seconds(10);
+  // The command contacts no node (certs init, tokens create): --target is not used, so
+  // fedctl does not refuse a plaintext --target that is not loopback.
+  bool local = false;
   std::string description;  // paragraphs printed by --help after the synopsis
 };
 

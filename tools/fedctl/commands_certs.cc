@@ -13,6 +13,7 @@ CommandSpec CertsInitCommandSpec() {
   CommandSpec spec;
   spec.name = "certs init";
   spec.summary = "create a development CA and certificates for nodes and operators";
+  spec.local = true;
   spec.flags = {
       {"out", "DIR", "directory to write into (created if missing)", true},
       {"node", "ID", "a node to certify", false, true},

@@ -16,6 +16,7 @@ CommandSpec TokensCreateCommandSpec() {
   CommandSpec spec;
   spec.name = "tokens create";
   spec.summary = "create a bearer token for an operator, and the node config entry for it";
+  spec.local = true;
   spec.flags = {
       {"name", "NAME", "the operator (lower-case letters, digits, '_', '-')", true},
       {"role", "ROLE", "viewer, operator or admin", true},

@@ -1,11 +1,13 @@
 // fedctl verify: proves from a node and every node below it (reached through the
-// addresses children advertise, each dialled with the operator's --tls-dir credentials
-// as the id its parent holds it under) that each parent's copy of a child's cells equals what
-// the child publishes and each aggregate is the sum of its inputs (shared/verify.h).
+// addresses children advertise, each dialled with the operator's --tls-dir certificate,
+// never a --token-file token, as the id its parent holds it under) that each parent's copy of a
+// child's cells equals what the child publishes and each aggregate is the sum of its inputs
+// (shared/verify.h).
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "shared/admin_client.h"
+#include "shared/status_macros.h"
 #include "shared/verify.h"
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
@@ -23,17 +25,27 @@ CommandSpec VerifyCommandSpec() {
       "no link below --target to check (a tree that checked nothing is not verified).\n"
       "While updates are still flowing a link may lag; run it again once they stop.\n"
       "Every node is reached at the address it advertised, with --tls-dir's certificate:\n"
-      "--target must be --server-id, each node below it the id its parent reports.";
+      "--target must be --server-id, each node below it the id its parent reports.\n"
+      "A --token-file token is sent to --target only, never to the nodes below (they\n"
+      "chose the addresses they are dialled at); they need --tls-dir's cert.pem and\n"
+      "key.pem, or are reported as not verifiable.";
   return spec;
 }
 
 int RunVerify(const CommandLine& command_line) {
-  const std::shared_ptr<grpc::ChannelCredentials> credentials = ChannelCredentials(command_line);
+  const std::shared_ptr<grpc::ChannelCredentials> target_credentials =
+      ChannelCredentials(command_line);
   // The first hop is checked against --server-id; each node below against the id its
-  // parent holds it under, which its certificate must name.
+  // parent holds it under, which its certificate must name. A node below is dialled at
+  // the address it advertised, which it chose: it gets the certificate, never the token.
   std::vector<LinkReport> reports = VerifyTree(
       command_line.target, command_line.server_id,
-      [&](const std::string& address, const std::string& node_id) {
+      [&](const std::string& address, const std::string& node_id,
+          VerifyHop hop) -> absl::StatusOr<std::unique_ptr<AdminClient>> {
+        std::shared_ptr<grpc::ChannelCredentials> credentials = target_credentials;
+        if (hop == VerifyHop::kBelow) {
+          ASSIGN_OR_RETURN(credentials, CredentialsBelowTarget(command_line, address, node_id));
+        }
         return std::make_unique<AdminClient>(address, credentials, command_line.timeout, node_id);
       });
   bool ok = !reports.empty();

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "shared/files.h"
+#include "shared/node_config.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
@@ -32,7 +33,17 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
 }  // namespace
 
 absl::Status CheckTransport(const CommandLine& command_line) {
-  if (command_line.tls_dir.empty()) return absl::OkStatus();
+  if (command_line.tls_dir.empty()) {
+    const bool contacts_node = command_line.command == nullptr || !command_line.command->local;
+    if (contacts_node && !IsLoopbackAddress(command_line.target)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--target=", command_line.target,
+                       " is not a loopback address, and without --tls-dir the call would travel in "
+                       "plaintext; give --tls-dir=DIR (its ca.pem, cert.pem and key.pem), or "
+                       "--tls-dir=DIR with --token-file=FILE (see fedctl --help)"));
+    }
+    return absl::OkStatus();
+  }
   if (!command_line.token_file.empty()) {
     RETURN_IF_ERROR(ReadTokenFile(command_line.token_file).status());
     return ReadCaFile(command_line.tls_dir).status();
@@ -53,6 +64,29 @@ std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const CommandLine& 
   absl::StatusOr<TlsFiles> files = LoadTlsDir(command_line.tls_dir);
   // Without the files: TLS that trusts no CA, so every call fails closed.
   return MutualTlsChannelCredentials(files.ok() ? *files : TlsFiles{"-", "", ""});
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsBelowTarget(
+    const CommandLine& command_line, const std::string& address, const std::string& node_id) {
+  if (command_line.tls_dir.empty()) {
+    if (!IsLoopbackAddress(address)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(node_id, " advertised ", address,
+                       ", not a loopback address: verify over TLS "
+                       "(--tls-dir) to read it; plaintext goes to loopback only"));
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  absl::StatusOr<TlsFiles> files = LoadTlsDir(command_line.tls_dir);
+  if (!files.ok()) {
+    if (command_line.token_file.empty()) return files.status();
+    return absl::FailedPreconditionError(
+        absl::StrCat("needs an operator certificate to read ", node_id,
+                     " (the token is sent to --target "
+                     "only; give --tls-dir a cert.pem and key.pem, or verify from ",
+                     node_id, " itself)"));
+  }
+  return MutualTlsChannelCredentials(*files);
 }
 
 std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line) {
@@ -115,7 +149,8 @@ std::string DescribeRpcError(const std::string& command, const std::string& targ
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
       return absl::StrCat("fedctl: cannot reach ", target, " (", code, ")", detail,
-                          "; check that the node is running and --target is right");
+                          "; check that the node is running and --target is right (a node "
+                          "on TLS needs --tls-dir, and --server-id)");
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::StrCat("fedctl: ", target, " did not answer within ",
                           absl::FormatDuration(timeout), " (", code, ")",

@@ -16,18 +16,30 @@ namespace fedsync::fedctl {
 
 // Checks --tls-dir's files (with --token-file: ca.pem and the token file, which only its
 // owner may read) before anything is sent; fedctl's main calls it once.
-// kFailedPrecondition naming the file.
+// kFailedPrecondition naming the file. Without --tls-dir, calls are plaintext, which
+// only a loopback --target may get: kInvalidArgument saying to give --tls-dir for any
+// other (unless the command contacts no node, CommandSpec::local).
 absl::Status CheckTransport(const CommandLine& command_line);
 
 // A channel to --target: mutual TLS from --tls-dir (checking that the server's
 // certificate names --server-id when given), or with --token-file TLS that presents
-// the bearer token on every call instead of a certificate; else plaintext. Never fails: a bad or
+// the bearer token on every call instead of a certificate; else plaintext (loopback
+// only, CheckTransport). Never fails: a bad or
 // unreachable target, or TLS files gone since CheckTransport, shows up as UNAVAILABLE
 // on the first call (never as a silent fall back to plaintext).
 std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line);
 // The same for another address (fedctl verify walks the tree): credentials only, since
-// the server id is not known.
+// the server id is not known. With --token-file they carry the token: for --target only.
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const CommandLine& command_line);
+
+// Credentials for a node below --target, dialled at the address that node advertised
+// itself (fedctl verify), so anyone's: --tls-dir's client certificate alone, never the
+// bearer token of --token-file, which goes to --target only. kFailedPrecondition
+// "needs an operator certificate to read NODE_ID ..." when --tls-dir holds no
+// certificate (an operator with only a token and ca.pem), or when fedctl is on
+// plaintext and `address` is not loopback.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsBelowTarget(
+    const CommandLine& command_line, const std::string& address, const std::string& node_id);
 
 // Every call fedctl makes carries a deadline, so no command hangs on a dead node.
 void SetDeadline(grpc::ClientContext* context, absl::Duration timeout);
