@@ -126,6 +126,12 @@ absl::StatusOr<Cert> IssueCertificate(EVP_PKEY* public_key, const DevPkiSubject&
       X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400L * validity_days) == nullptr) {
     return OpenSslError("setting the validity");
   }
+  // No certificate outlives its CA: peers would refuse it from that day anyway.
+  if (issuer != nullptr &&
+      ASN1_TIME_compare(X509_get0_notAfter(cert.get()), X509_get0_notAfter(issuer)) > 0 &&
+      X509_set1_notAfter(cert.get(), X509_get0_notAfter(issuer)) != 1) {
+    return OpenSslError("capping the validity at the CA's");
+  }
   if (X509_set_pubkey(cert.get(), public_key) != 1) return OpenSslError("setting the key");
 
   X509_NAME* name = X509_get_subject_name(cert.get());
@@ -146,17 +152,32 @@ absl::StatusOr<Cert> IssueCertificate(EVP_PKEY* public_key, const DevPkiSubject&
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE"));
     RETURN_IF_ERROR(
         AddExtension(cert.get(), signer, NID_key_usage, "critical,digitalSignature,keyAgreement"));
-    // Every node is both a server (to its children and operators) and a client (to its
-    // parent); an operator only a client, but one profile keeps this simple.
-    RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth"));
-    RETURN_IF_ERROR(
-        AddExtension(cert.get(), signer, NID_subject_alt_name, absl::StrCat("DNS:", subject.name)));
+    if (subject.role.empty()) {
+      // A node is a server (to its children and operators) and a client (to its
+      // parent), named as a DNS name, which is what a peer dialling it checks.
+      RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth,clientAuth"));
+      RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_subject_alt_name,
+                                   absl::StrCat("DNS:", subject.name)));
+    } else {
+      // An operator is only ever a client, and its name is not a node's: no DNS name
+      // and no serverAuth, so it cannot pose as a parent (whose uplink also refuses a
+      // certificate with a role, shared/uplink.h). Nodes read its name from the CN.
+      RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_ext_key_usage, "clientAuth"));
+    }
     RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_authority_key_identifier, "keyid"));
   }
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) {
     return OpenSslError("signing a certificate");
   }
   return cert;
+}
+
+// "Nov 30 13:42:38 2026 GMT".
+std::string AsnTimeText(const ASN1_TIME* time) {
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (bio == nullptr || ASN1_TIME_print(bio.get(), time) != 1) return "an unreadable date";
+  absl::StatusOr<std::string> text = BioContents(bio.get());
+  return text.ok() ? *text : "an unreadable date";
 }
 
 struct CertificateAuthority {
@@ -169,7 +190,8 @@ absl::StatusOr<CertificateAuthority> LoadCa(const std::string& cert_path,
                                             const std::string& key_path) {
   CertificateAuthority ca;
   ASSIGN_OR_RETURN(ca.pem, ReadFile(cert_path));
-  ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_path));
+  // The CA's key signs every identity: refused when others may read it.
+  ASSIGN_OR_RETURN(std::string key_pem, ReadPrivateFile(key_path));
   Bio cert_bio(BIO_new_mem_buf(ca.pem.data(), static_cast<int>(ca.pem.size())));
   Bio key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   if (cert_bio == nullptr || key_bio == nullptr) return OpenSslError("reading the CA");
@@ -182,6 +204,13 @@ absl::StatusOr<CertificateAuthority> LoadCa(const std::string& cert_path,
   if (X509_check_private_key(ca.cert.get(), ca.key.get()) != 1) {
     ERR_clear_error();
     return absl::FailedPreconditionError(absl::StrCat(key_path, " is not the key of ", cert_path));
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(ca.cert.get())) <= 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the CA in ", cert_path, " has expired (not after ",
+        AsnTimeText(X509_get0_notAfter(ca.cert.get())),
+        "); certificates it signs would be refused: make a new CA in another directory "
+        "and issue every node and operator again"));
   }
   return ca;
 }
@@ -197,6 +226,56 @@ absl::StatusOr<CertificateAuthority> NewCa(const std::string& cert_path,
   RETURN_IF_ERROR(WriteFile(key_path, key_pem, 0600));
   RETURN_IF_ERROR(WriteFile(cert_path, ca.pem, 0644));
   return ca;
+}
+
+// The role (OU) in the PEM certificate `pem`: empty for a node's; kFailedPrecondition
+// when `pem` is not a certificate.
+absl::StatusOr<std::string> RoleOf(const std::string& pem, const std::string& path) {
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  Cert cert(bio == nullptr ? nullptr : PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (cert == nullptr) {
+    ERR_clear_error();
+    return absl::FailedPreconditionError(absl::StrCat(path, " is not a PEM certificate"));
+  }
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  const int index = X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, -1);
+  if (index < 0) return std::string();
+  const ASN1_STRING* text = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(text)),
+                     static_cast<size_t>(ASN1_STRING_length(text)));
+}
+
+// Ok when `subject`'s directory `dir` holds no key or certificate yet, or, with `force`,
+// one of the same kind (node or operator) to replace. A node's identity never passes to
+// an operator, nor an operator's to a node, even with `force`.
+absl::Status CheckReplaceable(const std::string& dir, const DevPkiSubject& subject, bool force) {
+  const std::string cert_path = absl::StrCat(dir, "/cert.pem");
+  const std::string key_path = absl::StrCat(dir, "/key.pem");
+  if (!std::filesystem::exists(cert_path) && !std::filesystem::exists(key_path)) {
+    return absl::OkStatus();
+  }
+  if (!std::filesystem::exists(cert_path)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(key_path, " exists without a certificate; remove ", dir, " by hand to issue ",
+                     subject.name, " again"));
+  }
+  ASSIGN_OR_RETURN(std::string pem, ReadFile(cert_path));
+  ASSIGN_OR_RETURN(std::string role, RoleOf(pem, cert_path));
+  auto kind = [](const std::string& role) {
+    return role.empty() ? std::string("a node") : absl::StrCat("an operator (", role, ")");
+  };
+  if (role.empty() != subject.role.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(dir, " holds the certificate of ", kind(role),
+                                                      "; ", subject.name, " cannot become ",
+                                                      kind(subject.role), ": choose another name"));
+  }
+  if (!force) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        dir, " already holds a key and certificate for ", subject.name,
+        "; give --force to replace them (the old ones stop working for new connections "
+        "only when the peers get the new certificate)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MakeDirectory(const std::string& path) {
@@ -252,6 +331,11 @@ absl::StatusOr<std::vector<std::string>> CreateDevPki(const DevPkiOptions& optio
     if (!seen.insert(subject.name).second) {
       return absl::InvalidArgumentError(absl::StrCat("'", subject.name, "' is named twice"));
     }
+  }
+
+  for (const DevPkiSubject& subject : subjects) {
+    RETURN_IF_ERROR(
+        CheckReplaceable(absl::StrCat(options.out_dir, "/", subject.name), subject, options.force));
   }
 
   RETURN_IF_ERROR(MakeDirectory(options.out_dir));

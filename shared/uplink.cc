@@ -3,10 +3,30 @@
 #include "absl/strings/str_cat.h"
 #include "shared/logging.h"
 #include "shared/node_metrics.h"
+#include "shared/operator_auth.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
+
+namespace {
+
+// Ok when the peer of the call `context` is a node: on TLS, a certificate with an
+// operator role is refused as a parent. Plaintext (development, loopback) has no
+// certificate to check.
+absl::Status CheckParentCertificate(grpc::ClientContext* context, const std::string& parent) {
+  std::shared_ptr<const grpc::AuthContext> auth =
+      context == nullptr ? nullptr : context->auth_context();
+  if (auth != nullptr && HasOperatorRole(*auth)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the parent at ", parent,
+                     " presented an operator's certificate (it has a role); "
+                     "a parent needs a node's certificate"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 grpc::ChannelArguments LongLivedChannelArguments() {
   grpc::ChannelArguments args;
@@ -239,8 +259,22 @@ absl::Status Uplink::RunStream() {
 void Uplink::ReadLoop(grpc::ClientReaderWriter<v1::UpMessage, v1::DownMessage>* stream,
                       UplinkSession* session) {
   v1::DownMessage message;
+  bool parent_checked = false;
   while (stream->Read(&message)) {
     absl::MutexLock lock(&mu_);
+    if (!parent_checked) {
+      // The peer is known once it has answered: nothing it sent is taken before this.
+      absl::Status parent = CheckParentCertificate(context_, options_.target);
+      if (!parent.ok()) {
+        LogWarning("uplink.parent_refused",
+                   {{"parent", options_.target}, {"error", parent.message()}});
+        if (stream_error_.ok()) stream_error_ = parent;
+        if (context_ != nullptr) context_->TryCancel();
+        changed_.SignalAll();
+        break;
+      }
+      parent_checked = true;
+    }
     absl::Status status = absl::OkStatus();
     switch (message.kind_case()) {
       case v1::DownMessage::kWelcome: {

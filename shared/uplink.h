@@ -7,6 +7,11 @@
 //
 // The stream itself has no deadline (it lives as long as the link); liveness comes from
 // heartbeats, HTTP/2 keepalive and the Welcome timeout.
+//
+// Over TLS the parent's certificate must name the parent's id (server_name) and be a
+// node's: one that carries an operator role (OU) is refused (kPermissionDenied, in the
+// link's last error) before any message from it is taken or any batch is sent, so an
+// operator's certificate cannot pose as a parent to push catalogs, targets or commands.
 #ifndef FEDSYNC_SHARED_UPLINK_H_
 #define FEDSYNC_SHARED_UPLINK_H_
 

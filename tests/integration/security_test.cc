@@ -103,6 +103,53 @@ absl::Status MakeResignedCopy(const std::string& pki, const std::string& name,
   return absl::OkStatus();
 }
 
+// Copies the --tls-dir `pki/name` (a node's) to `pki/name-ROLE` with its certificate
+// given the operator role `role` (an OU) and re-signed by the CA in `pki`: a node's
+// names, key usages and key, and an operator's role, as a CA other than fedctl's might
+// issue.
+absl::Status MakeCopyWithRole(const std::string& pki, const std::string& name,
+                              const std::string& role) {
+  const std::string from = pki + "/" + name;
+  const std::string to = pki + "/" + name + "-" + role;
+  std::error_code error;
+  std::filesystem::create_directories(to, error);
+  if (error) return absl::InternalError(error.message());
+  for (const char* file : {"ca.pem", "key.pem"}) {
+    std::filesystem::copy_file(from + "/" + file, to + "/" + file,
+                               std::filesystem::copy_options::overwrite_existing, error);
+    if (error) return absl::InternalError(error.message());
+  }
+  std::filesystem::permissions(
+      to + "/key.pem", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string cert_pem = FileContents(from + "/cert.pem");
+  const std::string ca_key_pem = FileContents(pki + "/ca-key.pem");
+  BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  BIO* key_bio = BIO_new_mem_buf(ca_key_pem.data(), static_cast<int>(ca_key_pem.size()));
+  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  BIO_free(key_bio);
+  std::string with_role;
+  bool ok = cert != nullptr && ca_key != nullptr &&
+            X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "OU", MBSTRING_UTF8,
+                                       reinterpret_cast<const unsigned char*>(role.c_str()), -1, -1,
+                                       0) == 1 &&
+            X509_sign(cert, ca_key, EVP_sha256()) > 0;
+  if (ok) {
+    BIO* out = BIO_new(BIO_s_mem());
+    ok = out != nullptr && PEM_write_bio_X509(out, cert) == 1;
+    char* data = nullptr;
+    long size = ok ? BIO_get_mem_data(out, &data) : 0;
+    if (ok && size > 0) with_role.assign(data, static_cast<size_t>(size));
+    BIO_free(out);
+  }
+  X509_free(cert);
+  EVP_PKEY_free(ca_key);
+  if (!ok || with_role.empty()) return absl::InternalError("cannot re-sign " + from);
+  std::ofstream(to + "/cert.pem") << with_role;
+  return absl::OkStatus();
+}
+
 class SecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -638,6 +685,68 @@ TEST_F(SecurityTest, AStreamWhoseChildStoppedReadingIsEndedByTheParent) {
   EXPECT_TRUE(forgotten.ok()) << forgotten << "\n" << FileContents(dir_.File("hefei.log"));
   context.TryCancel();
   (void)stream->Finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// An operator's certificate posing as a parent.
+
+// A "city" whose certificate is an operator's: the district never takes it as its
+// parent, so nothing it would push down (catalog, targets, commands) is applied, and
+// nothing is sent up. Once with the certificate fedctl issues an operator (client only,
+// no DNS name: the TLS handshake fails), once with one a laxer CA might issue (a node's
+// names and key usages plus a role: the district's uplink refuses it by its role).
+TEST_F(SecurityTest, AnOperatorsCertificateCannotPoseAsAParent) {
+  CommandOutput made = RunCommand(FEDSYNC_FEDCTL, {"certs", "init", "--out=" + pki_,
+                                                   "--operator=fakecity:viewer", "--node=laxcity"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  ASSERT_TRUE(MakeCopyWithRole(pki_, "laxcity", "viewer").ok());
+
+  for (const auto& [id, tls_dir] : std::vector<std::pair<std::string, std::string>>{
+           {"fakecity", pki_ + "/fakecity"}, {"laxcity", pki_ + "/laxcity-viewer"}}) {
+    SCOPED_TRACE(id);
+    auto parent = NodeProcess::Start(FEDSYNC_CITY_NODE,
+                                     {"--id=" + id, "--level=city", "--db=" + dir_.File(id + ".db"),
+                                      "--listen=127.0.0.1:0", "--tls-dir=" + tls_dir},
+                                     dir_.File(id + ".log"));
+    ASSERT_TRUE(parent.ok()) << parent.status();
+    auto luyang = NodeProcess::Start(
+        FEDSYNC_DISTRICT_NODE,
+        {"--id=luyang", "--db=" + dir_.File("luyang-" + id + ".db"), "--listen=127.0.0.1:0",
+         "--parent=" + (*parent)->address(), "--parent-id=" + id, "--demo-data=luyang",
+         "--debounce-ms=0", "--tls-dir=" + pki_ + "/luyang"},
+        dir_.File("luyang-" + id + ".log"));
+    ASSERT_TRUE(luyang.ok()) << luyang.status();
+    AdminClient district((*luyang)->address(), Credentials("alice"), absl::Seconds(10), "luyang");
+    // The district has tried, and says why it has no parent.
+    std::string last_error;
+    absl::Status refused = WaitFor([&]() -> absl::Status {
+      absl::StatusOr<v1::GetStatusResponse> status = district.Status();
+      if (!status.ok()) return status.status();
+      last_error = status->parent().last_error();
+      if (status->parent().connected()) return absl::OkStatus();  // fails below
+      const bool why = id == "laxcity" ? absl::StrContains(last_error, "operator's certificate")
+                                       : !last_error.empty();
+      return why ? absl::OkStatus() : absl::UnavailableError("not refused yet: " + last_error);
+    });
+    ASSERT_TRUE(refused.ok()) << refused;
+    absl::StatusOr<v1::GetStatusResponse> status = district.Status();
+    ASSERT_TRUE(status.ok()) << status.status();
+    EXPECT_FALSE(status->parent().connected());
+    EXPECT_EQ(status->parent().acked_seq(), 0u);
+    if (id == "laxcity") {
+      EXPECT_TRUE(absl::StrContains(FileContents(dir_.File("luyang-laxcity.log")),
+                                    "uplink.parent_refused"));
+    }
+    // The impostor holds nothing of luyang's.
+    AdminClient impostor((*parent)->address(), Credentials("alice"), absl::Seconds(10), id);
+    absl::StatusOr<v1::GetStatusResponse> held = impostor.Status();
+    if (held.ok()) {
+      for (const v1::ChildStatus& child : held->children()) {
+        EXPECT_EQ(child.watermark(), 0u) << child.node_id();
+        EXPECT_EQ(child.cell_count(), 0) << child.node_id();
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -115,7 +117,15 @@ TEST_F(DevPkiTest, IssuesNodeAndOperatorCertificatesThatChainToTheCa) {
     ASSERT_NE(cert, nullptr);
     EXPECT_EQ(NameField(cert.get(), NID_commonName), expected.name);
     EXPECT_EQ(NameField(cert.get(), NID_organizationalUnitName), expected.role);
-    EXPECT_EQ(DnsNames(cert.get()), std::vector<std::string>{expected.name});
+    if (expected.role.empty()) {
+      // A node serves and dials under its DNS name.
+      EXPECT_EQ(DnsNames(cert.get()), std::vector<std::string>{expected.name});
+      EXPECT_EQ(X509_get_extended_key_usage(cert.get()), XKU_SSL_SERVER | XKU_SSL_CLIENT);
+    } else {
+      // An operator only dials, and has no name a node could be dialled by.
+      EXPECT_TRUE(DnsNames(cert.get()).empty());
+      EXPECT_EQ(X509_get_extended_key_usage(cert.get()), XKU_SSL_CLIENT);
+    }
     EXPECT_TRUE(Verifies(cert.get(), ca.get()));
     EXPECT_EQ(X509_check_ca(cert.get()), 0);
 
@@ -156,6 +166,90 @@ TEST_F(DevPkiTest, ReusesAnExistingCaAndAnotherCaDoesNotVerify) {
   EXPECT_TRUE(Verifies(hefei.get(), ca.get()));
   EXPECT_TRUE(Verifies(yaohai.get(), ca.get()));
   EXPECT_FALSE(Verifies(stranger.get(), ca.get()));
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(DevPkiTest, ANameDirHoldsIsReplacedOnlyWithForceAndNeverAsTheOtherKind) {
+  ASSERT_TRUE(CreateDevPki({dir_, {"hefei"}, {{"vera", "viewer"}}, 365}).ok());
+  const std::string hefei_cert = FileText(dir_ + "/hefei/cert.pem");
+  const std::string hefei_key = FileText(dir_ + "/hefei/key.pem");
+  ASSERT_FALSE(hefei_cert.empty());
+
+  struct Case {
+    const char* what;
+    DevPkiOptions options;
+    std::string says;
+  };
+  const Case refused[] = {
+      {"a node again", {dir_, {"hefei"}, {}, 365}, "--force"},
+      {"an operator again", {dir_, {}, {{"vera", "viewer"}}, 365}, "--force"},
+      {"a node as an operator", {dir_, {}, {{"hefei", "viewer"}}, 365, true}, "a node"},
+      {"an operator as a node", {dir_, {"vera"}, {}, 365, true}, "an operator"},
+      {"with a new name", {dir_, {"luyang", "hefei"}, {}, 365}, "--force"},
+  };
+  for (const Case& test : refused) {
+    SCOPED_TRACE(test.what);
+    absl::Status status = CreateDevPki(test.options).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+    EXPECT_NE(std::string(status.message()).find(test.says), std::string::npos) << status;
+  }
+  // Nothing was written by a refused run, not even its new names.
+  EXPECT_EQ(FileText(dir_ + "/hefei/cert.pem"), hefei_cert);
+  EXPECT_EQ(FileText(dir_ + "/hefei/key.pem"), hefei_key);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/luyang"));
+
+  // --force replaces a node's key and certificate with a node's.
+  ASSERT_TRUE(CreateDevPki({dir_, {"hefei"}, {}, 365, true}).ok());
+  EXPECT_NE(FileText(dir_ + "/hefei/key.pem"), hefei_key);
+  Cert replaced = ReadCert(dir_ + "/hefei/cert.pem");
+  ASSERT_NE(replaced, nullptr);
+  EXPECT_EQ(NameField(replaced.get(), NID_organizationalUnitName), "");
+}
+
+// Re-signs the CA in `dir` to have expired a day ago.
+void ExpireCa(const std::string& dir) {
+  Cert ca = ReadCert(dir + "/ca.pem");
+  EVP_PKEY* key = ReadKey(dir + "/ca-key.pem");
+  ASSERT_TRUE(ca != nullptr && key != nullptr);
+  ASSERT_NE(X509_gmtime_adj(X509_getm_notBefore(ca.get()), -10L * 86400), nullptr);
+  ASSERT_NE(X509_gmtime_adj(X509_getm_notAfter(ca.get()), -86400L), nullptr);
+  ASSERT_GT(X509_sign(ca.get(), key, EVP_sha256()), 0);
+  EVP_PKEY_free(key);
+  FILE* file = std::fopen((dir + "/ca.pem").c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(PEM_write_X509(file, ca.get()), 1);
+  std::fclose(file);
+}
+
+TEST_F(DevPkiTest, AnExistingCaIsCheckedBeforeItSigns) {
+  // A CA for 30 days: a certificate asked for a year ends with it.
+  ASSERT_TRUE(CreateDevPki({dir_, {"hefei"}, {}, 30}).ok());
+  ASSERT_TRUE(CreateDevPki({dir_, {"luyang"}, {}, 365}).ok());
+  Cert ca = ReadCert(dir_ + "/ca.pem");
+  Cert luyang = ReadCert(dir_ + "/luyang/cert.pem");
+  ASSERT_TRUE(ca && luyang);
+  EXPECT_LE(ASN1_TIME_compare(X509_get0_notAfter(luyang.get()), X509_get0_notAfter(ca.get())), 0);
+  EXPECT_TRUE(Verifies(luyang.get(), ca.get()));
+
+  // A CA key others may read is not used.
+  ASSERT_EQ(::chmod((dir_ + "/ca-key.pem").c_str(), 0644), 0);
+  absl::Status readable = CreateDevPki({dir_, {"yaohai"}, {}, 30}).status();
+  EXPECT_EQ(readable.code(), absl::StatusCode::kFailedPrecondition) << readable;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/yaohai/cert.pem"));
+  ASSERT_EQ(::chmod((dir_ + "/ca-key.pem").c_str(), 0600), 0);
+
+  // An expired CA is refused, saying so.
+  ExpireCa(dir_);
+  absl::Status expired = CreateDevPki({dir_, {"yaohai"}, {}, 30}).status();
+  EXPECT_EQ(expired.code(), absl::StatusCode::kFailedPrecondition) << expired;
+  EXPECT_NE(std::string(expired.message()).find("expired"), std::string::npos) << expired;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/yaohai/cert.pem"));
 }
 
 TEST_F(DevPkiTest, RefusesBadInput) {

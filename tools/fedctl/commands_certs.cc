@@ -20,14 +20,18 @@ CommandSpec CertsInitCommandSpec() {
       {"operator", "NAME:ROLE", "an operator to certify; ROLE is viewer, operator or admin", false,
        true},
       {"days", "N", "validity of the certificates in days (default 365)"},
+      {"force", "", "replace the key and certificate of a name DIR already holds"},
   };
   spec.description =
       "Writes DIR/ca.pem and DIR/ca-key.pem (a new CA, or the one already in DIR) and,\n"
       "for every node and operator, DIR/NAME/{ca.pem,cert.pem,key.pem}: give DIR/NAME\n"
       "to the node or to fedctl as --tls-dir. Certificates name the node or operator as\n"
-      "CN and DNS subject alternative name, and an operator's role as OU. Keys are\n"
-      "ECDSA P-256, readable by the owner only. For development: in production bring\n"
-      "certificates from your own CA in the same layout.";
+      "CN; a node's also as DNS subject alternative name, an operator's role as OU (an\n"
+      "operator's certificate is for clients only: no node accepts it as a parent).\n"
+      "A name DIR already holds is refused unless --force, and a node's name never\n"
+      "becomes an operator's or back. Keys are ECDSA P-256, readable by the owner only.\n"
+      "For development: in production bring certificates from your own CA in the same\n"
+      "layout.";
   return spec;
 }
 
@@ -50,6 +54,7 @@ int RunCertsInit(const CommandLine& command_line) {
     return ReportUsageError(UsageError(
         spec, absl::StrCat("--days must be 1 to 36500, not '", command_line.Get("days"), "'")));
   }
+  options.force = command_line.IsSet("force");
   absl::StatusOr<std::vector<std::string>> written = CreateDevPki(options);
   if (!written.ok()) {
     if (written.status().code() == absl::StatusCode::kInvalidArgument) {
