@@ -242,6 +242,9 @@ absl::StatusOr<std::vector<std::string>> CityNode::KnownChildren() const {
   ASSIGN_OR_RETURN(std::vector<v1::ChildStatus> children, ReadChildren(reader.get()));
   for (const v1::ChildStatus& child : children) ids.insert(child.node_id());
   for (const auto& [id, seen] : hub_->Connected()) ids.insert(id);
+  // Registered with --children but never connected: still this node's children, whose
+  // silence a sync reports (as missing) rather than hides.
+  for (const std::string& id : config_.children()) ids.insert(id);
   return std::vector<std::string>(ids.begin(), ids.end());
 }
 

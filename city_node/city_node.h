@@ -48,7 +48,8 @@ class CityNode {
   absl::StatusOr<v1::GetRollupResponse> Rollup(const std::string& metric,
                                                const std::string& period) const;
   // Sends a sync command to one child (kNotFound when unknown) or all children known to
-  // this node, and with `wait` gathers their results until the deadline.
+  // this node (that have connected, or are registered with --children), and with `wait`
+  // gathers their results until the deadline; a child not connected is missing.
   // Sets (or replaces) a target for a known child and sends it down at once.
   absl::StatusOr<v1::TargetProgress> SetTarget(const v1::SetTargetRequest& request);
   // Targets set here for children, and those this node's parent set for it.

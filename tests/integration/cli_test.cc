@@ -209,6 +209,43 @@ TEST_F(RunningTreeTest, SyncCommandTravelsDownTheTreeAndBack) {
   EXPECT_TRUE(absl::StrContains(output.err, "nobody")) << output.err;
 }
 
+// A child registered with --children that never connected is one the sync names as
+// missing, by itself or among all; a node with no child to sync does not report
+// success for a --wait that nobody answered.
+TEST(SyncCommandTest, RegisteredChildrenThatNeverConnectedAreMissing) {
+  TempDir dir;
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {}, {"--children=luyang,yaohai"});
+  ASSERT_TRUE(city.ok()) << city.status();
+  auto luyang = StartNode(dir, "luyang", "district", "127.0.0.1:0", {(*city)->address(), "hefei"},
+                          {"--demo-data=luyang"});
+  ASSERT_TRUE(luyang.ok()) << luyang.status();
+  absl::Status connected = WaitFor([&] {
+    return CheckParentConverged((*city)->address(), "hefei", {{"luyang", (*luyang)->address()}});
+  });
+  ASSERT_TRUE(connected.ok()) << connected;
+
+  CommandOutput all =
+      RunFedctl((*city)->address(), "hefei", {"sync", "--all", "--wait", "--timeout=10"});
+  EXPECT_EQ(ExitCode(all), 1) << all.out << all.err;
+  EXPECT_TRUE(absl::StrContains(all.out, "luyang")) << all.out;
+  EXPECT_TRUE(absl::StrContains(all.out, "yaohai")) << all.out;
+  EXPECT_TRUE(absl::StrContains(all.out, "missing")) << all.out;
+  EXPECT_TRUE(absl::StrContains(all.err, "0 failed, 1 missing")) << all.err;
+
+  CommandOutput one =
+      RunFedctl((*city)->address(), "hefei", {"sync", "--child=yaohai", "--wait", "--timeout=10"});
+  EXPECT_EQ(ExitCode(one), 1) << one.out << one.err;
+  EXPECT_TRUE(absl::StrContains(one.out, "yaohai")) << one.out;
+  EXPECT_FALSE(absl::StrContains(one.err, "NOT_FOUND")) << one.err;
+
+  auto lone = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
+  ASSERT_TRUE(lone.ok()) << lone.status();
+  CommandOutput nobody =
+      RunFedctl((*lone)->address(), "anhui", {"sync", "--all", "--wait", "--timeout=5"});
+  EXPECT_EQ(ExitCode(nobody), 1) << nobody.out << nobody.err;
+  EXPECT_TRUE(absl::StrContains(nobody.out, "no node answered")) << nobody.out;
+}
+
 // The operator's --timeout travels down with the command: with a district that does
 // not answer, the city answers within what it was given, naming that district, rather
 // than waiting on fixed times of its own past the province's deadline.

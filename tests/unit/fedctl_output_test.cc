@@ -331,6 +331,15 @@ TEST(FedctlSyncOutputTest, WithoutWaitNothingIsMissing) {
   EXPECT_EQ(report.text, "sync command c7 sent; add --wait to see the results\n");
   EXPECT_EQ(report.failed, 0);
   EXPECT_EQ(report.missing, 0);
+  EXPECT_FALSE(report.none_answered);
+}
+
+TEST(FedctlSyncOutputTest, WaitingForNoOneIsNotASuccess) {
+  v1::SyncNowResponse response;
+  response.set_command_id("c8");
+  SyncReport report = RenderSyncResults(response, /*waited=*/true);
+  EXPECT_EQ(report.text, "sync command c8: no node answered\n");
+  EXPECT_TRUE(report.none_answered);
 }
 
 TEST(FedctlRpcErrorTest, MessagesSayWhatHappenedAndWhatToDo) {

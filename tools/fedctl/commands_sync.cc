@@ -62,7 +62,9 @@ CommandSpec SyncCommandSpec() {
   };
   spec.description =
       "Prints one line per node that answered (ok or failed, with its message) and one\n"
-      "per node that did not answer in time. Exits 1 if any node failed or is missing.\n"
+      "per node that did not answer in time (a child registered with --children that\n"
+      "has not connected is missing). Exits 1 if any node failed or is missing, and\n"
+      "with --wait when no node answered at all.\n"
       "--child and --all exclude each other.";
   return spec;
 }
@@ -106,6 +108,12 @@ int RunSync(const CommandLine& command_line) {
   std::cout << report.text;
   if (report.failed > 0 || report.missing > 0) {
     std::cerr << "fedctl sync: " << report.failed << " failed, " << report.missing << " missing\n";
+    return kExitFailure;
+  }
+  if (report.none_answered) {
+    std::cerr << "fedctl sync: no node answered: " << command_line.target
+              << " has no child to sync (registered children that never connected count as "
+                 "missing)\n";
     return kExitFailure;
   }
   return kExitOk;

@@ -20,6 +20,7 @@ SyncReport RenderSyncResults(const v1::SyncNowResponse& response, bool waited) {
   if (table.row_count() == 0) {
     std::string command =
         response.command_id().empty() ? "" : absl::StrCat(" ", response.command_id());
+    report.none_answered = waited;
     report.text =
         waited ? absl::StrCat("sync command", command, ": no node answered\n")
                : absl::StrCat("sync command", command, " sent; add --wait to see the results\n");

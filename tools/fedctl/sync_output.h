@@ -17,6 +17,8 @@ struct SyncReport {
   std::string text;  // for stdout, ending in '\n'
   int failed = 0;    // results with ok = false
   int missing = 0;   // nodes that did not answer within the deadline
+  // Waited, and no node answered nor was missing (no child to sync): not a success.
+  bool none_answered = false;
 };
 
 // `waited`: the request asked to wait for results. Without it the node answers before
