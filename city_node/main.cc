@@ -2,6 +2,7 @@
 //   city_node --id=hefei --level=city --db=hefei.db --listen=127.0.0.1:0
 //             --parent=127.0.0.1:7000 --insecure
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "shared/clock.h"
 #include "shared/database.h"
+#include "shared/help_flag.h"
 #include "shared/http_server.h"
 #include "shared/logging.h"
 #include "shared/node_config.h"
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
       "an aggregating node of fedsync (city, province or national).\n  city_node --id=ID "
       "--level=city|province --db=PATH --listen=HOST:PORT [--parent=HOST:PORT] "
       "[--config=FILE] [--tls-dir=DIR --parent-id=ID | --insecure]");
+  // Abseil's --help exits 1; asking for the usage is not a failure.
+  if (fedsync::HandleHelpFlag(argc, argv, std::cout)) return 0;
   fedsync::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 

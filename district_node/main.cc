@@ -2,6 +2,7 @@
 //   district_node --id=luyang --db=luyang.db --listen=127.0.0.1:0
 //                 --parent=127.0.0.1:7001 --demo-data=luyang --insecure
 #include <cstdio>
+#include <iostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "district_node/district_node.h"
 #include "district_node/registry_service.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "shared/help_flag.h"
 #include "shared/http_server.h"
 #include "shared/logging.h"
 #include "shared/node_config.h"
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "a district node of fedsync.\n  district_node --id=ID --db=PATH --listen=HOST:PORT "
       "[--parent=HOST:PORT] [--config=FILE] [--demo-data=DISTRICT_ID] [--tls-dir=DIR --parent-id=ID | --insecure]");
+  // Abseil's --help exits 1; asking for the usage is not a failure.
+  if (fedsync::HandleHelpFlag(argc, argv, std::cout)) return 0;
   fedsync::NormalizeFlagNames(argc, argv);
   absl::ParseCommandLine(argc, argv);
 

@@ -45,10 +45,19 @@ absl::string_view HostOf(absl::string_view host_port) {
 }  // namespace
 
 absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    // An ifstream opens a directory and reads nothing: it would pass for an empty config.
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file ", path, " cannot be read: it is a directory"));
+  }
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("config file ", path, " cannot be read"));
   std::stringstream text;
   text << in.rdbuf();
+  if (in.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("config file ", path, " cannot be read"));
+  }
   v1::NodeConfig config;
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;

@@ -15,8 +15,8 @@
 
 namespace fedsync {
 
-// kNotFound when the file is missing; kInvalidArgument naming the line and field when
-// it does not parse against the schema.
+// kNotFound when the file is missing; kInvalidArgument when it is a directory or cannot
+// be read, or naming the line and field when it does not parse against the schema.
 absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path);
 
 // Fills defaults and checks required fields (id, db, listen), naming the missing flag.

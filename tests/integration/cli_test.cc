@@ -45,12 +45,26 @@ TEST(NodeFlagsTest, MissingOrUnsafeFlagsRefuseToStart) {
             {"--id=hefei", "--level=county", db, "--listen=127.0.0.1:0", "--insecure"},
             "--level must be"},
            {FEDSYNC_DISTRICT_NODE, {"--config=" + dir.File("missing.textproto")}, "cannot be read"},
+           {FEDSYNC_DISTRICT_NODE, {"--config=" + dir.path()}, "is a directory"},
+           {FEDSYNC_CITY_NODE, {"--config=" + dir.path()}, "is a directory"},
        }) {
     CommandOutput output = RunCommand(test.binary, test.args, absl::Seconds(20));
     EXPECT_EQ(ExitCode(output), 2) << test.says << "\n" << output.err;
     EXPECT_TRUE(absl::StrContains(output.err, test.says)) << output.err;
   }
   EXPECT_FALSE(std::ifstream(dir.File("x.db")).good()) << "a refused node created its database";
+}
+
+// Asking for the usage succeeds, and lists the flags as operators spell them.
+TEST(NodeFlagsTest, HelpPrintsTheFlagsAndExitsZero) {
+  for (const std::string& binary :
+       {std::string(FEDSYNC_DISTRICT_NODE), std::string(FEDSYNC_CITY_NODE)}) {
+    SCOPED_TRACE(binary);
+    CommandOutput output = RunCommand(binary, {"--help"}, absl::Seconds(20));
+    EXPECT_EQ(ExitCode(output), 0) << output.err;
+    EXPECT_TRUE(absl::StrContains(output.out, "--listen")) << output.out;
+    EXPECT_TRUE(absl::StrContains(output.out, "--tls-dir")) << output.out;
+  }
 }
 
 TEST(NodeFlagsTest, ConfigFileIsCheckedAgainstItsSchema) {
