@@ -959,6 +959,8 @@ TEST_F(SecurityTest, VerifySendsAnOperatorsTokenToTheTargetOnly) {
   CommandOutput with_certificate = verify(pki_ + "/vera");
   EXPECT_EQ(with_certificate.exit_code, 1) << with_certificate.out << with_certificate.err;
   EXPECT_TRUE(absl::StrContains(with_certificate.out, "PERMISSION_DENIED")) << with_certificate.out;
+  EXPECT_TRUE(absl::StrContains(with_certificate.err, "need an operator certificate"))
+      << with_certificate.err;
   EXPECT_GE(recorder.calls(), 1) << "the test no longer dials the advertised address";
   for (const std::string& authorization : recorder.authorizations()) {
     EXPECT_FALSE(absl::StrContains(authorization, token.substr(4)))

@@ -49,12 +49,22 @@ int RunVerify(const CommandLine& command_line) {
         return std::make_unique<AdminClient>(address, credentials, command_line.timeout, node_id);
       });
   bool ok = !reports.empty();
+  bool refused_below = false;
   if (reports.empty()) std::cout << command_line.target << ": no children to verify\n";
   for (const LinkReport& report : reports) {
     ok = ok && report.status.ok();
+    refused_below =
+        refused_below ||
+        (!report.child.empty() && (report.status.code() == absl::StatusCode::kPermissionDenied ||
+                                   report.status.code() == absl::StatusCode::kUnauthenticated));
     std::cout << report.parent << " -> " << (report.child.empty() ? "?" : report.child) << "  "
               << (report.status.ok() ? "ok" : absl::StrCat("FAILED: ", report.status.message()))
               << "\n";
+  }
+  if (refused_below && !command_line.token_file.empty()) {
+    std::cerr << "fedctl verify: a node below --target refused --tls-dir's certificate; the "
+                 "token goes to --target only, so the nodes below need an operator certificate "
+                 "they accept\n";
   }
   const bool root_unreached = reports.size() == 1 && reports[0].child.empty();
   if (root_unreached && !command_line.tls_dir.empty() && command_line.server_id.empty()) {
