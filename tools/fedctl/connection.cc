@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "shared/files.h"
+#include "shared/limits.h"
 #include "shared/node_config.h"
 #include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
@@ -92,6 +93,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsBelowTarget
 std::shared_ptr<grpc::Channel> CreateChannel(const CommandLine& command_line) {
   grpc::ChannelArguments args;
   SetServerName(command_line.server_id, &args);
+  args.SetMaxReceiveMessageSize(kMaxOperatorAnswerBytes);
   return grpc::CreateCustomChannel(command_line.target, ChannelCredentials(command_line), args);
 }
 

@@ -1,11 +1,11 @@
-#include "shared/admin_client.h"
-
 #include "absl/strings/str_cat.h"
 #include "fedsync/v1/admin.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "shared/admin_client.h"
 #include "shared/limits.h"
 #include "shared/server_runner.h"
+#include "tools/fedctl/connection.h"
 
 namespace fedsync {
 namespace {
@@ -35,7 +35,7 @@ class BigRollupNode final : public v1::AdminService::Service {
 };
 
 // gRPC's default 4 MiB would refuse this answer; an operator's client reads it whole.
-TEST(AdminClientTest, ReadsARollupAnswerLargerThanGrpcsDefaultLimit) {
+TEST(OperatorAnswerSizeTest, AdminClientReadsARollupAnswerLargerThanGrpcsDefaultLimit) {
   BigRollupNode node(120000);
   auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&node});
   ASSERT_TRUE(server.ok()) << server.status();
@@ -44,6 +44,24 @@ TEST(AdminClientTest, ReadsARollupAnswerLargerThanGrpcsDefaultLimit) {
   ASSERT_TRUE(rollup.ok()) << rollup.status();
   EXPECT_EQ(rollup->cells_size(), 120000);
   EXPECT_GT(rollup->ByteSizeLong(), size_t{4 << 20});
+  server->server->Shutdown();
+}
+
+TEST(OperatorAnswerSizeTest, FedctlReadsARollupAnswerLargerThanGrpcsDefaultLimit) {
+  BigRollupNode node(120000);
+  auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&node});
+  ASSERT_TRUE(server.ok()) << server.status();
+  fedctl::CommandLine command_line;
+  command_line.target = absl::StrCat("127.0.0.1:", server->port);
+  auto stub = v1::AdminService::NewStub(fedctl::CreateChannel(command_line));
+  grpc::ClientContext context;
+  fedctl::SetDeadline(&context, absl::Seconds(30));
+  v1::GetRollupRequest request;
+  request.set_metric("returned_students_by_region");
+  v1::GetRollupResponse response;
+  grpc::Status status = stub->GetRollup(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.cells_size(), 120000);
   server->server->Shutdown();
 }
 
