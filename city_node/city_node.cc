@@ -107,6 +107,7 @@ absl::StatusOr<v1::GetStatusResponse> CityNode::Status() const {
   response.set_max_seq(store_->max_seq());
   response.set_catalog_version(catalog()->version());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  ASSIGN_OR_RETURN(std::unique_ptr<ReadSnapshot> snapshot, ReadSnapshot::Begin(reader.get()));
   ASSIGN_OR_RETURN(int64_t cells, CountPublishedCells(reader.get()));
   response.set_published_cells(cells);
   if (uplink_ != nullptr) *response.mutable_parent() = uplink_->Status();
@@ -132,6 +133,8 @@ absl::StatusOr<v1::GetRollupResponse> CityNode::Rollup(const std::string& metric
                                                        const std::string& period) const {
   RETURN_IF_ERROR(CheckRollupQuery(*catalog(), metric, period).status());
   ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, store_->OpenReader());
+  // The sums and their inputs as of one commit, so that each sum shown is the sum shown.
+  ASSIGN_OR_RETURN(std::unique_ptr<ReadSnapshot> snapshot, ReadSnapshot::Begin(reader.get()));
   ASSIGN_OR_RETURN(std::vector<v1::Cell> own, ReadPublishedCells(reader.get(), metric, period));
   ASSIGN_OR_RETURN(std::vector<v1::RollupCell> children,
                    ReadChildCells(reader.get(), metric, period));

@@ -238,4 +238,12 @@ absl::Status Transaction::Commit() {
   return status;
 }
 
+absl::StatusOr<std::unique_ptr<ReadSnapshot>> ReadSnapshot::Begin(Database* db) {
+  absl::Status status = db->Execute("BEGIN");
+  if (!status.ok()) return status;
+  return std::unique_ptr<ReadSnapshot>(new ReadSnapshot(db));
+}
+
+ReadSnapshot::~ReadSnapshot() { (void)db_->Execute("ROLLBACK"); }
+
 }  // namespace fedsync

@@ -121,6 +121,21 @@ class Transaction {
   bool done_ = false;
 };
 
+// BEGIN ... ROLLBACK on a reader: every read between them sees the one snapshot the
+// first read took (WAL), so what several queries return is of one commit. Ends in the
+// destructor; writes nothing.
+class ReadSnapshot {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReadSnapshot>> Begin(Database* db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  explicit ReadSnapshot(Database* db) : db_(db) {}
+  Database* db_;
+};
+
 }  // namespace fedsync
 
 #endif  // FEDSYNC_SHARED_DATABASE_H_

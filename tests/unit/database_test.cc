@@ -1,5 +1,9 @@
 #include "shared/database.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -118,6 +122,28 @@ TEST(DatabaseTest, BadSqlIsAnError) {
   auto db = Memory();
   EXPECT_FALSE(db->Prepare("SELEC nothing").ok());
   EXPECT_FALSE(db->Execute("CREATE TABLE").ok());
+}
+
+// Two queries of a reader in one snapshot see the same commit, whatever the writer
+// commits between them; after the snapshot the reader sees the new commit.
+TEST(DatabaseTest, AReadSnapshotSeesOneCommitAcrossQueries) {
+  const std::string path =
+      ::testing::TempDir() + "/database_test_snapshot_" + std::to_string(::getpid()) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  auto writer = Database::Open(path);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->Execute("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES(1)").ok());
+  auto reader = Database::Open(path, Database::Mode::kReadOnly);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  {
+    auto snapshot = ReadSnapshot::Begin(reader->get());
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    EXPECT_EQ(CountRows(reader->get(), "t"), 1);
+    ASSERT_TRUE((*writer)->Execute("INSERT INTO t VALUES(2)").ok());
+    EXPECT_EQ(CountRows(reader->get(), "t"), 1);
+  }
+  EXPECT_EQ(CountRows(reader->get(), "t"), 2);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 TEST(MigrationsTest, AppliesInOrderAndOnlyOnce) {
