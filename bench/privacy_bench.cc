@@ -123,7 +123,8 @@ int Run() {
     v1::Record record;
     while (stream->Next(&record)) {
       const RecordColumns columns = ColumnsOf(*kind, RecordPayload(record));
-      StoredRecord stored{record, columns.start_date, columns.own_end_date};
+      StoredRecord stored{record, columns.start_date, columns.own_end_date,
+                          /*deletion_end_date=*/""};
       aggregator.Add(stored, &exact);
       counter.Add(stored, &shares);
       ++generated;
@@ -152,7 +153,8 @@ int Run() {
     for (const v1::Record& record : *records) {
       const RegistryKind* kind = RegistryKindOf(record);
       const RecordColumns columns = ColumnsOf(*kind, RecordPayload(record));
-      StoredRecord stored{record, columns.start_date, columns.own_end_date};
+      StoredRecord stored{record, columns.start_date, columns.own_end_date,
+                          /*deletion_end_date=*/""};
       aggregator.Add(stored, &demo_exact);
       counter.Add(stored, &demo_shares);
     }

@@ -20,9 +20,14 @@ namespace {
 constexpr char kCatalogState[] = "catalog";
 constexpr char kPeriodsState[] = "current_periods";
 
-// The catalog's version and a hash of its content: a catalog edited without a new
-// version still makes the stored cells stale. FNV-1a over the deterministic encoding
-// (maps in key order), stable across processes.
+// The revision of the counting rules (shared/aggregator.h): cells stored under older
+// rules are stale, and the first write after an upgrade recomputes them. 2: an event
+// record deleted no longer counts in periods that had not ended before the deletion.
+constexpr int kCountingRules = 2;
+
+// The counting rules, the catalog's version and a hash of its content: a catalog edited
+// without a new version still makes the stored cells stale. FNV-1a over the
+// deterministic encoding (maps in key order), stable across processes.
 std::string Fingerprint(const Catalog& catalog) {
   std::string bytes;
   {
@@ -33,7 +38,8 @@ std::string Fingerprint(const Catalog& catalog) {
   }
   uint64_t hash = 1469598103934665603ULL;
   for (char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return absl::StrFormat("version %d, content %016x", catalog.version(), hash);
+  return absl::StrFormat("rules %d, version %d, content %016x", kCountingRules, catalog.version(),
+                         hash);
 }
 
 }  // namespace
@@ -50,14 +56,14 @@ absl::Status CellChanges::RowChanged(const RegistryKind& kind, const StoredRow* 
   if (before != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *before));
     if (counted.has_value()) {
-      aggregator_.RemoveRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+      aggregator_.RemoveRanges(*counted, &ranges_);
       shares_.Remove(*counted, &shares_delta_);
     }
   }
   if (after != nullptr) {
     ASSIGN_OR_RETURN(std::optional<StoredRecord> counted, CountedRecord(kind, *after));
     if (counted.has_value()) {
-      aggregator_.AddRanges(counted->record, counted->start_date, counted->end_date, &ranges_);
+      aggregator_.AddRanges(*counted, &ranges_);
       shares_.Add(*counted, &shares_delta_);
     }
   }

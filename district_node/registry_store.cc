@@ -58,7 +58,9 @@ constexpr char kSetDeletion[] =
     "UPDATE $0 SET deleted_at = ?, delete_reason = ?, delete_end_date = ?, end_date = ?, "
     "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?";
 constexpr char kSelectCounted[] =
-    "SELECT start_date, end_date, record FROM $0 WHERE end_date IS NULL OR end_date > start_date";
+    "SELECT start_date, end_date, record, "
+    "CASE WHEN deleted_at IS NULL THEN NULL ELSE delete_end_date END "
+    "FROM $0 WHERE end_date IS NULL OR end_date > start_date";
 constexpr char kSelectUnnamed[] = "SELECT id, record FROM $0 WHERE name = ''";
 constexpr char kSetName[] = "UPDATE $0 SET name = ? WHERE id = ?";
 
@@ -325,6 +327,7 @@ absl::StatusOr<std::optional<StoredRecord>> CountedRecord(const RegistryKind& ki
   StoredRecord stored;
   stored.start_date = row.columns.start_date;
   stored.end_date = row.end_date;
+  if (!row.deleted_at.empty()) stored.deletion_end_date = row.delete_end_date;
   if (!MutableRecordPayload(kind, &stored.record)->ParseFromString(row.columns.bytes)) {
     return absl::DataLossError(absl::StrCat("stored ", kind.name, " record ", row.id,
                                             " is corrupt"));
@@ -342,6 +345,7 @@ absl::Status ForEachCountedRecord(Database* db,
       if (!row) break;
       stored.start_date = select.ColumnText(0);
       stored.end_date = select.ColumnText(1);
+      stored.deletion_end_date = select.ColumnText(3);
       google::protobuf::Message* payload = MutableRecordPayload(kind, &stored.record);
       if (!payload->ParseFromString(select.ColumnBlob(2))) {
         return absl::DataLossError(absl::StrCat("a stored ", kind.name, " record is corrupt"));

@@ -81,8 +81,8 @@ void CellRanges::Merge(const CellRanges& other) {
 }
 
 void Aggregator::Contribute(const v1::Record& record, absl::string_view start_date,
-                            absl::string_view end_date, int64_t sign, ExactCellMap* cells,
-                            CellRanges* ranges) const {
+                            absl::string_view end_date, absl::string_view deletion_end_date,
+                            int64_t sign, ExactCellMap* cells, CellRanges* ranges) const {
   const RegistryKind* kind = RegistryKindOf(record);
   if (kind == nullptr) return;
   const google::protobuf::Message& payload = RecordPayload(record);
@@ -101,6 +101,15 @@ void Aggregator::Contribute(const v1::Record& record, absl::string_view start_da
   absl::CivilDay start, end;
   const bool has_start = ParseDate(start_date, &start);
   const bool has_end = ParseDate(end_date, &end);
+  // An event counts in its period if that period ended before the record was deleted.
+  absl::CivilDay deletion_end;
+  const bool deleted = ParseDate(deletion_end_date, &deletion_end);
+  auto event_period = [&](const v1::MetricDef& metric, Period* period) {
+    absl::CivilDay day;
+    if (!ParseDate(FieldText(payload, metric.date_field()), &day)) return false;
+    *period = PeriodContaining(day, metric.period_type());
+    return !deleted || period->last_day < deletion_end;
+  };
   const auto& metrics = catalog_->proto().metrics();
   for (int index = 0; index < metrics.size(); ++index) {
     const v1::MetricDef& metric = metrics[index];
@@ -122,9 +131,8 @@ void Aggregator::Contribute(const v1::Record& record, absl::string_view start_da
       // The run of periods: [first, until) by their first days.
       CellRanges::Key key{index, std::move(dims), 0, CellRanges::kOpen};
       if (metric.time_basis() == v1::EVENT) {
-        absl::CivilDay day;
-        if (!ParseDate(FieldText(payload, metric.date_field()), &day)) continue;
-        const Period period = PeriodContaining(day, type);
+        Period period;
+        if (!event_period(metric, &period)) continue;
         key.first = DayNumber(period.first_day);
         key.until = DayNumber(period.last_day + 1);
       } else {
@@ -150,10 +158,8 @@ void Aggregator::Contribute(const v1::Record& record, absl::string_view start_da
       cell.perturbation_key += metric_key_change;
     };
     if (metric.time_basis() == v1::EVENT) {
-      absl::CivilDay day;
-      if (ParseDate(FieldText(payload, metric.date_field()), &day)) {
-        count(PeriodOf(day, type));
-      }
+      Period period;
+      if (event_period(metric, &period)) count(PeriodOf(period.first_day, type));
       continue;
     }
     if (!has_start) continue;

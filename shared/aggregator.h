@@ -4,7 +4,10 @@
 // A STOCK metric counts a record in every period from the one containing its start date
 // up to the period containing `today`, as long as the record had not left the registry
 // on the period's last day. An EVENT metric counts a record in the period containing its
-// date field.
+// date field; a deleted record only while that period ended before the deletion's end
+// date (registry.proto, DeleteRecordRequest), so deleting a certificate takes it out of
+// the current period's count but not out of past periods'. A record leaving by its own
+// data (an enterprise's closed_date) still happened: its events keep counting.
 //
 // A record's contributions depend on that record alone (and `today`), which is what
 // makes incremental aggregation possible: a change to one record changes the cells by
@@ -43,6 +46,9 @@ struct StoredRecord {
   v1::Record record;
   std::string start_date;  // YYYY-MM-DD
   std::string end_date;    // YYYY-MM-DD, empty while the record is in the registry
+  // YYYY-MM-DD: the end date of the deletion that took the record out; empty unless
+  // deleted. (end_date is the earlier of it and the record's own end date.)
+  std::string deletion_end_date;
 };
 
 struct ExactCell {
@@ -107,24 +113,32 @@ class Aggregator {
 
   // Adds one record's contributions to `cells` (every metric over its registry).
   void Add(const StoredRecord& stored, ExactCellMap* cells) const {
-    Contribute(stored.record, stored.start_date, stored.end_date, 1, cells, nullptr);
+    Contribute(stored.record, stored.start_date, stored.end_date, stored.deletion_end_date, 1,
+               cells, nullptr);
   }
   // Takes them away again: `cells` may then hold negative changes (a delta).
   void Remove(const StoredRecord& stored, ExactCellMap* cells) const {
-    Contribute(stored.record, stored.start_date, stored.end_date, -1, cells, nullptr);
+    Contribute(stored.record, stored.start_date, stored.end_date, stored.deletion_end_date, -1,
+               cells, nullptr);
   }
 
   ExactCellMap Compute(const std::vector<StoredRecord>& records) const;
 
   // The same contributions as Add/Remove, as ranges: of `record`, in the registry from
-  // `start_date` until `end_date` (YYYY-MM-DD; empty: still there). Independent of today.
+  // `start_date` until `end_date` (YYYY-MM-DD; empty: still there), not deleted.
+  // Independent of today.
   void AddRanges(const v1::Record& record, absl::string_view start_date,
                  absl::string_view end_date, CellRanges* ranges) const {
-    Contribute(record, start_date, end_date, 1, nullptr, ranges);
+    Contribute(record, start_date, end_date, "", 1, nullptr, ranges);
   }
-  void RemoveRanges(const v1::Record& record, absl::string_view start_date,
-                    absl::string_view end_date, CellRanges* ranges) const {
-    Contribute(record, start_date, end_date, -1, nullptr, ranges);
+  // Of a stored record, deleted or not.
+  void AddRanges(const StoredRecord& stored, CellRanges* ranges) const {
+    Contribute(stored.record, stored.start_date, stored.end_date, stored.deletion_end_date, 1,
+               nullptr, ranges);
+  }
+  void RemoveRanges(const StoredRecord& stored, CellRanges* ranges) const {
+    Contribute(stored.record, stored.start_date, stored.end_date, stored.deletion_end_date, -1,
+               nullptr, ranges);
   }
   // Adds the cells of `ranges` (from an aggregator over this catalog) as of today() to
   // `cells`. Entries whose changes cancelled out add nothing.
@@ -137,8 +151,8 @@ class Aggregator {
   // Adds `sign` times the record's contributions to `cells` period by period, or to
   // `ranges` (exactly one of them is given).
   void Contribute(const v1::Record& record, absl::string_view start_date,
-                  absl::string_view end_date, int64_t sign, ExactCellMap* cells,
-                  CellRanges* ranges) const;
+                  absl::string_view end_date, absl::string_view deletion_end_date, int64_t sign,
+                  ExactCellMap* cells, CellRanges* ranges) const;
   // The dimension values of `record` for `metric`; false when the record is filtered out.
   bool Dimensions(const v1::MetricDef& metric, const std::string& kind_name,
                   const google::protobuf::Message& payload, std::string* dims) const;

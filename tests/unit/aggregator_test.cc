@@ -79,6 +79,32 @@ TEST(AggregatorTest, EventsCountInTheirMonthAndFiltersApply) {
   EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-03", "type=study"), 1);
 }
 
+TEST(AggregatorTest, DeletedEventsCountOnlyInPeriodsEndedBeforeTheDeletion) {
+  Aggregator aggregator(Catalog::Default(), kToday);
+  auto deleted = [](StoredRecord stored, const std::string& end) {
+    stored.end_date = stored.deletion_end_date = end;
+    return stored;
+  };
+  const std::vector<StoredRecord> records = {
+      deleted(Certification("2026-03-01", v1::APPROVED), "2026-11-30"),  // March ended
+      deleted(Certification("2026-02-10", v1::APPROVED), "2026-03-01"),  // February ended
+      deleted(Certification("2025-07-01", v1::APPROVED), "2026-01-01"),  // 2025 ended
+      deleted(Certification("2025-12-31", v1::APPROVED), "2025-12-31"),  // not yet
+      Certification("2026-03-05", v1::APPROVED)};
+  ExactCellMap cells = aggregator.Compute(records);
+  EXPECT_EQ(ValueOf(cells, "certifications_issued_by_year", "2026", "type=identity"), 1);
+  EXPECT_EQ(ValueOf(cells, "certifications_issued_by_year", "2025", "type=identity"), 1);
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-02", "type=identity"), 1);
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2026-03", "type=identity"), 2);
+  EXPECT_EQ(ValueOf(cells, "certifications_by_type", "2025-12", "type=identity"), 0);
+  // The ranges say the same.
+  CellRanges ranges;
+  for (const StoredRecord& stored : records) aggregator.AddRanges(stored, &ranges);
+  ExactCellMap expanded;
+  aggregator.Expand(ranges, &expanded);
+  EXPECT_TRUE(expanded == cells);
+}
+
 TEST(PrivacyFilterTest, ThresholdBoundaries) {
   const Catalog& catalog = *Catalog::Default();
   struct Case {
@@ -200,8 +226,9 @@ TEST(AggregatorTest, RangesExpandToThePeriodByPeriodCounts) {
           day_between(absl::CivilDay(2014, 1, 1), absl::CivilDay(2027, 3, 1));
       stored.start_date = FormatDate(start);
       switch (std::uniform_int_distribution<int>(0, 5)(random)) {
-        case 0:  // left some day before or after its start
+        case 0:  // left some day before or after its start, deleted or by its data
           stored.end_date = FormatDate(day_between(start - 400, start + 900));
+          if (random() % 2 == 0) stored.deletion_end_date = stored.end_date;
           break;
         case 1:  // on the last day of a year
           stored.end_date = FormatDate(absl::CivilDay(start.year() + 1, 12, 31));
@@ -224,10 +251,10 @@ TEST(AggregatorTest, RangesExpandToThePeriodByPeriodCounts) {
     for (size_t i = 0; i < records.size(); ++i) {
       const StoredRecord& stored = records[i];
       aggregator.Add(stored, &by_period);
-      aggregator.AddRanges(stored.record, stored.start_date, stored.end_date, &ranges);
+      aggregator.AddRanges(stored, &ranges);
       if (i % 3 == 0) {  // and some taken away again
         aggregator.Remove(stored, &by_period);
-        aggregator.RemoveRanges(stored.record, stored.start_date, stored.end_date, &ranges);
+        aggregator.RemoveRanges(stored, &ranges);
       }
     }
     ExactCellMap expanded;
@@ -242,8 +269,7 @@ TEST(AggregatorTest, RangesExpandToThePeriodByPeriodCounts) {
     for (size_t i = 0; i < records.size(); ++i) {
       const StoredRecord& stored = records[i];
       if (i % 3 == 0) continue;
-      aggregator.AddRanges(stored.record, stored.start_date, stored.end_date,
-                           i % 2 == 0 ? &first_half : &second_half);
+      aggregator.AddRanges(stored, i % 2 == 0 ? &first_half : &second_half);
     }
     first_half.Merge(second_half);
     ExactCellMap merged;

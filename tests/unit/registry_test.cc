@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "district_node/exact_cells.h"
 #include "district_node/registry_store.h"
 #include "gtest/gtest.h"
 #include "shared/aggregator.h"
@@ -106,6 +107,31 @@ class RegistryTest : public ::testing::Test {
     }).ok());
     auto it = cells.find(CellKey{metric, year, ""});
     return it == cells.end() ? 0 : it->second.value;
+  }
+
+  // The stored exact cell (kept incrementally) of `metric` for `period` and `dims`,
+  // checked against a full recompute of the records.
+  int64_t StoredCell(const std::string& metric, const std::string& period,
+                     const std::string& dims) {
+    ExactCell stored, recomputed;
+    EXPECT_TRUE(
+        store_
+            ->Read([&](Database* db) -> absl::Status {
+              auto table = ExactCellTable::Prepare(db);
+              if (!table.ok()) return table.status();
+              auto cell = table->Get(CellKey{metric, period, dims});
+              if (!cell.ok()) return cell.status();
+              stored = *cell;
+              auto records = LoadAllRecords(db);
+              if (!records.ok()) return records.status();
+              ExactCellMap cells =
+                  Aggregator(Catalog::Default(), absl::CivilDay(2026, 11, 30)).Compute(*records);
+              recomputed = cells[CellKey{metric, period, dims}];
+              return absl::OkStatus();
+            })
+            .ok());
+    EXPECT_EQ(stored.value, recomputed.value) << metric << " " << period << " " << dims;
+    return stored.value;
   }
 
   std::string path_;
@@ -273,6 +299,48 @@ TEST_F(RegistryTest, PastStockStaysRightAfterRecordsLeave) {
   ASSERT_TRUE(registry_->Delete("local", mistake).ok());
   EXPECT_EQ(StockAt("hardship_cases_total", "2020"), 0) << "never counted";
   EXPECT_EQ(StockAt("hardship_cases_total", "2021"), 0);
+}
+
+// Certificates are counted by their issue date: a deleted one leaves every period that
+// had not ended before its end date (the current year's count), and stays in the past
+// ones; entered in error, it leaves them all; restored, it is back.
+TEST_F(RegistryTest, DeletedCertificateLeavesThePeriodsNotEndedBeforeItsEndDate) {
+  auto generated = GeneratedRecords(*FindRegistryKind("study_certificates"), 3, 7, 2026);
+  ASSERT_TRUE(generated.ok()) << generated.status();
+  const char* issued[] = {"2025-05-10", "2026-02-10", "2026-03-10"};
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    v1::Record record = (*generated)[i];
+    record.mutable_study_certificate()->set_issue_date(issued[i]);
+    record.mutable_study_certificate()->set_outcome(v1::APPROVED);
+    auto created = registry_->Create("local", record);
+    ASSERT_TRUE(created.ok()) << created.status();
+    ids.push_back(created->id());
+  }
+  const std::string metric = "certifications_issued_by_year";
+  ASSERT_EQ(StoredCell(metric, "2025", "type=study"), 1);
+  ASSERT_EQ(StoredCell(metric, "2026", "type=study"), 2);
+
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("study_certificates");
+  remove.set_reason("issued twice");
+  remove.set_id(ids[0]);  // of 2025, deleted today: 2025 ended before
+  ASSERT_TRUE(registry_->Delete("local", remove).ok());
+  remove.set_id(ids[1]);  // of 2026, deleted today: out of 2026
+  ASSERT_TRUE(registry_->Delete("local", remove).ok());
+  EXPECT_EQ(StoredCell(metric, "2025", "type=study"), 1) << "history kept";
+  EXPECT_EQ(StoredCell(metric, "2026", "type=study"), 1);
+
+  remove.set_id(ids[2]);
+  remove.set_entered_in_error(true);
+  ASSERT_TRUE(registry_->Delete("local", remove).ok());
+  EXPECT_EQ(StoredCell(metric, "2026", "type=study"), 0);
+
+  v1::RestoreRecordRequest restore;
+  restore.set_kind("study_certificates");
+  restore.set_id(ids[1]);
+  ASSERT_TRUE(registry_->Restore("local", restore).ok());
+  EXPECT_EQ(StoredCell(metric, "2026", "type=study"), 1);
 }
 
 TEST_F(RegistryTest, ImportIsAllOrNothingOrSkipsAndIsIdempotent) {

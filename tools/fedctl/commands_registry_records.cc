@@ -182,7 +182,8 @@ CommandSpec RegistryDeleteCommandSpec() {
   spec.description =
       "The record is kept with its reason and end date: it still counts in every period\n"
       "that ended before the end date, so published figures of past years stay as they\n"
-      "were. With --entered-in-error it counts in no period at all.";
+      "were, and leaves the others (a certificate or aid visit deleted today leaves this\n"
+      "year's count). With --entered-in-error it counts in no period at all.";
   return spec;
 }
 
