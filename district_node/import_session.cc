@@ -1,11 +1,13 @@
 #include "district_node/import_session.h"
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "district_node/registry_store.h"
+#include "shared/record_normalization.h"
 #include "shared/record_validation.h"
 #include "shared/status_macros.h"
 
@@ -82,6 +84,9 @@ ImportSession::~ImportSession() { std::fclose(spool_); }
 
 void ImportSession::AddError(int64_t row, absl::string_view field, absl::string_view reason) {
   ++error_count_;
+  // A row's errors come together (Add checks a row at once; Apply finds one per row).
+  if (row != last_invalid_row_) ++invalid_rows_;
+  last_invalid_row_ = row;
   if (static_cast<int>(errors_.size()) >= options_.max_listed_errors) return;
   v1::RowError& error = errors_.emplace_back();
   error.set_row(row);
@@ -89,8 +94,16 @@ void ImportSession::AddError(int64_t row, absl::string_view field, absl::string_
   error.set_reason(std::string(reason));
 }
 
-absl::Status ImportSession::Add(const v1::Record& record, int64_t row) {
+absl::Status ImportSession::Add(const v1::Record& given, int64_t row) {
   ++rows_received_;
+  // Checked, keyed, stored and counted as trimmed (record_normalization.h); copied
+  // only when it differs.
+  std::optional<v1::Record> normalized;
+  if (given.kind_case() == kind_->record_case && !IsNormalized(RecordPayload(given))) {
+    normalized = given;
+    NormalizeRecord(&*normalized);
+  }
+  const v1::Record& record = normalized.has_value() ? *normalized : given;
   if (row <= 0) row = rows_received_;
   if (record.kind_case() != kind_->record_case) {
     AddError(row, "kind", absl::StrCat("not a record of ", kind_->name));
@@ -136,9 +149,8 @@ absl::Status ImportSession::Rejection() const {
     lines.push_back(absl::StrCat("... and ", error_count_ - static_cast<int64_t>(lines.size()),
                                  " more"));
   }
-  return absl::InvalidArgumentError(absl::StrCat(error_count_,
-                                                 " invalid row(s), nothing imported:\n",
-                                                 absl::StrJoin(lines, "\n")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      invalid_rows_, " invalid row(s), nothing imported:\n", absl::StrJoin(lines, "\n")));
 }
 
 absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWriter* audit,
@@ -177,9 +189,11 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
     if (needs_household) {
       const std::string household = columns.natural_key.substr(0, columns.natural_key.find('|'));
       ASSIGN_OR_RETURN(std::optional<StoredRow> found, households->FindByKey(household));
-      if (!found.has_value()) {
+      if (!found.has_value() || !found->deleted_at.empty()) {
         AddError(entry.row, "household_resident_id",
-                 "no hardship case with this resident_id at this district");
+                 found.has_value()
+                     ? "the hardship case with this resident_id is deleted; restore it first"
+                     : "no hardship case with this resident_id at this district");
         RETURN_IF_ERROR(not_new(columns));
         continue;
       }
@@ -203,15 +217,16 @@ absl::StatusOr<v1::ImportResponse> ImportSession::Apply(Database* db, AuditWrite
       return absl::InternalError(
           absl::StrCat("import: row ", entry.row, " was neither inserted nor found by its key"));
     }
-    if (existing->columns.bytes == columns.bytes) {
-      RETURN_IF_ERROR(not_new(columns));
-      response.set_unchanged(response.unchanged() + 1);
-    } else if (!existing->deleted_at.empty()) {
+    if (!existing->deleted_at.empty()) {
       // As UpdateRecord: a deleted record changes only once restored (one entered in
-      // error would otherwise count again, under its new dates).
+      // error would otherwise count again, under its new dates). The same data again
+      // is refused too: "unchanged" would tell the operator it is in the registry.
       AddError(entry.row, absl::StrJoin(kind_->key_fields, "+"),
                absl::StrCat("record ", existing->id, " is deleted; restore it first"));
       RETURN_IF_ERROR(not_new(columns));
+    } else if (existing->columns.bytes == columns.bytes) {
+      RETURN_IF_ERROR(not_new(columns));
+      response.set_unchanged(response.unchanged() + 1);
     } else {
       RETURN_IF_ERROR(table.Update(*existing, columns));
       v1::Record before, after;

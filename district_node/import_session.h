@@ -87,7 +87,9 @@ class ImportSession {
   std::FILE* spool_;
   int64_t rows_received_ = 0;
   int64_t spooled_ = 0;
-  int64_t error_count_ = 0;
+  int64_t error_count_ = 0;   // field errors
+  int64_t invalid_rows_ = 0;  // rows with errors
+  int64_t last_invalid_row_ = -1;
   std::vector<v1::RowError> errors_;  // the first max_listed_errors
   // Fingerprint of each natural key seen -> the row it was first seen on.
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, int64_t> first_row_;

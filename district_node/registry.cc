@@ -11,6 +11,7 @@
 #include "shared/civil_date.h"
 #include "shared/field_checker.h"
 #include "shared/node_metrics.h"
+#include "shared/record_normalization.h"
 #include "shared/record_validation.h"
 #include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
@@ -46,17 +47,24 @@ absl::Status AlreadyExists(const RegistryKind& kind, const StoredRow& row) {
       row.deleted_at.empty() ? "; update it instead" : " and is deleted; restore it instead"));
 }
 
-// An aid visit belongs to a family with a case file at this district.
+// An aid visit belongs to a family with a case file at this district, not deleted.
 absl::Status CheckHousehold(Database* db, const v1::Record& record) {
   if (record.kind_case() != v1::Record::kAidVisit) return absl::OkStatus();
   ASSIGN_OR_RETURN(RegistryTable households,
                    RegistryTable::Prepare(db, *FindRegistryKind("hardship_cases")));
   ASSIGN_OR_RETURN(std::optional<StoredRow> found,
-                   households.FindByKey(record.aid_visit().household_resident_id()));
+                   households.FindByKey(
+                       std::string(TrimRecordText(record.aid_visit().household_resident_id()))));
   if (!found.has_value()) {
     return absl::InvalidArgumentError(
         "aid_visits.household_resident_id: no hardship case with this resident_id at this "
         "district");
+  }
+  // A deleted case file is no family's: visits wait until it is restored.
+  if (!found->deleted_at.empty()) {
+    return absl::FailedPreconditionError(
+        "aid_visits.household_resident_id: the hardship case with this resident_id is "
+        "deleted; restore it first");
   }
   return absl::OkStatus();
 }

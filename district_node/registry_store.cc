@@ -1,5 +1,7 @@
 #include "district_node/registry_store.h"
 
+#include <memory>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
@@ -7,8 +9,9 @@
 #include "district_node/cell_publication.h"
 #include "district_node/exact_cells.h"
 #include "district_node/node_secret.h"
-#include "shared/published_cells.h"
 #include "shared/catalog_holder.h"
+#include "shared/published_cells.h"
+#include "shared/record_normalization.h"
 #include "shared/status_macros.h"
 #include "shared/targets.h"
 
@@ -126,7 +129,16 @@ const Migrations& DistrictMigrations() {
   return *migrations;
 }
 
-RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Message& payload) {
+RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Message& given) {
+  // Stored as validated: trimmed (record_normalization.h), so that the natural key of
+  // "王建国 " is that of "王建国". Copied only when it differs.
+  std::unique_ptr<google::protobuf::Message> normalized;
+  if (!IsNormalized(given)) {
+    normalized.reset(given.New());
+    normalized->CopyFrom(given);
+    Normalize(normalized.get());
+  }
+  const google::protobuf::Message& payload = normalized != nullptr ? *normalized : given;
   RecordColumns columns;
   columns.natural_key = NaturalKey(kind, payload);
   columns.community = FieldText(payload, kind.community_field);

@@ -44,6 +44,7 @@ struct RecordColumns {
   std::string name;
   std::string bytes;  // the payload, serialized
 };
+// Of the payload's normalised form (shared/record_normalization.h).
 RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Message& payload);
 
 // One stored row.

@@ -6,6 +6,7 @@
 #include "shared/civil_date.h"
 #include "shared/countries.h"
 #include "shared/credit_code.h"
+#include "shared/record_normalization.h"
 #include "shared/resident_id.h"
 
 namespace fedsync {
@@ -25,6 +26,55 @@ bool HasControlChar(absl::string_view text) {
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte == 0x7F) return true;
+  }
+  return false;
+}
+
+// Unicode's format characters (general category Cf) as of Unicode 15: invisible, they
+// make two texts that look the same differ (a zero-width space in a name is a second
+// person). Inclusive ranges, ascending.
+struct CodePointRange {
+  char32_t first, last;
+};
+constexpr CodePointRange kFormatCharacters[] = {
+    {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},   {0x06DD, 0x06DD},
+    {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},   {0x180E, 0x180E},
+    {0x200B, 0x200F},   {0x202A, 0x202E},   {0x2060, 0x2064},   {0x2066, 0x206F},
+    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F},
+};
+
+// The code point of the UTF-8 sequence at text[*i], advancing *i past it. Text here
+// is valid UTF-8 (protobuf strings); a stray byte counts as itself.
+char32_t NextCodePoint(absl::string_view text, size_t* i) {
+  const auto lead = static_cast<unsigned char>(text[*i]);
+  int length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  char32_t code = length == 1   ? lead
+                  : length == 2 ? lead & 0x1F
+                  : length == 3 ? lead & 0x0F
+                                : lead & 0x07;
+  if (*i + length > text.size()) length = 1;
+  for (int k = 1; k < length; ++k) {
+    code = (code << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3F);
+  }
+  *i += length;
+  return code;
+}
+
+// Invisible characters: C1 controls (U+0080..U+009F) and format characters.
+bool HasInvisibleChar(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const char32_t code = NextCodePoint(text, &i);
+    if (code >= 0x80 && code <= 0x9F) return true;
+    for (const CodePointRange& range : kFormatCharacters) {
+      if (code < range.first) break;
+      if (code <= range.last) return true;
+    }
   }
   return false;
 }
@@ -64,13 +114,25 @@ void FieldChecker::Fail(absl::string_view field, absl::string_view reason) {
 
 bool FieldChecker::Text(absl::string_view field, absl::string_view value, bool required,
                         int max_chars) {
-  if (absl::StripAsciiWhitespace(value).empty()) {
+  if (value.size() > static_cast<size_t>(kMaxFieldBytes)) {
+    Fail(field, absl::StrCat("longer than ", kMaxFieldBytes, " bytes"));
+    return false;
+  }
+  // As stored: without surrounding spaces (record_normalization.h).
+  value = TrimRecordText(value);
+  if (value.empty()) {
     if (!required) return true;
     Fail(field, "required");
     return false;
   }
   if (HasControlChar(value)) {
     Fail(field, "contains control characters");
+    return false;
+  }
+  if (HasInvisibleChar(value)) {
+    Fail(field,
+         "contains invisible characters (zero-width or format characters, C1 controls); "
+         "retype it");
     return false;
   }
   if (CharCount(value) > max_chars) {

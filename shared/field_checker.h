@@ -30,6 +30,10 @@ struct FieldError {
 inline constexpr int kMaxNameChars = 50;
 inline constexpr int kMaxTextChars = 100;
 inline constexpr int kEarliestBirthYear = 1900;
+// No text field is longer in bytes, even before trimming: what one record may weigh
+// stays far below a message's 4 MiB (shared/limits.h), so that fedctl can refuse an
+// oversized cell by its row (record_csv.h) instead of a batch failing at the district.
+inline constexpr int kMaxFieldBytes = 1024;
 
 class FieldChecker {
  public:
@@ -38,8 +42,10 @@ class FieldChecker {
   std::vector<FieldError> TakeErrors() { return std::move(errors_); }
   void Fail(absl::string_view field, absl::string_view reason);
 
-  // Text of at most `max_chars` code points without control characters; blank counts
-  // as missing.
+  // Text of at most `max_chars` code points, judged without leading and trailing
+  // spaces (record_normalization.h), without control characters (C0, DEL, C1) and
+  // invisible format characters (Unicode Cf: U+200B..U+200F, U+2060, U+FEFF, ...);
+  // blank counts as missing.
   bool Text(absl::string_view field, absl::string_view value, bool required, int max_chars);
   // `valid` is the generated *_IsValid: proto3 keeps unknown enum numbers from the wire.
   bool Enum(absl::string_view field, int value, bool (*valid)(int), bool required);

@@ -23,7 +23,8 @@ namespace fedsync {
 // Every problem of `record`, in a fixed order: each field's own rules in field order,
 // then the rules that relate fields (birth date against the ID, ...), which run only
 // between fields that passed their own rules. Empty when the record is valid. `today`
-// bounds every date and year: nothing may lie after it.
+// bounds every date and year: nothing may lie after it. The record is judged as it
+// will be stored: its text trimmed (record_normalization.h).
 std::vector<FieldError> RecordFieldErrors(const v1::Record& record, absl::CivilDay today);
 
 // OK, or kInvalidArgument for the first of RecordFieldErrors() with the message

@@ -46,6 +46,20 @@ v1::Record HardshipCase(int sequence) {
   return record;
 }
 
+v1::Record CommunityFigure() {
+  v1::Record record;
+  v1::CommunityFigure* f = record.mutable_community_figure();
+  f->set_name("陈美玲");
+  f->set_gender(v1::FEMALE);
+  f->set_birth_date("1962-04-18");
+  f->set_category(v1::FIGURE_RETURNED_OVERSEAS_CHINESE);
+  f->set_role("区侨联委员");
+  f->set_country("MY");
+  f->set_community("林店街道金池社区");
+  f->set_registered_date("2024-03-01");
+  return record;
+}
+
 // Visit `number` to household `sequence`: one a day from 2025-01-01.
 v1::Record AidVisit(int sequence, int number) {
   v1::Record record;
@@ -291,6 +305,109 @@ TEST_F(ImportSessionTest, AnImportDoesNotChangeADeletedRecord) {
   EXPECT_EQ(skipped->updated(), 0);
   EXPECT_EQ(skipped->error_count(), 1);
   EXPECT_TRUE(Stored() == before);
+}
+
+// The same data again for a deleted record is refused like changed data: reporting it
+// "unchanged" would tell the operator it is in the registry.
+TEST_F(ImportSessionTest, AnUnchangedRowOfADeletedRecordIsRefusedToo) {
+  std::vector<v1::Record> students = Students(3);
+  ASSERT_TRUE(Import(students).ok());
+  v1::GetRecordRequest get;
+  get.set_kind("returned_students");
+  get.set_key(students[1].returned_student().resident_id());
+  auto entry = registry_->Get(get);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("returned_students");
+  remove.set_id(entry->id());
+  remove.set_reason("moved away");
+  ASSERT_TRUE(registry_->Delete("clerk", remove).ok());
+  const ExactCellMap before = Stored();
+
+  auto refused = Import(students);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "1 invalid row(s)")) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                absl::StrCat("row 2: returned_students.resident_id: record ",
+                                             entry->id(), " is deleted; restore it first")))
+      << refused.status();
+  auto skipped = Import(students, /*skip_invalid=*/true);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(skipped->unchanged(), 2);
+  EXPECT_EQ(skipped->skipped(), 1);
+  ASSERT_EQ(skipped->errors_size(), 1);
+  EXPECT_EQ(skipped->errors(0).row(), 2);
+  EXPECT_TRUE(Stored() == before);
+  auto still = registry_->Get(get);
+  ASSERT_TRUE(still.ok()) << still.status();
+  EXPECT_EQ(still->status(), v1::DELETED);
+}
+
+// Visits to a family whose case file is deleted are refused, naming the field but not
+// the resident ID.
+TEST_F(ImportSessionTest, VisitsToADeletedHardshipCaseAreRowErrors) {
+  auto family = registry_->Create("clerk", HardshipCase(11));
+  ASSERT_TRUE(family.ok()) << family.status();
+  ASSERT_TRUE(registry_->Create("clerk", HardshipCase(13)).ok());
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("hardship_cases");
+  remove.set_id(family->id());
+  remove.set_reason("moved away");
+  ASSERT_TRUE(registry_->Delete("clerk", remove).ok());
+  const ExactCellMap before = Stored();
+  const std::vector<v1::Record> visits = {AidVisit(13, 1), AidVisit(11, 2)};
+  auto refused = Import(visits);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                "row 2: aid_visits.household_resident_id: the hardship case "
+                                "with this resident_id is deleted; restore it first"))
+      << refused.status();
+  EXPECT_FALSE(absl::StrContains(refused.status().message(),
+                                 HardshipCase(11).hardship_case().resident_id()));
+  EXPECT_TRUE(Stored() == before);
+  auto skipped = Import(visits, /*skip_invalid=*/true);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(skipped->created(), 1);
+  EXPECT_EQ(skipped->skipped(), 1);
+  ExpectMatchesRecompute("visits to a deleted case skipped");
+}
+
+// A rejection counts rows, not their errors.
+TEST_F(ImportSessionTest, ARejectionCountsInvalidRowsNotErrors) {
+  std::vector<v1::Record> students = Students(3);
+  v1::ReturnedStudent* bad = students[1].mutable_returned_student();
+  bad->set_study_country("CN");
+  bad->set_name("");
+  bad->set_community("");
+  auto refused = Import(students);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "1 invalid row(s), nothing imported"))
+      << refused.status();
+  auto skipped = Import(students, /*skip_invalid=*/true);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_EQ(skipped->error_count(), 3);
+  EXPECT_EQ(skipped->skipped(), 1);
+}
+
+// Surrounding spaces do not make a second record: the key is of the trimmed text.
+TEST_F(ImportSessionTest, SpacesAroundKeyTextDoNotMakeANewRecord) {
+  const std::vector<v1::Record> figures = {CommunityFigure()};
+  ASSERT_TRUE(Import(figures).ok());
+  v1::Record spaced = figures.front();
+  v1::CommunityFigure* figure = spaced.mutable_community_figure();
+  figure->set_name(absl::StrCat(" \xE3\x80\x80", figure->name(), "\t "));
+  figure->set_community(absl::StrCat(figure->community(), " "));
+  auto again = Import({spaced});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->created(), 0);
+  EXPECT_EQ(again->unchanged(), 1);
+  v1::ListRecordsRequest list;
+  list.set_kind("community_figures");
+  auto listed = registry_->List(list);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->entries_size(), 1);
+  EXPECT_EQ(listed->entries(0).record().community_figure().name(),
+            figures.front().community_figure().name());
 }
 
 TEST_F(ImportSessionTest, SkippedRowsCountInNoCell) {

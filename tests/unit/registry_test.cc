@@ -37,6 +37,20 @@ v1::Record HardshipCase(int sequence, const std::string& filed = "2021-06-01") {
   return record;
 }
 
+v1::Record CommunityFigure() {
+  v1::Record record;
+  v1::CommunityFigure* f = record.mutable_community_figure();
+  f->set_name("陈美玲");
+  f->set_gender(v1::FEMALE);
+  f->set_birth_date("1962-04-18");
+  f->set_category(v1::FIGURE_RETURNED_OVERSEAS_CHINESE);
+  f->set_role("区侨联委员");
+  f->set_country("MY");
+  f->set_community("林店街道金池社区");
+  f->set_registered_date("2024-03-01");
+  return record;
+}
+
 v1::Record Enterprise(const std::string& registered) {
   v1::Record record;
   v1::Enterprise* e = record.mutable_enterprise();
@@ -394,6 +408,80 @@ TEST_F(RegistryTest, AidVisitsNeedTheirHousehold) {
   auto imported = Import({visit});
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(imported->created(), 1);
+}
+
+TEST_F(RegistryTest, AidVisitsToADeletedHardshipCaseAreRefused) {
+  auto family = registry_->Create("local", HardshipCase(13));
+  ASSERT_TRUE(family.ok()) << family.status();
+  v1::DeleteRecordRequest remove;
+  remove.set_kind("hardship_cases");
+  remove.set_id(family->id());
+  remove.set_reason("moved away");
+  ASSERT_TRUE(registry_->Delete("local", remove).ok());
+  v1::Record visit;
+  v1::AidVisit* v = visit.mutable_aid_visit();
+  v->set_household_resident_id(HardshipCase(13).hardship_case().resident_id());
+  v->set_visit_date("2026-01-20");
+  v->set_aid_kind(v1::CONDOLENCE_VISIT);
+  v->set_amount_yuan(500);
+  v->set_community("杏花村街道杏花社区");
+  auto refused = registry_->Create("local", visit);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_TRUE(absl::StartsWith(refused.status().message(), "aid_visits.household_resident_id: "))
+      << refused.status();
+  EXPECT_FALSE(absl::StrContains(refused.status().message(), v->household_resident_id()));
+  EXPECT_EQ(Count("aid_visits"), 0);
+
+  v1::RestoreRecordRequest restore;
+  restore.set_kind("hardship_cases");
+  restore.set_id(family->id());
+  ASSERT_TRUE(registry_->Restore("local", restore).ok());
+  EXPECT_TRUE(registry_->Create("local", visit).ok());
+}
+
+// Names are stored trimmed, so stray spaces make no second person; invisible
+// characters are refused, naming the field.
+TEST_F(RegistryTest, TextIsTrimmedAndInvisibleCharactersRefused) {
+  const v1::Record figure = CommunityFigure();
+  const std::string name = figure.community_figure().name();
+  auto created = registry_->Create("local", figure);
+  ASSERT_TRUE(created.ok()) << created.status();
+
+  v1::Record spaced = figure;
+  spaced.mutable_community_figure()->set_name(absl::StrCat("\xE3\x80\x80", name, "  "));
+  auto again = registry_->Create("local", spaced);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists) << again.status();
+
+  v1::UpdateRecordRequest update;
+  update.set_id(created->id());
+  *update.mutable_record() = spaced;
+  update.mutable_record()->mutable_community_figure()->set_community(
+      absl::StrCat(" ", figure.community_figure().community(), "\n"));
+  auto updated = registry_->Update("local", update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->record().community_figure().name(), name);
+  EXPECT_EQ(updated->record().community_figure().community(),
+            figure.community_figure().community());
+  EXPECT_EQ(Count("community_figures"), 1);
+
+  struct Case {
+    const char* what;
+    std::string text;
+  };
+  for (const Case& test : std::vector<Case>{{"zero-width space", "\xE2\x80\x8B"},
+                                            {"right-to-left mark", "\xE2\x80\x8F"},
+                                            {"word joiner", "\xE2\x81\xA0"},
+                                            {"byte order mark", "\xEF\xBB\xBF"},
+                                            {"C1 control", "\xC2\x85"}}) {
+    v1::Record invisible = figure;
+    invisible.mutable_community_figure()->set_name(absl::StrCat(name, test.text));
+    auto refused = registry_->Create("local", invisible);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << test.what;
+    EXPECT_TRUE(absl::StartsWith(refused.status().message(),
+                                 "community_figures.name: contains invisible characters"))
+        << test.what << ": " << refused.status();
+  }
+  EXPECT_EQ(Count("community_figures"), 1);
 }
 
 TEST_F(RegistryTest, ListPagesFiltersAndSearches) {
