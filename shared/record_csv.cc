@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "shared/csv.h"
+#include "shared/field_checker.h"
 
 namespace fedsync {
 namespace {
@@ -149,7 +150,13 @@ absl::Status RecordCsvMapper::Fill(const std::vector<std::string>& row, v1::Reco
         // and protobuf would refuse to send it.
         const char* reason = nullptr;
         if (FirstInvalidTextByte(text, &reason) != absl::string_view::npos) return error(reason);
-        reflection->SetString(payload, field, text);
+        // Longer than any record may be (field_checker.h): the district would refuse it
+        // (or, in a batch, the whole message), so the row is refused here.
+        const absl::string_view value = FromSpreadsheetSafe(text);
+        if (value.size() > static_cast<size_t>(kMaxFieldBytes)) {
+          return error(absl::StrCat("longer than ", kMaxFieldBytes, " bytes"));
+        }
+        reflection->SetString(payload, field, std::string(value));
         break;
       }
       case FieldDescriptor::CPPTYPE_INT32: {
@@ -208,15 +215,46 @@ std::vector<std::string> CsvHeader(const RegistryKind& kind) {
   return header;
 }
 
-std::vector<std::string> RecordToCsvRow(const v1::Record& record) {
+std::vector<std::string> RecordToCsvRow(const v1::Record& record, CsvText text) {
   const RegistryKind* kind = RegistryKindOf(record);
   if (kind == nullptr) return {};
   const google::protobuf::Message& payload = RecordPayload(record);
   std::vector<std::string> row;
   for (int i = 0; i < kind->descriptor->field_count(); ++i) {
-    row.push_back(FieldText(payload, kind->descriptor->field(i)->name()));
+    const FieldDescriptor* field = kind->descriptor->field(i);
+    std::string cell = FieldText(payload, field->name());
+    // Text only: a negative number stays a number.
+    if (text == CsvText::kSpreadsheetSafe && field->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+        StartsLikeFormula(cell)) {
+      cell.insert(0, 1, '\'');
+    }
+    row.push_back(std::move(cell));
   }
   return row;
+}
+
+bool StartsLikeFormula(absl::string_view cell) {
+  if (cell.empty()) return false;
+  switch (cell[0]) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return true;
+    case '\'':  // a quote before such a cell is quoted again, so that it reads back
+      return StartsLikeFormula(cell.substr(1));
+    default:
+      return false;
+  }
+}
+
+absl::string_view FromSpreadsheetSafe(absl::string_view cell) {
+  if (!cell.empty() && cell[0] == '\'' && StartsLikeFormula(cell.substr(1))) {
+    cell.remove_prefix(1);
+  }
+  return cell;
 }
 
 }  // namespace fedsync

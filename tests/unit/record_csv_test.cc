@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "shared/field_checker.h"
 
 namespace fedsync {
 namespace {
@@ -227,6 +229,63 @@ TEST(RecordCsvTest, FillReplacesTheRecord) {
   v1::Record record = SampleStudent();
   ASSERT_TRUE(mapper->Fill(RecordToCsvRow(SampleCertification()), &record).ok());
   EXPECT_TRUE(MessageDifferencer::Equals(record, SampleCertification()));
+}
+
+// Text that a spreadsheet would run as a formula is written with a ' before it and
+// read back as it was; numbers are never quoted.
+TEST(RecordCsvTest, FormulaLikeTextIsQuotedAndReadBack) {
+  absl::StatusOr<RecordCsvMapper> mapper =
+      RecordCsvMapper::Create("returned_students", kStudentHeader);
+  ASSERT_TRUE(mapper.ok());
+  struct Case {
+    std::string name;    // column 0, text
+    std::string quoted;  // as written
+  };
+  const Case cases[] = {
+      {"=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
+      {"+1", "'+1"},
+      {"-1", "'-1"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\t=1", "'\t=1"},
+      {"\r=1", "'\r=1"},
+      {"'=1", "''=1"},  // a quote the reader would take away is quoted itself
+      {"''-1", "'''-1"},
+      {"'abc", "'abc"},  // left alone: nothing to take away
+      {"王=晓明", "王=晓明"},
+      {"", ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::Record original = SampleStudent();
+    original.mutable_returned_student()->set_name(c.name);
+    original.mutable_returned_student()->set_return_year(-5);  // a number stays one
+    const std::vector<std::string> row = RecordToCsvRow(original);
+    EXPECT_EQ(row[0], c.quoted);
+    EXPECT_EQ(row[7], "-5");
+    EXPECT_EQ(RecordToCsvRow(original, CsvText::kAsStored)[0], c.name);
+    v1::Record copy;
+    ASSERT_TRUE(mapper->Fill(row, &copy).ok());
+    EXPECT_TRUE(MessageDifferencer::Equals(original, copy)) << copy.DebugString();
+  }
+}
+
+// A cell longer than any field may be is refused by the mapper, naming the field, so
+// that an import names its row instead of failing a whole batch at the district.
+TEST(RecordCsvTest, FillRefusesCellsLongerThanAnyFieldMayBe) {
+  absl::StatusOr<RecordCsvMapper> mapper =
+      RecordCsvMapper::Create("returned_students", kStudentHeader);
+  ASSERT_TRUE(mapper.ok());
+  std::vector<std::string> row = RecordToCsvRow(SampleStudent());
+  v1::Record record;
+  row[0] = std::string(kMaxFieldBytes, 'a');
+  EXPECT_TRUE(mapper->Fill(row, &record).ok());
+  row[0] = "'-" + std::string(kMaxFieldBytes - 1, 'a');  // the quote does not count
+  EXPECT_TRUE(mapper->Fill(row, &record).ok());
+  row[0] = std::string(kMaxFieldBytes + 1, 'a');
+  const absl::Status status = mapper->Fill(row, &record);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            absl::StrCat("returned_students.name: longer than ", kMaxFieldBytes, " bytes"));
 }
 
 TEST(RecordCsvTest, NoKindGivesAnEmptyRow) { EXPECT_TRUE(RecordToCsvRow(v1::Record()).empty()); }

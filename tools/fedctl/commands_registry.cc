@@ -15,20 +15,25 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "fedsync/v1/registry.grpc.pb.h"
+#include "shared/field_checker.h"
 #include "shared/registry_kinds.h"
 #include "tools/fedctl/commands.h"
 #include "tools/fedctl/connection.h"
-#include "tools/fedctl/output.h"
 #include "tools/fedctl/import_file.h"
+#include "tools/fedctl/output.h"
 #include "tools/fedctl/registry_call.h"
 
 namespace fedsync::fedctl {
 namespace {
 
 constexpr char kCommand[] = "fedctl registry import";
-// Records per stream message: about 0.3 MB, far below gRPC's 4 MB message limit, and
-// large enough that per-message cost vanishes (DESIGN.md: batch).
+// Records per stream message: typically about 0.3 MB, large enough that per-message
+// cost vanishes (DESIGN.md: batch), and at most about 1 MiB of records whatever the
+// rows hold, far below the 4 MiB a district receives (shared/limits.h): a cell is at
+// most kMaxFieldBytes (shared/field_checker.h, checked as rows are read), so the row
+// that crosses kChunkBytes adds a few KiB at most.
 constexpr int kChunkRecords = 1000;
+constexpr int64_t kChunkBytes = 1 << 20;
 
 int LocalFailure(const absl::Status& status) {
   std::cerr << kCommand << ": " << status.message() << "; nothing was sent\n";
@@ -44,7 +49,7 @@ absl::StatusOr<int64_t> CheckFile(const std::string& path, const std::string& ki
   ProgressLine progress;
   v1::ImportRequest chunk;
   while (true) {
-    absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, &chunk);
+    absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, kChunkBytes, &chunk);
     if (!read.ok()) return read.status();
     if (*read == 0) break;
     progress.Show(absl::StrCat("checked ", (*file)->rows_read(), " rows"));
@@ -69,14 +74,26 @@ CommandSpec RegistryImportCommandSpec() {
       {"skip-invalid", "", "store the valid rows and report the others (default: all or none)"},
   };
   spec.default_timeout = absl::Seconds(600);
-  spec.description =
+  // Each kind's natural key, as the district matches rows to stored records.
+  std::vector<std::string> keys;
+  for (const RegistryKind& known : AllRegistryKinds()) {
+    keys.push_back(absl::StrCat("  ", known.name, ": ", absl::StrJoin(known.key_fields, " + ")));
+  }
+  spec.description = absl::StrCat(
       "FILE.csv is UTF-8 CSV whose header names the record's fields as in registry.proto\n"
-      "(any order, every field present); enums by name, dates as YYYY-MM-DD. The whole\n"
-      "file is checked here first: if any row is wrong, nothing is sent. The district\n"
-      "then stores every row or none; rows are numbered from 1 after the header.\n"
-      "Records are keyed by resident ID / credit code: importing a file again updates\n"
-      "them and creates no duplicates. Errors are listed as row, field and reason.\n"
-      "--target must be the district node.";
+      "(any order, every field present); enums by name, dates as YYYY-MM-DD. Spaces around\n"
+      "a value are dropped; invisible characters (zero-width spaces, ...) and cells over\n",
+      kMaxFieldBytes,
+      " bytes are errors. A ' before =, +, -, @ (as registry export writes it) is\n"
+      "dropped. The whole file is checked here first: if any row is wrong, nothing is\n"
+      "sent. The district then stores every row or none; rows are numbered from 1 after\n"
+      "the header. A row matches the stored record with the same key:\n",
+      absl::StrJoin(keys, "\n"),
+      "\nso importing a file again updates those records and creates no duplicates, but a\n"
+      "row whose key fields changed (a corrected issue date) is a new record: delete the\n"
+      "old one (registry delete --entered-in-error). A row of a deleted record is an\n"
+      "error (restore it first), as is an aid visit to a deleted hardship case. Errors\n"
+      "are listed as row, field and reason. --target must be the district node.");
   return spec;
 }
 
@@ -117,7 +134,7 @@ int RunRegistryImport(const CommandLine& command_line) {
   chunk.set_skip_invalid(skip_invalid);
   bool first = true;
   while (true) {
-    absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, &chunk);
+    absl::StatusOr<int> read = (*file)->ReadChunk(kChunkRecords, kChunkBytes, &chunk);
     if (!read.ok()) {
       // The file changed since the check. Cancelling, rather than finishing, the
       // stream makes the district drop what it has received.

@@ -155,7 +155,10 @@ CommandSpec RegistryExportCommandSpec() {
   spec.default_timeout = absl::Seconds(600);
   spec.description =
       "The header is the record's field names in registry.proto order; one row per\n"
-      "record in id order. `fedctl registry import --kind=KIND FILE` reads it back.\n"
+      "record in id order. A text cell starting with =, +, -, @, a tab or a carriage\n"
+      "return gets a ' before it, so that a spreadsheet shows it as text rather than\n"
+      "running it as a formula. `fedctl registry import --kind=KIND FILE` reads it back,\n"
+      "without the '.\n"
       "--out=FILE is replaced (mode 0600) only once the whole export is written; after a\n"
       "failure it is as it was.";
   return spec;

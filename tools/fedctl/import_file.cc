@@ -52,11 +52,15 @@ absl::StatusOr<std::unique_ptr<ImportFile>> ImportFile::Open(const std::string& 
   return file;
 }
 
-absl::StatusOr<int> ImportFile::ReadChunk(int max_records, v1::ImportRequest* request) {
+absl::StatusOr<int> ImportFile::ReadChunk(int max_records, int64_t max_bytes,
+                                          v1::ImportRequest* request) {
   request->clear_records();
   request->clear_row_numbers();
   int count = 0;
-  while (count < max_records) {
+  // The records' size in the message: each is a length-delimited field (a tag and a
+  // length of at most 6 bytes) and adds a row number (at most 11 bytes).
+  int64_t bytes = 0;
+  while (count < max_records && bytes < max_bytes) {
     absl::StatusOr<bool> more = reader_.Next(&fields_);
     if (!more.ok()) {
       // The reader's message already starts with "line N".
@@ -87,6 +91,7 @@ absl::StatusOr<int> ImportFile::ReadChunk(int max_records, v1::ImportRequest* re
                                                       rows_read_, "): ", filled.message()));
     }
     request->add_row_numbers(rows_read_);
+    bytes += static_cast<int64_t>(record->ByteSizeLong()) + 6 + 11;
     ++count;
   }
   return count;

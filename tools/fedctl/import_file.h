@@ -34,11 +34,13 @@ class ImportFile {
   ImportFile(const ImportFile&) = delete;
   ImportFile& operator=(const ImportFile&) = delete;
 
-  // Replaces request->records and request->row_numbers with up to `max_records` next
-  // rows (leaving request->kind alone). Returns how many: 0 at the end of the file.
-  // kInvalidArgument for malformed CSV or a row that does not map to a record;
-  // kDataLoss when the file cannot be read.
-  absl::StatusOr<int> ReadChunk(int max_records, v1::ImportRequest* request);
+  // Replaces request->records and request->row_numbers with the next rows (leaving
+  // request->kind alone): up to `max_records`, and no more once the records weigh
+  // `max_bytes` serialized (the row that crosses it is the last; a row is at most a
+  // few KiB, as a cell is at most kMaxFieldBytes). Returns how many: 0 at the end of
+  // the file. kInvalidArgument for malformed CSV or a row that does not map to a
+  // record (a cell too long among them); kDataLoss when the file cannot be read.
+  absl::StatusOr<int> ReadChunk(int max_records, int64_t max_bytes, v1::ImportRequest* request);
 
   int64_t rows_read() const { return rows_read_; }
 

@@ -116,7 +116,7 @@ std::string RenderEntry(const RegistryKind& kind, const v1::RecordEntry& entry,
     table.AddRow({"delete_reason", entry.delete_reason()});
   }
   const std::vector<std::string> header = CsvHeader(kind);
-  const std::vector<std::string> row = RecordToCsvRow(entry.record());
+  const std::vector<std::string> row = RecordToCsvRow(entry.record(), CsvText::kAsStored);
   for (size_t i = 0; i < header.size() && i < row.size(); ++i) {
     table.AddRow({header[i], row[i]});
   }
