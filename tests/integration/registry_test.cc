@@ -19,6 +19,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "shared/civil_date.h"
 #include "shared/csv.h"
 #include "shared/demo_data.h"
 #include "shared/record_csv.h"
@@ -367,6 +368,52 @@ TEST_F(RegistryEndToEndTest, LuyangPublishesTheReportsCountsAndTheCityHoldsThem)
     ASSERT_TRUE(copy.ok()) << copy.status();
     EXPECT_EQ(CellOf(*copy, "luyang", year, e.type), e.value);
   }
+}
+
+// A certificate deleted as of a day in the year it was issued leaves that year's
+// published count (it used to stay until deleted as entered in error).
+TEST_F(RegistryEndToEndTest, ADeletedCertificateLeavesThePublishedCountOfItsYear) {
+  const int year = DemoYear();
+  const std::string period = absl::StrCat(year);
+  AdminClient luyang = Admin(luyang_->address(), "luyang");
+  auto study_count = [&]() -> int64_t {
+    auto rollup = luyang.Rollup("certifications_issued_by_year", period);
+    return rollup.ok() ? CellOf(*rollup, "luyang", period, "study") : -1;
+  };
+  ASSERT_TRUE(WaitFor([&] {
+                return study_count() == 20 ? absl::OkStatus()
+                                           : absl::UnavailableError("not published yet");
+              }).ok());
+  // An approved certificate of that year, issued before today and before its last day.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+  v1::ListRecordsRequest request;
+  request.set_kind("study_certificates");
+  request.set_page_size(1000);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::ListRecordsResponse page;
+  ASSERT_TRUE(stub_->ListRecords(&context, request, &page).ok());
+  int64_t id = 0;
+  absl::CivilDay issued;
+  for (const v1::RecordEntry& entry : page.entries()) {
+    const v1::StudyCertificate& certificate = entry.record().study_certificate();
+    if (certificate.outcome() == v1::APPROVED && ParseDate(certificate.issue_date(), &issued) &&
+        issued.year() == year && (issued + 1).year() == year && issued < today) {
+      id = entry.id();
+      break;
+    }
+  }
+  ASSERT_NE(id, 0) << "no approved certificate of " << year << " before today";
+  CommandOutput deleted =
+      Fedctl({"registry", "delete", "--kind=study_certificates", absl::StrCat("--id=", id),
+              "--reason=issued twice", "--end-date=" + FormatDate(issued + 1)});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(WaitFor([&] {
+                return study_count() == 19
+                           ? absl::OkStatus()
+                           : absl::UnavailableError(absl::StrCat("study count ", study_count()));
+              }).ok())
+      << "study count " << study_count();
 }
 
 }  // namespace
