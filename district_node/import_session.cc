@@ -115,7 +115,7 @@ absl::Status ImportSession::Add(const v1::Record& given, int64_t row) {
 
   SpooledRow entry;
   entry.row = row;
-  entry.columns = ColumnsOf(*kind_, RecordPayload(record));
+  entry.columns = ColumnsOfNormalized(*kind_, RecordPayload(record));
   const auto [seen, inserted] = first_row_.try_emplace(Fingerprint(entry.columns.natural_key), row);
   if (!inserted) {
     AddError(row, absl::StrJoin(kind_->key_fields, "+"),

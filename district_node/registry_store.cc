@@ -138,7 +138,11 @@ RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Messag
     normalized->CopyFrom(given);
     Normalize(normalized.get());
   }
-  const google::protobuf::Message& payload = normalized != nullptr ? *normalized : given;
+  return ColumnsOfNormalized(kind, normalized != nullptr ? *normalized : given);
+}
+
+RecordColumns ColumnsOfNormalized(const RegistryKind& kind,
+                                  const google::protobuf::Message& payload) {
   RecordColumns columns;
   columns.natural_key = NaturalKey(kind, payload);
   columns.community = FieldText(payload, kind.community_field);

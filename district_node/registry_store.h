@@ -46,6 +46,9 @@ struct RecordColumns {
 };
 // Of the payload's normalised form (shared/record_normalization.h).
 RecordColumns ColumnsOf(const RegistryKind& kind, const google::protobuf::Message& payload);
+// The same, of a payload normalised already (a bulk import's rows): not checked again.
+RecordColumns ColumnsOfNormalized(const RegistryKind& kind,
+                                  const google::protobuf::Message& payload);
 
 // One stored row.
 struct StoredRow {

@@ -3,8 +3,9 @@
 // (U+3000, which a Chinese input method types for a space). Without it, "王建国 " and
 // "王建国" would be two people: a natural key (registry_kinds.h) is built from the
 // stored text. Add, update and import all see the same record because validation
-// (record_validation.h) checks, and storage (district_node/registry_store.h ColumnsOf)
-// keeps, the normalised form. Invisible characters inside a text are not removed but
+// judges text trimmed (field_checker.h; the other string fields have strict forms a
+// space breaks) and storage (district_node/registry_store.h ColumnsOf) keeps, and
+// keys, the normalised form. Invisible characters inside a text are not removed but
 // refused (field_checker.h), since what the operator meant is not known.
 //
 // Plain functions; thread-safe.

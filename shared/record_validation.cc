@@ -1,11 +1,8 @@
 #include "shared/record_validation.h"
 
-#include <optional>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "shared/field_checker.h"
-#include "shared/record_normalization.h"
 #include "shared/registry_kinds.h"
 #include "shared/resident_id.h"
 
@@ -162,15 +159,7 @@ void CheckAidVisit(const v1::AidVisit& v, FieldChecker& check) {
 
 }  // namespace
 
-std::vector<FieldError> RecordFieldErrors(const v1::Record& given, absl::CivilDay today) {
-  // The form that is stored (record_normalization.h); copied only when it differs.
-  const RegistryKind* kind = RegistryKindOf(given);
-  std::optional<v1::Record> normalized;
-  if (kind != nullptr && !IsNormalized(RecordPayload(given))) {
-    normalized = given;
-    NormalizeRecord(&*normalized);
-  }
-  const v1::Record& record = normalized.has_value() ? *normalized : given;
+std::vector<FieldError> RecordFieldErrors(const v1::Record& record, absl::CivilDay today) {
   FieldChecker check(today);
   switch (record.kind_case()) {
     case v1::Record::kReturnedStudent:

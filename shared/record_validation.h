@@ -24,7 +24,9 @@ namespace fedsync {
 // then the rules that relate fields (birth date against the ID, ...), which run only
 // between fields that passed their own rules. Empty when the record is valid. `today`
 // bounds every date and year: nothing may lie after it. The record is judged as it
-// will be stored: its text trimmed (record_normalization.h).
+// will be stored (record_normalization.h): text fields without surrounding spaces
+// (FieldChecker::Text trims them), and the other string fields (IDs, codes, dates,
+// phones) have strict forms in which a space is an error anyway.
 std::vector<FieldError> RecordFieldErrors(const v1::Record& record, absl::CivilDay today);
 
 // OK, or kInvalidArgument for the first of RecordFieldErrors() with the message
