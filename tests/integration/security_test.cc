@@ -973,8 +973,8 @@ TEST_F(SecurityTest, VerifySendsAnOperatorsTokenToTheTargetOnly) {
 // ---------------------------------------------------------------------------------------
 // Hostile strings in the registries.
 
-// Text that must be stored exactly: SQL, quotes, wildcards, bidirectional controls
-// (U+202E, U+200F are not C0 controls), emoji, spaces at the ends.
+// Text that must be stored exactly: SQL, quotes, wildcards, right-to-left letters,
+// emoji.
 const std::vector<std::string>& StoredStrings() {
   static const auto* strings = new std::vector<std::string>{
       "O'Brien",
@@ -983,18 +983,25 @@ const std::vector<std::string>& StoredStrings() {
       "Robert'); DROP TABLE returned_students;--",
       "' OR '1'='1",
       "100% _under_ \\back\\slash",
-      "\xE2\x80\xAE"
-      "evil"
-      "\xE2\x80\xAC",  // RIGHT-TO-LEFT OVERRIDE ... POP
-      "\xE2\x80\x8F"
-      "\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A",           // RLM + Arabic letters
+      "\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A",           // Arabic letters
       "\xF0\x9F\x98\x80 \xE6\x9E\x97\xE5\xBA\x97",  // emoji, 林店
-      "  spaces at both ends  ",
   };
   return *strings;
 }
 
-// Text with control characters, which every text field refuses.
+// Text stored without its surrounding spaces (shared/record_normalization.h), and what
+// is stored of it.
+const std::vector<std::pair<std::string, std::string>>& TrimmedStrings() {
+  static const auto* strings = new std::vector<std::pair<std::string, std::string>>{
+      {"  spaces at both ends  ", "spaces at both ends"},
+      {"\xE3\x80\x80ideographic spaces\xE3\x80\x80 ", "ideographic spaces"},
+  };
+  return *strings;
+}
+
+// Text with control characters or invisible format characters (Unicode Cf: bidi
+// overrides and marks, zero-width spaces, byte order marks), which every text field
+// refuses.
 const std::vector<std::string>& RefusedStrings() {
   static const auto* strings = new std::vector<std::string>{
       std::string("nul\0here", 8),
@@ -1003,11 +1010,22 @@ const std::vector<std::string>& RefusedStrings() {
       "esc\x1b[31mred",
       "tab\there",
       "del\x7f",
+      "\xE2\x80\xAE"
+      "evil"
+      "\xE2\x80\xAC",  // RIGHT-TO-LEFT OVERRIDE ... POP
+      "\xE2\x80\x8F"
+      "\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A",  // RLM + Arabic letters
+      "zero\xE2\x80\x8Bwidth",
+      "\xEF\xBB\xBF"
+      "bom",
+      "c1\xC2\x85"
+      "control",  // a C1 control (NEL)
   };
   return *strings;
 }
 
-// The free-text fields of the record kinds: they must take every StoredStrings().
+// The free-text fields of the record kinds: they must take every StoredStrings() and
+// TrimmedStrings().
 bool IsFreeText(const std::string& field) {
   static const auto* names = new std::set<std::string>{
       "name", "field", "community", "role", "note", "applicant_name", "student_name", "head_name"};
@@ -1124,7 +1142,7 @@ TEST_F(SecurityTest, ADistrictsRecordsAreRefusedToOperatorsItDoesNotList) {
   EXPECT_GT(listed->entries_size(), 0);
 }
 
-TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrRefused) {
+TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrTrimmedOrRefused) {
   auto district = StartLoneDistrict("otto,vera");
   ASSERT_TRUE(district.ok()) << district.status();
   RegistryCalls writer(Channel((*district)->address(), "luyang", "otto"));
@@ -1159,13 +1177,24 @@ TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrRefused) {
       if (field->type() != FieldDescriptor::TYPE_STRING || field->is_repeated()) continue;
       SCOPED_TRACE(field->name());
       free_text_fields += IsFreeText(field->name()) ? 1 : 0;
-      std::vector<std::pair<std::string, bool>> cases;  // text, has control characters
-      for (const std::string& text : StoredStrings()) cases.push_back({text, false});
-      for (const std::string& text : RefusedStrings()) cases.push_back({text, true});
-      for (const auto& [text, control] : cases) {
+      struct Case {
+        std::string text;
+        bool control;        // has control or invisible characters: refused
+        std::string stored;  // what a text field stores of it
+      };
+      std::vector<Case> cases;
+      for (const std::string& text : StoredStrings()) cases.push_back({text, false, text});
+      for (const auto& [text, trimmed] : TrimmedStrings()) {
+        cases.push_back({text, false, trimmed});
+      }
+      for (const std::string& text : RefusedStrings()) cases.push_back({text, true, ""});
+      for (const auto& [text, control, stored_text] : cases) {
         v1::Record record = base.record();
         Message* payload = Payload(&record);
         payload->GetReflection()->SetString(payload, field, text);
+        v1::Record as_stored = record;
+        Message* stored_payload = Payload(&as_stored);
+        stored_payload->GetReflection()->SetString(stored_payload, field, stored_text);
         v1::RecordEntry entry;
         grpc::Status status = writer.Update(base.id(), record, &entry);
         int64_t id = base.id();
@@ -1178,14 +1207,14 @@ TEST_F(SecurityTest, HostileStringsInEveryTextFieldAreStoredExactlyOrRefused) {
           }
         }
         if (status.ok()) {
-          EXPECT_FALSE(control) << "stored text with control characters";
+          EXPECT_FALSE(control) << "stored text with control or invisible characters";
           v1::RecordEntry read;
           grpc::Status got = reader.Get(kind, id, &read);
           ASSERT_TRUE(got.ok()) << got.error_message();
           Message* read_payload = Payload(read.mutable_record());
-          EXPECT_EQ(read_payload->GetReflection()->GetString(*read_payload, field), text);
-          EXPECT_EQ(read.record().SerializeAsString(), record.SerializeAsString());
-          if (id == base.id()) stored = record.SerializeAsString();
+          EXPECT_EQ(read_payload->GetReflection()->GetString(*read_payload, field), stored_text);
+          EXPECT_EQ(read.record().SerializeAsString(), as_stored.SerializeAsString());
+          if (id == base.id()) stored = as_stored.SerializeAsString();
         } else {
           EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
               << status.error_message();
