@@ -1,5 +1,8 @@
 #include "shared/node_store.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -8,7 +11,12 @@ absl::StatusOr<std::unique_ptr<NodeStore>> NodeStore::Open(const std::string& pa
                                                            const Migrations& migrations) {
   std::optional<FileLock> lock;
   if (path != ":memory:") {
-    ASSIGN_OR_RETURN(FileLock acquired, FileLock::Acquire(path + ".lock"));
+    // Named after the file the path leads to, so that a symlink to a database in use
+    // finds its lock (a hard link would not: don't hard-link databases).
+    std::error_code error;
+    const std::filesystem::path real = std::filesystem::weakly_canonical(path, error);
+    ASSIGN_OR_RETURN(FileLock acquired,
+                     FileLock::Acquire((error ? path : real.string()) + ".lock"));
     lock.emplace(std::move(acquired));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));

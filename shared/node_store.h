@@ -2,8 +2,9 @@
 // behind one mutex, so that every write on the node is serialised through here.
 // Write() runs a function in one transaction and commits only when it returns OK.
 // Readers that must not wait for writers open their own connection (OpenReader) and
-// read under WAL. The node holds "<path>.lock" while the store is open, so a second
-// process cannot open the same database (file_lock.h). Thread-safe.
+// read under WAL. The node holds "<path>.lock" (of the path with symlinks resolved)
+// while the store is open, so a second process cannot open the same database
+// (file_lock.h). Thread-safe.
 #ifndef FEDSYNC_SHARED_NODE_STORE_H_
 #define FEDSYNC_SHARED_NODE_STORE_H_
 
