@@ -2,6 +2,9 @@
 
 #include <gmpxx.h>
 
+#include <algorithm>
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "shared/privacy/primary_suppression.h"
 #include "shared/privacy/rational.h"
@@ -10,7 +13,9 @@
 namespace fedsync {
 namespace {
 
-// A count of issued documents by kind: the one shape NONE may keep.
+// A count of issued documents by kind: the one shape NONE may keep. A filter narrows a
+// count as a dimension splits it, so the only one allowed is on the decision itself
+// (approved, refused), which says nothing of the person.
 bool IsAdministrativeCount(const v1::MetricDef& metric) {
   if (metric.measure() == v1::SUM) return false;
   for (const std::string& registry : metric.registries()) {
@@ -20,7 +25,20 @@ bool IsAdministrativeCount(const v1::MetricDef& metric) {
   for (const v1::Dimension& dim : metric.dimensions()) {
     if (dim.field() != "kind") return false;
   }
+  for (const v1::Filter& filter : metric.filters()) {
+    if (filter.field() != "outcome") return false;
+  }
   return true;
+}
+
+// How many DP metrics count each registry: they share the registry's DP budget.
+std::map<std::string, int> DpMetricsPerRegistry(const v1::Catalog& catalog) {
+  std::map<std::string, int> count;
+  for (const v1::MetricDef& metric : catalog.metrics()) {
+    if (metric.disclosure().method() != v1::DP) continue;
+    for (const std::string& registry : metric.registries()) ++count[registry];
+  }
+  return count;
 }
 
 class Raiser {
@@ -55,7 +73,9 @@ class Raiser {
   std::vector<std::string>* raised_;
 };
 
-void RaiseMetric(const PrivacyFloor& floor, v1::MetricDef* metric,
+// `sharing`: how many DP metrics share the budget of this metric's registries (its
+// most shared registry's count).
+void RaiseMetric(const PrivacyFloor& floor, int sharing, v1::MetricDef* metric,
                  std::vector<std::string>* raised) {
   Raiser raiser(metric, raised);
   v1::Disclosure* disclosure = metric->mutable_disclosure();
@@ -91,11 +111,15 @@ void RaiseMetric(const PrivacyFloor& floor, v1::MetricDef* metric,
     }
   }
   if (disclosure->method() == v1::DP) {
-    // Discrete Gaussian's rho = epsilon^2 / 2 at the same noise scale.
-    const mpq_class release =
+    // Discrete Gaussian's rho = epsilon^2 / 2 at the same noise scale. Copies of a DP
+    // metric would each draw noise of the same numbers, which averages away: a
+    // registry's DP metrics share its four releases between them.
+    const mpq_class unit =
         disclosure->dp_mechanism() == v1::GAUSSIAN ? mpq_class(1, 2) : mpq_class(1);
-    raiser.AtMost("epsilon", disclosure->epsilon(), release, &v1::Disclosure::set_epsilon);
-    raiser.AtMost("budget", disclosure->budget(), 4 * release, &v1::Disclosure::set_budget);
+    const mpq_class budget = 4 * unit / std::max(sharing, 1);
+    raiser.AtMost("epsilon", disclosure->epsilon(), std::min<mpq_class>(unit, budget),
+                  &v1::Disclosure::set_epsilon);
+    raiser.AtMost("budget", disclosure->budget(), budget, &v1::Disclosure::set_budget);
   }
 }
 
@@ -104,7 +128,15 @@ void RaiseMetric(const PrivacyFloor& floor, v1::MetricDef* metric,
 v1::Catalog RaiseToPrivacyFloor(const v1::Catalog& catalog, const PrivacyFloor& floor,
                                 std::vector<std::string>* raised) {
   v1::Catalog result = catalog;
-  for (v1::MetricDef& metric : *result.mutable_metrics()) RaiseMetric(floor, &metric, raised);
+  const std::map<std::string, int> dp_metrics = DpMetricsPerRegistry(catalog);
+  for (v1::MetricDef& metric : *result.mutable_metrics()) {
+    int sharing = 1;
+    for (const std::string& registry : metric.registries()) {
+      auto it = dp_metrics.find(registry);
+      if (it != dp_metrics.end()) sharing = std::max(sharing, it->second);
+    }
+    RaiseMetric(floor, sharing, &metric, raised);
+  }
   return result;
 }
 

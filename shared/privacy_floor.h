@@ -5,11 +5,14 @@
 //
 // The floor, metric by metric:
 // - NONE only for counts of the documents the office issues (certificates), broken
-//   down by nothing but their kind. Any other NONE metric runs as SUPPRESSION.
+//   down by nothing but their kind and filtered by nothing but their outcome. Any
+//   other NONE metric runs as SUPPRESSION.
 // - SUPPRESSION: the threshold is at least `min_threshold`; a sum's dominance and p%
 //   rules are on and no looser than their defaults (n >= 2, k <= 85%, p >= 10%).
 // - DP: one release costs at most 1 (epsilon for LAPLACE; rho = 1/2 for GAUSSIAN, the
-//   same noise scale), and a (metric, period) at most four releases' worth.
+//   same noise scale), and a registry's period at most four releases' worth, shared
+//   evenly by the DP metrics that count it (n metrics: 4/n each, releases of at most
+//   that), since copies of one metric would average their noise away.
 // - CELL_KEY: as the catalog asks; every perturbation table perturbs.
 //
 // The top of the tree refuses a push that the default floor would change, so that an

@@ -1,5 +1,7 @@
 #include "shared/privacy_floor.h"
 
+#include <gmpxx.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
@@ -77,6 +79,22 @@ TEST(PrivacyFloorTest, NoneKeepsOnlyCountsOfCertificatesByKind) {
   EXPECT_EQ(raised.size(), 1u);
 }
 
+TEST(PrivacyFloorTest, NoneKeepsNoFilterButTheOutcome) {
+  std::vector<std::string> raised;
+  const std::string head = absl::StrCat(kCertificatesByKind, " filters { field: '");
+  EXPECT_EQ(Raised(head + "outcome' values: 'APPROVED' }", "method: NONE", &raised).method(),
+            v1::NONE);
+  EXPECT_TRUE(raised.empty());
+  // A rare category narrows the count to a few people, as a dimension would split it.
+  EXPECT_EQ(Raised("id: 'certs' registries: 'identity_certifications' time_basis: EVENT "
+                   "date_field: 'issue_date' period_type: MONTH about_persons: false "
+                   "filters { field: 'category' values: 'RETURNED_OVERSEAS_CHINESE' }",
+                   "method: NONE", &raised)
+                .method(),
+            v1::SUPPRESSION);
+  EXPECT_EQ(raised.size(), 1u);
+}
+
 TEST(PrivacyFloorTest, ALowThresholdIsRaisedToTheDistrictsFloor) {
   std::vector<std::string> raised;
   EXPECT_EQ(Raised(kStudents, "method: SUPPRESSION threshold: 1", &raised).threshold(), 3);
@@ -140,6 +158,37 @@ TEST(PrivacyFloorTest, ADpReleaseCostsAtMostOneAndAPeriodFourReleases) {
   v1::Disclosure modest = Raised(kStudents, "method: DP epsilon: '0.5' budget: '2'", &raised);
   EXPECT_EQ(modest.epsilon(), "0.5");
   EXPECT_TRUE(raised.empty());
+}
+
+// Fifty copies of one DP metric would each draw noise of the same counts; averaged,
+// the noise is gone. The registry's four releases are shared between them instead.
+TEST(PrivacyFloorTest, DpMetricsOfOneRegistryShareItsBudget) {
+  std::vector<std::pair<std::string, std::string>> copies;
+  for (int i = 0; i < 50; ++i) {
+    copies.push_back({absl::StrCat("id: 'students", i,
+                                   "' registries: 'returned_students' time_basis: STOCK "
+                                   "period_type: YEAR"),
+                      "method: DP epsilon: '1' budget: '4'"});
+  }
+  copies.push_back(
+      {"id: 'cases' registries: 'hardship_cases' time_basis: STOCK "
+       "period_type: YEAR",
+       "method: DP epsilon: '1' budget: '4'"});
+  std::vector<std::string> raised;
+  v1::Catalog result = RaiseToPrivacyFloor(CatalogOf(copies), PrivacyFloor(), &raised);
+  ASSERT_TRUE(Catalog::FromProto(result).ok()) << Catalog::FromProto(result).status();
+  mpq_class students_total = 0;
+  for (const v1::MetricDef& metric : result.metrics()) {
+    if (metric.registries(0) != "returned_students") continue;
+    EXPECT_EQ(metric.disclosure().budget(), "2/25");
+    EXPECT_EQ(metric.disclosure().epsilon(), "2/25");
+    students_total += mpq_class(2, 25);
+  }
+  EXPECT_EQ(students_total, 4);
+  // Another registry's DP metric keeps its own budget.
+  EXPECT_EQ(result.metrics(50).disclosure().budget(), "4");
+  EXPECT_EQ(raised.size(), 100u);
+  EXPECT_FALSE(CheckPrivacyFloor(CatalogOf(copies)).ok());
 }
 
 TEST(PrivacyFloorTest, CheckNamesTheFirstMetricAndCountsTheRest) {
