@@ -26,6 +26,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -57,12 +58,11 @@ std::chrono::system_clock::time_point In(absl::Duration timeout) {
   return absl::ToChronoTime(absl::Now() + timeout);
 }
 
-// Copies the --tls-dir `pki/name` to `pki/name-SUFFIX` with its certificate re-signed
-// by the CA in `pki`, valid from ten days ago until `not_after_days` from now (negative:
-// expired). Everything else in it (names, role, key) stays, so only the dates can make
-// a peer refuse it.
-absl::Status MakeResignedCopy(const std::string& pki, const std::string& name,
-                              const std::string& suffix, long not_after_days) {
+// Copies the --tls-dir `pki/name` to `pki/name-SUFFIX` with its certificate changed by
+// `edit` and re-signed by the CA in `pki`. Everything else in it (key, and what `edit`
+// leaves) stays.
+absl::Status MakeEditedCopy(const std::string& pki, const std::string& name,
+                            const std::string& suffix, const std::function<bool(X509*)>& edit) {
   const std::string from = pki + "/" + name;
   const std::string to = pki + "/" + name + "-" + suffix;
   std::error_code error;
@@ -83,71 +83,45 @@ absl::Status MakeResignedCopy(const std::string& pki, const std::string& name,
   EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
   BIO_free(cert_bio);
   BIO_free(key_bio);
-  std::string expired;
-  bool ok = cert != nullptr && ca_key != nullptr &&
-            X509_gmtime_adj(X509_getm_notBefore(cert), -10L * 86400) != nullptr &&
-            X509_gmtime_adj(X509_getm_notAfter(cert), not_after_days * 86400) != nullptr &&
+  std::string edited;
+  bool ok = cert != nullptr && ca_key != nullptr && edit(cert) &&
             X509_sign(cert, ca_key, EVP_sha256()) > 0;
   if (ok) {
     BIO* out = BIO_new(BIO_s_mem());
     ok = out != nullptr && PEM_write_bio_X509(out, cert) == 1;
     char* data = nullptr;
     long size = ok ? BIO_get_mem_data(out, &data) : 0;
-    if (ok && size > 0) expired.assign(data, static_cast<size_t>(size));
+    if (ok && size > 0) edited.assign(data, static_cast<size_t>(size));
     BIO_free(out);
   }
   X509_free(cert);
   EVP_PKEY_free(ca_key);
-  if (!ok || expired.empty()) return absl::InternalError("cannot re-sign " + from);
-  std::ofstream(to + "/cert.pem") << expired;
+  if (!ok || edited.empty()) return absl::InternalError("cannot re-sign " + from);
+  std::ofstream(to + "/cert.pem") << edited;
   return absl::OkStatus();
 }
 
-// Copies the --tls-dir `pki/name` (a node's) to `pki/name-ROLE` with its certificate
-// given the operator role `role` (an OU) and re-signed by the CA in `pki`: a node's
-// names, key usages and key, and an operator's role, as a CA other than fedctl's might
-// issue.
+// A copy of `pki/name` (as pki/name-SUFFIX) valid from ten days ago until
+// `not_after_days` from now (negative: expired), so only the dates can make a peer
+// refuse it.
+absl::Status MakeResignedCopy(const std::string& pki, const std::string& name,
+                              const std::string& suffix, long not_after_days) {
+  return MakeEditedCopy(pki, name, suffix, [not_after_days](X509* cert) {
+    return X509_gmtime_adj(X509_getm_notBefore(cert), -10L * 86400) != nullptr &&
+           X509_gmtime_adj(X509_getm_notAfter(cert), not_after_days * 86400) != nullptr;
+  });
+}
+
+// A copy of a node's `pki/name` (as pki/name-ROLE) with the operator role `role` (an
+// OU) added: a node's names, key usages and key, and an operator's role, as a CA other
+// than fedctl's might issue.
 absl::Status MakeCopyWithRole(const std::string& pki, const std::string& name,
                               const std::string& role) {
-  const std::string from = pki + "/" + name;
-  const std::string to = pki + "/" + name + "-" + role;
-  std::error_code error;
-  std::filesystem::create_directories(to, error);
-  if (error) return absl::InternalError(error.message());
-  for (const char* file : {"ca.pem", "key.pem"}) {
-    std::filesystem::copy_file(from + "/" + file, to + "/" + file,
-                               std::filesystem::copy_options::overwrite_existing, error);
-    if (error) return absl::InternalError(error.message());
-  }
-  std::filesystem::permissions(
-      to + "/key.pem", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  const std::string cert_pem = FileContents(from + "/cert.pem");
-  const std::string ca_key_pem = FileContents(pki + "/ca-key.pem");
-  BIO* cert_bio = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
-  BIO* key_bio = BIO_new_mem_buf(ca_key_pem.data(), static_cast<int>(ca_key_pem.size()));
-  X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
-  EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
-  BIO_free(cert_bio);
-  BIO_free(key_bio);
-  std::string with_role;
-  bool ok = cert != nullptr && ca_key != nullptr &&
-            X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "OU", MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char*>(role.c_str()), -1, -1,
-                                       0) == 1 &&
-            X509_sign(cert, ca_key, EVP_sha256()) > 0;
-  if (ok) {
-    BIO* out = BIO_new(BIO_s_mem());
-    ok = out != nullptr && PEM_write_bio_X509(out, cert) == 1;
-    char* data = nullptr;
-    long size = ok ? BIO_get_mem_data(out, &data) : 0;
-    if (ok && size > 0) with_role.assign(data, static_cast<size_t>(size));
-    BIO_free(out);
-  }
-  X509_free(cert);
-  EVP_PKEY_free(ca_key);
-  if (!ok || with_role.empty()) return absl::InternalError("cannot re-sign " + from);
-  std::ofstream(to + "/cert.pem") << with_role;
-  return absl::OkStatus();
+  return MakeEditedCopy(pki, name, role, [&role](X509* cert) {
+    return X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "OU", MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char*>(role.c_str()), -1, -1,
+                                      0) == 1;
+  });
 }
 
 class SecurityTest : public ::testing::Test {
