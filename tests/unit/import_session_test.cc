@@ -22,6 +22,7 @@
 #include "shared/civil_date.h"
 #include "shared/demo_data.h"
 #include "shared/resident_id.h"
+#include "tests/unit/record_test_support.h"
 #include "tests/unit/cell_test_support.h"
 
 namespace fedsync {
@@ -43,20 +44,6 @@ v1::Record HardshipCase(int sequence) {
   h->set_filed_date("2021-06-01");
   h->set_status(v1::HARDSHIP_ACTIVE);
   h->set_community("杏花村街道杏花社区");
-  return record;
-}
-
-v1::Record CommunityFigure() {
-  v1::Record record;
-  v1::CommunityFigure* f = record.mutable_community_figure();
-  f->set_name("陈美玲");
-  f->set_gender(v1::FEMALE);
-  f->set_birth_date("1962-04-18");
-  f->set_category(v1::FIGURE_RETURNED_OVERSEAS_CHINESE);
-  f->set_role("区侨联委员");
-  f->set_country("MY");
-  f->set_community("林店街道金池社区");
-  f->set_registered_date("2024-03-01");
   return record;
 }
 
