@@ -101,8 +101,6 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
   override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
-  override_string(absl::GetFlag(FLAGS_tls_dir),
-                  [&](const std::string& v) { config.set_tls_dir(v); });
   override_string(absl::GetFlag(FLAGS_parent_id),
                   [&](const std::string& v) { config.set_parent_id(v); });
   if (!absl::GetFlag(FLAGS_children).empty()) {
@@ -111,7 +109,11 @@ int main(int argc, char** argv) {
       if (!child.empty()) config.add_children(child);
     }
   }
-  if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  fedsync::OverrideTransport(absl::GetFlag(FLAGS_tls_dir),
+                             fedsync::BoolFlagGiven(argc, argv, "insecure")
+                                 ? std::optional<bool>(absl::GetFlag(FLAGS_insecure))
+                                 : std::nullopt,
+                             &config);
   if (absl::GetFlag(FLAGS_child_max_cells) != 0) {
     config.set_child_max_cells(absl::GetFlag(FLAGS_child_max_cells));
   }

@@ -94,8 +94,6 @@ int main(int argc, char** argv) {
   override_string(absl::GetFlag(FLAGS_advertise),
                   [&](const std::string& v) { config.set_advertise(v); });
   override_string(absl::GetFlag(FLAGS_http), [&](const std::string& v) { config.set_http(v); });
-  override_string(absl::GetFlag(FLAGS_tls_dir),
-                  [&](const std::string& v) { config.set_tls_dir(v); });
   override_string(absl::GetFlag(FLAGS_parent_id),
                   [&](const std::string& v) { config.set_parent_id(v); });
   if (!absl::GetFlag(FLAGS_registry_operators).empty()) {
@@ -107,7 +105,11 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_min_suppression_threshold) != 0) {
     config.set_min_suppression_threshold(absl::GetFlag(FLAGS_min_suppression_threshold));
   }
-  if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  fedsync::OverrideTransport(absl::GetFlag(FLAGS_tls_dir),
+                             fedsync::BoolFlagGiven(argc, argv, "insecure")
+                                 ? std::optional<bool>(absl::GetFlag(FLAGS_insecure))
+                                 : std::nullopt,
+                             &config);
   if (absl::GetFlag(FLAGS_debounce_ms) >= 0) {
     // 0 means "publish at once"; FinishNodeConfig treats <= 0 as unset.
     config.set_debounce_millis(absl::GetFlag(FLAGS_debounce_ms) == 0 ? 1

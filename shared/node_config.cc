@@ -124,6 +124,18 @@ absl::Status FinishNodeConfig(v1::NodeConfig* config) {
   return absl::OkStatus();
 }
 
+void OverrideTransport(const std::string& tls_dir, std::optional<bool> insecure,
+                       v1::NodeConfig* config) {
+  if (!tls_dir.empty()) {
+    config->set_tls_dir(tls_dir);
+    if (!insecure.has_value()) config->set_insecure(false);
+  }
+  if (insecure.has_value()) {
+    config->set_insecure(*insecure);
+    if (*insecure && tls_dir.empty()) config->clear_tls_dir();
+  }
+}
+
 bool IsLoopbackAddress(absl::string_view host_port) {
   const std::string host(HostOf(host_port));
   if (host == "localhost" || host == "::1") return true;

@@ -5,6 +5,7 @@
 #define FEDSYNC_SHARED_NODE_CONFIG_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,13 @@ absl::StatusOr<v1::NodeConfig> LoadNodeConfig(const std::string& path);
 
 // Fills defaults and checks required fields (id, db, listen), naming the missing flag.
 absl::Status FinishNodeConfig(v1::NodeConfig* config);
+
+// The transport given on the command line replaces the config file's: a --tls-dir
+// (non-empty `tls_dir`) clears a configured `insecure`, and an --insecure given either
+// way (`insecure` set) sets it, dropping a configured tls_dir when true. Both given
+// together stay both set, for FinishNodeConfig's transport check to refuse.
+void OverrideTransport(const std::string& tls_dir, std::optional<bool> insecure,
+                       v1::NodeConfig* config);
 
 // True when HOST of HOST:PORT is a loopback address: a dotted IPv4 address in
 // 127.0.0.0/8, ::1 ([::1]:PORT) or localhost. A DNS name is never loopback here.

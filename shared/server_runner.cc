@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "shared/limits.h"
 
@@ -38,6 +40,21 @@ void NormalizeFlagNames(int argc, char** argv) {
       if (*c == '-') *c = '_';
     }
   }
+}
+
+bool BoolFlagGiven(int argc, char** argv, absl::string_view name) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::ConsumePrefix(&arg, "--")) {
+      if (!absl::ConsumePrefix(&arg, "-")) continue;
+    }
+    if (arg == name || absl::StartsWith(arg, absl::StrCat(name, "=")) ||
+        arg == absl::StrCat("no", name)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 absl::StatusOr<BuiltServer> StartServer(const std::string& listen,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 
 namespace fedsync {
@@ -24,6 +25,11 @@ int WaitForTerminationSignal();
 // so that the documented dashed spellings reach Abseil's flags, whose names are
 // identifiers.
 void NormalizeFlagNames(int argc, char** argv);
+
+// Whether boolean flag `name` is on the command line in any of its forms (--name,
+// --name=VALUE, --noname; one dash or two) before a "--": to tell "--name=false" from
+// not given. Call after NormalizeFlagNames.
+bool BoolFlagGiven(int argc, char** argv, absl::string_view name);
 
 struct BuiltServer {
   std::unique_ptr<grpc::Server> server;
