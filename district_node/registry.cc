@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "district_node/audit_log.h"
 #include "district_node/registry_queries.h"
 #include "district_node/registry_store.h"
@@ -134,7 +135,12 @@ absl::StatusOr<v1::RecordEntry> Registry::Get(const v1::GetRecordRequest& reques
     if (request.id() != 0) {
       ASSIGN_OR_RETURN(row, table.FindById(request.id()));
     } else {
-      ASSIGN_OR_RETURN(row, table.FindByKey(request.key()));
+      // Each part as the stored key has it: trimmed (record_normalization.h).
+      const std::string key = absl::StrJoin(absl::StrSplit(request.key(), '|'), "|",
+                                            [](std::string* out, absl::string_view part) {
+                                              absl::StrAppend(out, TrimRecordText(part));
+                                            });
+      ASSIGN_OR_RETURN(row, table.FindByKey(key));
     }
     if (!row.has_value()) {
       return absl::NotFoundError(
@@ -150,7 +156,10 @@ absl::StatusOr<v1::RecordEntry> Registry::Get(const v1::GetRecordRequest& reques
 absl::StatusOr<v1::RecordEntry> Registry::Update(absl::string_view operator_id,
                                                  const v1::UpdateRecordRequest& request) {
   RETURN_IF_ERROR(ValidateRecord(request.record(), Today()));
-  const RegistryKind& kind = *RegistryKindOf(request.record());
+  // As it will be stored, so that the audit names only fields whose stored value changes.
+  v1::Record record = request.record();
+  NormalizeRecord(&record);
+  const RegistryKind& kind = *RegistryKindOf(record);
   v1::RecordEntry entry;
   bool changed = false;
   RETURN_IF_ERROR(WriteWithCells([&](Database* db, CellChanges* changes) -> absl::Status {
@@ -170,22 +179,21 @@ absl::StatusOr<v1::RecordEntry> Registry::Update(absl::string_view operator_id,
                                                "the change"));
       }
     }
-    const RecordColumns columns = ColumnsOf(kind, RecordPayload(request.record()));
+    const RecordColumns columns = ColumnsOf(kind, RecordPayload(record));
     if (columns.natural_key != row.columns.natural_key) {
       return absl::InvalidArgumentError(absl::StrCat(
           kind.name, ".", absl::StrJoin(kind.key_fields, "+"),
           ": the key of a record cannot change; delete it (entered in error) and create it anew"));
     }
     if (columns.bytes != row.columns.bytes) {
-      RETURN_IF_ERROR(CheckHousehold(db, request.record()));
+      RETURN_IF_ERROR(CheckHousehold(db, record));
       RETURN_IF_ERROR(table.Update(row, columns));
       v1::Record before;
       MutableRecordPayload(kind, &before)->ParseFromString(row.columns.bytes);
       ASSIGN_OR_RETURN(AuditWriter audit,
                        AuditWriter::Prepare(db, std::string(operator_id), clock_->Now()));
       RETURN_IF_ERROR(audit.Record(kAuditUpdate, kind.name, row.id,
-                                   ChangedFields(RecordPayload(before),
-                                                 RecordPayload(request.record()))));
+                                   ChangedFields(RecordPayload(before), RecordPayload(record))));
       ASSIGN_OR_RETURN(StoredRow after, MustFind(table, row.id));
       RETURN_IF_ERROR(changes->RowChanged(kind, &row, &after));
       row = std::move(after);

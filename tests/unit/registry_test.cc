@@ -264,6 +264,37 @@ TEST_F(RegistryTest, AnUpdateFromAStaleReadIsRefusedNotUndoingAnother) {
   EXPECT_EQ(redone->record().hardship_case().household_size(), 5);
 }
 
+// Stray spaces are not part of a record: a key typed with them finds it, and an update
+// that adds them changes nothing, so the audit log records no change.
+TEST_F(RegistryTest, StraySpacesNeitherMissAKeyNorCountAsAChange) {
+  auto created = registry_->Create("clerk.li", HardshipCase(13));
+  ASSERT_TRUE(created.ok()) << created.status();
+  v1::GetRecordRequest get;
+  get.set_kind("hardship_cases");
+  get.set_key(" " + created->record().hardship_case().resident_id() + "\u3000");
+  auto found = registry_->Get(get);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->id(), created->id());
+
+  v1::UpdateRecordRequest update;
+  update.set_id(created->id());
+  *update.mutable_record() = created->record();
+  update.mutable_record()->mutable_hardship_case()->set_head_name(
+      created->record().hardship_case().head_name() + " ");
+  update.mutable_record()->mutable_hardship_case()->set_household_size(4);
+  auto updated = registry_->Update("clerk.wang", update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  v1::GetHistoryRequest history;
+  history.set_kind("hardship_cases");
+  history.set_id(created->id());
+  auto changes = registry_->History(history);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_FALSE(changes->entries().empty());
+  const std::string last = changes->entries(changes->entries_size() - 1).ShortDebugString();
+  EXPECT_NE(last.find("household_size"), std::string::npos) << last;
+  EXPECT_EQ(last.find("head_name"), std::string::npos) << last;
+}
+
 TEST_F(RegistryTest, InvalidRecordIsRejectedNamingTheField) {
   v1::Record bad = Enterprise("2019-04-01");
   bad.mutable_enterprise()->set_credit_code("91350100M000100Y44");
