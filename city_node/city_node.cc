@@ -60,10 +60,12 @@ absl::StatusOr<std::unique_ptr<CityNode>> CityNode::Create(
     };
     CityNode* adopter = node.get();
     options.on_catalog = [adopter](const v1::Catalog& catalog) {
-      absl::StatusOr<std::vector<std::string>> adopted = adopter->AdoptCatalog(catalog);
+      absl::StatusOr<std::shared_ptr<const Catalog>> candidate = Catalog::FromProto(catalog);
+      absl::Status adopted =
+          candidate.ok() ? adopter->AdoptCatalog(*candidate).status() : candidate.status();
       if (!adopted.ok()) {
-        LogWarning("catalog.refused", {{"version", catalog.version()},
-                                       {"reason", adopted.status().message()}});
+        LogWarning("catalog.refused",
+                   {{"version", catalog.version()}, {"reason", adopted.message()}});
       }
     };
     options.catalog_version = [adopter] { return adopter->catalog()->version(); };
@@ -209,8 +211,8 @@ absl::StatusOr<std::map<std::string, int64_t>> CityNode::MetricsReported(
   return CountReportedMetrics(reader.get(), children, metrics);
 }
 
-absl::StatusOr<std::vector<std::string>> CityNode::AdoptCatalog(const v1::Catalog& proto) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(proto));
+absl::StatusOr<std::vector<std::string>> CityNode::AdoptCatalog(
+    std::shared_ptr<const Catalog> candidate) {
   absl::MutexLock lock(&adopt_mu_);
   RETURN_IF_ERROR(store_->Write([&](Database* db, PublishedCells*) -> absl::Status {
     RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
@@ -230,9 +232,9 @@ absl::StatusOr<v1::PushCatalogResponse> CityNode::PushCatalog(const v1::Catalog&
     return absl::FailedPreconditionError(absl::StrCat(
         "push the catalog at the top of the tree; ", config_.id(), " takes it from its parent"));
   }
-  RETURN_IF_ERROR(Catalog::FromProto(catalog).status());
+  ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(catalog));
   RETURN_IF_ERROR(CheckPrivacyFloor(catalog));
-  ASSIGN_OR_RETURN(std::vector<std::string> sent_to, AdoptCatalog(catalog));
+  ASSIGN_OR_RETURN(std::vector<std::string> sent_to, AdoptCatalog(std::move(candidate)));
   v1::PushCatalogResponse response;
   response.set_version(catalog.version());
   for (std::string& child : sent_to) response.add_sent_to(std::move(child));

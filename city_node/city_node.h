@@ -67,8 +67,8 @@ class CityNode {
   void HandleCommand(const v1::Command& command, std::function<void(v1::CommandResult)> reply);
 
   const v1::NodeConfig config_;
-  // Adopts `proto` when it loads and is newer, stores it, and sends it down.
-  absl::StatusOr<std::vector<std::string>> AdoptCatalog(const v1::Catalog& proto);
+  // Adopts `candidate` (loaded) when it is newer, stores it, and sends it down.
+  absl::StatusOr<std::vector<std::string>> AdoptCatalog(std::shared_ptr<const Catalog> candidate);
 
   // Held through an adoption, from the version check to the switch, so that two
   // pushes cannot both pass the check or switch in the wrong order.

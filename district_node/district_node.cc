@@ -198,10 +198,10 @@ absl::Status DistrictNode::AdoptCatalog(const v1::Catalog& proto) {
     RETURN_IF_ERROR(CheckNewer(*catalog(), *candidate));
     return StoreCatalog(db, *candidate);
   }));
-  // Switched under the writer, once stored, so that no write sees half a switch; the
-  // next publish recomputes every cell, since the stored ones were computed under the
-  // old catalog.
-  RETURN_IF_ERROR(store_->Write([&](Database*, PublishedCells*) -> absl::Status {
+  // Switched serialised with writes (no transaction needed), once stored, so that no
+  // write sees half a switch; the next publish recomputes every cell, since the stored
+  // ones were computed under the old catalog.
+  RETURN_IF_ERROR(store_->Read([&](Database*) -> absl::Status {
     cells_->SetCatalog(runnable);
     return absl::OkStatus();
   }));
