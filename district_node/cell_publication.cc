@@ -12,6 +12,7 @@
 #include "shared/logging.h"
 #include "shared/privacy/exact_sampler.h"
 #include "shared/privacy/privacy_ledger.h"
+#include "shared/privacy_floor.h"
 #include "shared/privacy_parameters.h"
 #include "shared/status_macros.h"
 
@@ -269,8 +270,14 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
     if (!noise.ok()) return noise.status();
     return value + *noise;
   };
-  absl::StatusOr<privacy::ReleasedValues> released = ledger->Release(
-      metric.id(), period, parameters.budget, parameters.epsilon, values, draw);
+  privacy::DpCharge charge;
+  charge.epsilon = parameters.epsilon;
+  charge.budget = parameters.budget;
+  charge.registries.assign(metric.registries().begin(), metric.registries().end());
+  charge.registry_units = DpReleaseUnits(parameters.mechanism, parameters.epsilon);
+  charge.registry_cap = kDpReleasesPerRegistryPeriod;
+  absl::StatusOr<privacy::ReleasedValues> released =
+      ledger->Release(metric.id(), period, charge, values, draw);
   if (absl::IsResourceExhausted(released.status()) ||
       absl::IsFailedPrecondition(released.status())) {
     // The budget is spent (or a newer catalog asks for another budget, which would

@@ -10,6 +10,7 @@
 #include "district_node/exact_cells.h"
 #include "district_node/node_secret.h"
 #include "shared/catalog_holder.h"
+#include "shared/privacy/privacy_ledger.h"
 #include "shared/published_cells.h"
 #include "shared/record_normalization.h"
 #include "shared/status_macros.h"
@@ -125,7 +126,9 @@ const Migrations& DistrictMigrations() {
       PublicationSchema(),
       // 8: the published cells keyed by seq, with a unique index by cell: the uplink
       // reads its outbox in the table's order instead of looking each cell up by key.
-      kPublishedCellsKeyedBySeq};
+      kPublishedCellsKeyedBySeq,
+      // 9: the DP spending per (registry, period), whatever the metric's id.
+      privacy::kPrivacyRegistryAccountsSchema};
   return *migrations;
 }
 

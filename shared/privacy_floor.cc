@@ -114,9 +114,8 @@ void RaiseMetric(const PrivacyFloor& floor, int sharing, v1::MetricDef* metric,
     // Discrete Gaussian's rho = epsilon^2 / 2 at the same noise scale. Copies of a DP
     // metric would each draw noise of the same numbers, which averages away: a
     // registry's DP metrics share its four releases between them.
-    const mpq_class unit =
-        disclosure->dp_mechanism() == v1::GAUSSIAN ? mpq_class(1, 2) : mpq_class(1);
-    const mpq_class budget = 4 * unit / std::max(sharing, 1);
+    const mpq_class unit = 1 / DpReleaseUnits(disclosure->dp_mechanism(), mpq_class(1));
+    const mpq_class budget = kDpReleasesPerRegistryPeriod * unit / std::max(sharing, 1);
     raiser.AtMost("epsilon", disclosure->epsilon(), std::min<mpq_class>(unit, budget),
                   &v1::Disclosure::set_epsilon);
     raiser.AtMost("budget", disclosure->budget(), budget, &v1::Disclosure::set_budget);
@@ -124,6 +123,10 @@ void RaiseMetric(const PrivacyFloor& floor, int sharing, v1::MetricDef* metric,
 }
 
 }  // namespace
+
+mpq_class DpReleaseUnits(v1::DpMechanism mechanism, const mpq_class& epsilon) {
+  return mechanism == v1::GAUSSIAN ? mpq_class(2 * epsilon) : epsilon;
+}
 
 v1::Catalog RaiseToPrivacyFloor(const v1::Catalog& catalog, const PrivacyFloor& floor,
                                 std::vector<std::string>* raised) {

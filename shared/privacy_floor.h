@@ -12,7 +12,9 @@
 // - DP: one release costs at most 1 (epsilon for LAPLACE; rho = 1/2 for GAUSSIAN, the
 //   same noise scale), and a registry's period at most four releases' worth, shared
 //   evenly by the DP metrics that count it (n metrics: 4/n each, releases of at most
-//   that), since copies of one metric would average their noise away.
+//   that), since copies of one metric would average their noise away. The district's
+//   ledger also keeps that total per (registry, period) across catalogs, so that a
+//   renamed or added metric gets no new budget (privacy_ledger.h).
 // - CELL_KEY: as the catalog asks; every perturbation table perturbs.
 //
 // The top of the tree refuses a push that the default floor would change, so that an
@@ -20,6 +22,8 @@
 // Stateless functions; thread-safe.
 #ifndef FEDSYNC_SHARED_PRIVACY_FLOOR_H_
 #define FEDSYNC_SHARED_PRIVACY_FLOOR_H_
+
+#include <gmpxx.h>
 
 #include <string>
 #include <vector>
@@ -35,6 +39,12 @@ struct PrivacyFloor {
   static constexpr int kDefaultMinThreshold = 3;
   int min_threshold = kDefaultMinThreshold;
 };
+
+// A registry's period may spend this many releases' worth of DP, in all.
+inline constexpr int kDpReleasesPerRegistryPeriod = 4;
+
+// A DP release's cost in releases' worth: epsilon for LAPLACE, 2 rho for GAUSSIAN.
+mpq_class DpReleaseUnits(v1::DpMechanism mechanism, const mpq_class& epsilon);
 
 // `catalog` with every metric raised to `floor`; each change is described in `raised`
 // ("metric 'x': threshold 1 raised to 3"). A catalog at or above the floor comes back

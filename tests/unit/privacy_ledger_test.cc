@@ -1,5 +1,7 @@
-// The DP release ledger: stored values are re-sent, never re-drawn; the budget refuses
-// an overspend, also after a restart; refusals and failed draws leave no trace.
+// The DP release ledger: stored values are re-sent, never re-drawn; a change draws the
+// whole release afresh; the budget and the registry's account refuse an overspend, also
+// after a restart and whatever the metric is called; refusals and failed draws leave no
+// trace.
 #include "shared/privacy/privacy_ledger.h"
 
 #include <unistd.h>
@@ -20,14 +22,26 @@ namespace {
 
 mpq_class Q(const char* text) { return *ParseRational(text); }
 
-// Runs one release in its own transaction, as the district's writer would.
+// A charge to the metric's budget, and as much to the returned_students account (cap 4).
+DpCharge Charge(const char* budget, const char* epsilon) {
+  DpCharge charge;
+  charge.epsilon = Q(epsilon);
+  charge.budget = Q(budget);
+  charge.registries = {"returned_students"};
+  charge.registry_units = Q(epsilon);
+  charge.registry_cap = 4;
+  return charge;
+}
+
+// Runs one release of `metric` in its own transaction, as the district's writer would.
 absl::StatusOr<ReleasedValues> ReleaseInTransaction(Database* db, PrivacyLedger* ledger,
                                                     const char* budget, const char* epsilon,
                                                     const std::map<std::string, int64_t>& exact,
-                                                    int* draws) {
+                                                    int* draws,
+                                                    const char* metric = "returned_students") {
   auto transaction = Transaction::Begin(db);
   if (!transaction.ok()) return transaction.status();
-  auto released = ledger->Release("returned_students", "2026", Q(budget), Q(epsilon), exact,
+  auto released = ledger->Release(metric, "2026", Charge(budget, epsilon), exact,
                                   [draws](int64_t value) -> absl::StatusOr<int64_t> {
                                     ++*draws;
                                     return value + 1000 + *draws;  // recognisable noise
@@ -61,7 +75,7 @@ class PrivacyLedgerTest : public ::testing::Test {
     auto db = Database::Open(path_);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(db_.get(), {kPrivacyLedgerSchema}).ok());
+    ASSERT_TRUE(Migrate(db_.get(), {kPrivacyLedgerSchema, kPrivacyRegistryAccountsSchema}).ok());
     auto ledger = PrivacyLedger::Open(db_.get());
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     ledger_ = std::move(*ledger);
@@ -97,7 +111,9 @@ TEST_F(PrivacyLedgerTest, ResendReturnsStoredValuesWithoutDrawingOrSpending) {
   EXPECT_EQ(*ledger_->Stored("returned_students", "2026"), *first);
 }
 
-TEST_F(PrivacyLedgerTest, ChangedCellIsRedrawnAndTheReleaseSpendsOnce) {
+// Re-drawing only the changed cell would tell exactly which cell moved (the one a
+// newcomer joined): a change draws every cell afresh, and spends once.
+TEST_F(PrivacyLedgerTest, AChangeRedrawsTheWholeReleaseAndSpendsOnce) {
   int draws = 0;
   auto first = ReleaseInTransaction(db_.get(), ledger_.get(), "1", "1/4",
                                     {{"a", 12}, {"b", 4}, {"c", 9}}, &draws);
@@ -105,11 +121,46 @@ TEST_F(PrivacyLedgerTest, ChangedCellIsRedrawnAndTheReleaseSpendsOnce) {
   auto second = ReleaseInTransaction(db_.get(), ledger_.get(), "1", "1/4",
                                      {{"a", 12}, {"b", 5}, {"c", 9}, {"d", 1}}, &draws);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(draws, 5);  // b and d only
-  EXPECT_EQ(second->at("a"), first->at("a"));
-  EXPECT_EQ(second->at("c"), first->at("c"));
-  EXPECT_NE(second->at("b"), first->at("b"));
+  EXPECT_EQ(draws, 7);  // 3, then all 4
+  for (const char* unchanged : {"a", "c"}) {
+    EXPECT_NE(second->at(unchanged), first->at(unchanged)) << unchanged << " kept its draw";
+  }
+  EXPECT_EQ(*ledger_->Stored("returned_students", "2026"), *second);
   EXPECT_EQ(ledger_->Budget("returned_students", "2026")->spent, Q("1/2"));
+  EXPECT_EQ(*ledger_->RegistrySpent("returned_students", "2026"), Q("1/2"));
+}
+
+// A catalog that renames a metric (or adds a copy) gets no new budget for the same
+// records: the registry's account is spent whatever the metric is called.
+TEST_F(PrivacyLedgerTest, ARenamedMetricSharesItsRegistrysAccount) {
+  int draws = 0;
+  const char* names[] = {"students_v1", "students_v2", "students_v3", "students_v4"};
+  for (const char* name : names) {
+    ASSERT_TRUE(
+        ReleaseInTransaction(db_.get(), ledger_.get(), "4", "1", {{"a", 10}}, &draws, name).ok())
+        << name;
+  }
+  Reopen();
+  EXPECT_EQ(*ledger_->RegistrySpent("returned_students", "2026"), Q("4"));
+  auto refused =
+      ReleaseInTransaction(db_.get(), ledger_.get(), "4", "1", {{"a", 10}}, &draws, "students_v5");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(draws, 4);
+  EXPECT_TRUE(ledger_->Stored("students_v5", "2026")->empty());
+  EXPECT_EQ(ledger_->Budget("students_v5", "2026")->releases, 0);
+  // Another registry, or another period, has an account of its own.
+  auto transaction = Transaction::Begin(db_.get());
+  ASSERT_TRUE(transaction.ok());
+  DpCharge other = Charge("4", "1");
+  other.registries = {"enterprises"};
+  EXPECT_TRUE(ledger_
+                  ->Release("students_v5", "2026", other, {{"a", 10}},
+                            [](int64_t v) -> absl::StatusOr<int64_t> { return v; })
+                  .ok());
+  EXPECT_TRUE(ledger_
+                  ->Release("students_v5", "2027", Charge("4", "1"), {{"a", 10}},
+                            [](int64_t v) -> absl::StatusOr<int64_t> { return v; })
+                  .ok());
 }
 
 TEST_F(PrivacyLedgerTest, SpentBudgetIsRefusedAfterARestartAndLeavesNoTrace) {
@@ -145,7 +196,7 @@ TEST_F(PrivacyLedgerTest, BudgetIsFixedByTheFirstRelease) {
   auto transaction = Transaction::Begin(db_.get());
   ASSERT_TRUE(transaction.ok());
   EXPECT_TRUE(ledger_
-                  ->Release("returned_students", "2027", Q("2"), Q("1"), {{"a", 2}},
+                  ->Release("returned_students", "2027", Charge("2", "1"), {{"a", 2}},
                             [](int64_t v) -> absl::StatusOr<int64_t> { return v; })
                   .ok());
 }
@@ -161,7 +212,7 @@ TEST_F(PrivacyLedgerTest, RefusesNonPositiveParametersAndFailedDrawsWriteNothing
   auto transaction = Transaction::Begin(db_.get());
   ASSERT_TRUE(transaction.ok());
   auto failed = ledger_->Release(
-      "returned_students", "2026", Q("1"), Q("1/2"), {{"a", 1}, {"b", 2}},
+      "returned_students", "2026", Charge("1", "1/2"), {{"a", 1}, {"b", 2}},
       [](int64_t) -> absl::StatusOr<int64_t> { return absl::UnavailableError("no entropy"); });
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(ledger_->Stored("returned_students", "2026")->empty());
@@ -180,7 +231,7 @@ TEST_F(PrivacyLedgerTest, StoresRealNoiseAcrossRestarts) {
   {
     auto transaction = Transaction::Begin(db_.get());
     ASSERT_TRUE(transaction.ok());
-    auto released = ledger_->Release("returned_students", "2026", Q("1"), Q("1/2"), exact,
+    auto released = ledger_->Release("returned_students", "2026", Charge("1", "1/2"), exact,
                                      [&](int64_t value) -> absl::StatusOr<int64_t> {
                                        auto noise = sampler.DiscreteLaplace(scale);
                                        if (!noise.ok()) return noise.status();

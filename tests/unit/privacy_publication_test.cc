@@ -22,6 +22,7 @@
 #include "shared/credit_code.h"
 #include "shared/privacy/disclosure_audit.h"
 #include "shared/privacy/privacy_ledger.h"
+#include "shared/privacy_floor.h"
 #include "shared/resident_id.h"
 #include "shared/status_macros.h"
 #include "tests/unit/cell_test_support.h"
@@ -285,16 +286,15 @@ TEST(SuppressionPublicationTest, UnitThatCannotBeDecidedPublishesNothing) {
   EXPECT_EQ(decision.failures[0].find("987654321"), std::string::npos);
 }
 
-std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget) {
-  auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
-    metrics {
-      id: "students_dp"
-      registries: "returned_students"
-      dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
-      time_basis: STOCK
-      period_type: YEAR
-      disclosure { method: DP epsilon: ")pb", epsilon, R"pb(" budget: ")pb", budget, R"pb(" }
-    })pb"));
+std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget,
+                                         const std::string& id = "students_dp") {
+  auto catalog = Catalog::FromText(
+      absl::StrCat(DefaultCatalogText(), "metrics { id: \"", id,
+                   "\" registries: \"returned_students\" "
+                   "dimensions { name: \"degree\" field: \"degree\" binning: ENUM_NAME } "
+                   "time_basis: STOCK period_type: YEAR "
+                   "disclosure { method: DP epsilon: \"",
+                   epsilon, "\" budget: \"", budget, "\" } }"));
   EXPECT_TRUE(catalog.ok()) << catalog.status();
   return catalog.ok() ? *catalog : nullptr;
 }
@@ -420,10 +420,6 @@ TEST(DpPublicationTest, NoiseIsStoredAndTheBudgetIsRefusedAcrossRestarts) {
   }
 }
 
-// The time adversary against DP: a cell is released, one record joins, the cell is
-// released again. The difference of the two releases is the change (+1) plus the
-// difference of two independent discrete Laplace draws (scale 2): it equals +1 only
-// when the two noises coincide (about 12% of the time) and varies widely.
 // A period that loses its last record keeps its release, by a write and by a full
 // recompute alike: a recompute withdrawing it would tell that it has no record, and the
 // two paths would publish different cells for the same records.
@@ -455,6 +451,10 @@ TEST(DpPublicationTest, APeriodThatLostItsLastRecordStaysReleasedThroughARecompu
   EXPECT_EQ(budget->releases, releases) << "the recompute re-sends the stored release";
 }
 
+// The time adversary against DP: a cell is released, one record joins, the cell is
+// released again. The difference of the two releases is the change (+1) plus the
+// difference of two independent discrete Laplace draws (scale 2): it equals +1 only
+// when the two noises coincide (about 12% of the time) and varies widely.
 TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
   std::shared_ptr<const Catalog> catalog = DpCatalog("1/2", "100");
   ASSERT_NE(catalog, nullptr);
@@ -475,6 +475,69 @@ TEST(DpPublicationTest, TimeAdversaryCannotReadTheChangeExactly) {
   }
   EXPECT_LE(differences[1], kTrials / 2) << "the difference reveals the change too often";
   EXPECT_GE(differences.size(), 4u) << "the differences must spread like noise does";
+}
+
+// The same adversary, asking which cell changed rather than by how much: a doctorate
+// joins five masters. Were only the changed cell drawn afresh, the doctorate cell would
+// be the only one to move, telling the newcomer's degree exactly; every cell of the
+// release is drawn afresh instead.
+TEST(DpPublicationTest, WhichCellAJoinerMovedIsNotTold) {
+  std::shared_ptr<const Catalog> catalog = DpCatalog("1/2", "4");
+  ASSERT_NE(catalog, nullptr);
+  constexpr int kTrials = 20;
+  int only_the_joiners_cell_moved = 0;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    District district(catalog, kToday);
+    CreateAll(district, {Student(1, "JP"), Student(2, "JP"), Student(3, "JP"), Student(4, "JP"),
+                         Student(5, "JP")});
+    auto first = cell_testing::ReadPublished(district.store(), *catalog);
+    ASSERT_TRUE(first.ok());
+    CreateAll(district, {Student(6, "JP", v1::DOCTORATE)});
+    auto second = cell_testing::ReadPublished(district.store(), *catalog);
+    ASSERT_TRUE(second.ok());
+    std::set<std::string> moved;
+    for (const auto& [key, value] : *second) {
+      if (key.metric == "students_dp" && !(first->at(key) == value)) moved.insert(key.dims);
+    }
+    only_the_joiners_cell_moved += moved == std::set<std::string>{"degree=doctorate"};
+  }
+  EXPECT_LE(only_the_joiners_cell_moved, 1) << "which cell moved tells the joiner's degree";
+}
+
+// A catalog from above that renames a DP metric (each version passes the floor: one DP
+// metric on the registry) gets no new budget for the same records: the registry's
+// period spends at most four releases' worth, whatever its metrics are called, and a
+// name that would overspend publishes nothing.
+TEST(DpPublicationTest, ARenamedMetricGetsNoNewBudget) {
+  const FreshDir dir("dp_rename");
+  const std::string path = dir.path + "/luyang.db";
+  int released_names = 0;
+  for (int round = 0; round < 6; ++round) {
+    const std::string id = absl::StrCat("students_dp_v", round);
+    std::shared_ptr<const Catalog> catalog = DpCatalog("1", "4", id);
+    ASSERT_NE(catalog, nullptr);
+    ASSERT_TRUE(CheckPrivacyFloor(catalog->proto()).ok());
+    FileDistrict district(path, catalog);
+    if (round == 0) {
+      for (int i = 0; i < 10; ++i) {
+        ASSERT_TRUE(district.registry->Create("test", Student(i + 1, "JP")).ok());
+      }
+    }
+    auto published = cell_testing::ReadPublished(*district.store, *catalog);
+    ASSERT_TRUE(published.ok());
+    released_names += published->count(CellKey{id, "2026", "degree=master"}) > 0;
+    mpq_class spent;
+    ASSERT_TRUE(district.store
+                    ->Read([&](Database* db) -> absl::Status {
+                      ASSIGN_OR_RETURN(auto ledger, privacy::PrivacyLedger::Open(db));
+                      ASSIGN_OR_RETURN(spent, ledger->RegistrySpent("returned_students", "2026"));
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    EXPECT_LE(spent, 4) << "after " << id;
+  }
+  // The ten creations spent the first name's four releases: no later name is released.
+  EXPECT_EQ(released_names, 1);
 }
 
 }  // namespace
