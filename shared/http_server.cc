@@ -251,6 +251,12 @@ void HttpServer::Stop() {
   }
 }
 
+int HttpServer::OpenConnections() const {
+  if (daemon_ == nullptr) return 0;
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+  return info == nullptr ? 0 : static_cast<int>(info->num_connections);
+}
+
 HttpResponse HttpServer::Dispatch(const HttpRequest& request) const {
   auto route = routes_.find(request.path);
   if (route == routes_.end()) {

@@ -65,6 +65,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const { return port_; }
+  // Connections accepted and not yet closed (0 once stopped).
+  int OpenConnections() const;
   // Closes the listener and every connection; returns when no handler runs.
   void Stop();
 

@@ -142,6 +142,13 @@ TEST(HttpServerTest, SlowClientsHoldAtMostTheirShareUntilTheIdleTimeout) {
     slow.push_back(std::make_unique<RawConnection>(server->port(), wait));
     ASSERT_TRUE(slow.back()->Send("GET /metrics HTTP/1.1\r\nX-Slow: "));
   }
+  // The server's threads accept in parallel: wait until it holds all of them, or the
+  // next connection could be taken before the last slow one.
+  const absl::Time accepted_by = absl::Now() + absl::Seconds(5);
+  while (server->OpenConnections() < kHttpMaxConnectionsPerAddress && absl::Now() < accepted_by) {
+    absl::SleepFor(absl::Milliseconds(1));  // polling the server's count
+  }
+  ASSERT_EQ(server->OpenConnections(), kHttpMaxConnectionsPerAddress);
   {
     RawConnection one_more(server->port(), absl::Seconds(10));
     one_more.Send("GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
