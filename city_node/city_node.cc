@@ -12,6 +12,7 @@
 #include "shared/metric_query.h"
 #include "shared/period.h"
 #include "shared/privacy_floor.h"
+#include "shared/privacy_groups.h"
 #include "shared/status_macros.h"
 #include "shared/targets.h"
 
@@ -234,6 +235,7 @@ absl::StatusOr<v1::PushCatalogResponse> CityNode::PushCatalog(const v1::Catalog&
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const Catalog> candidate, Catalog::FromProto(catalog));
   RETURN_IF_ERROR(CheckPrivacyFloor(catalog));
+  RETURN_IF_ERROR(CheckSuppressionLinks(catalog));
   ASSIGN_OR_RETURN(std::vector<std::string> sent_to, AdoptCatalog(std::move(candidate)));
   v1::PushCatalogResponse response;
   response.set_version(catalog.version());

@@ -112,6 +112,10 @@ absl::StatusOr<int> CellPublication::PublishTouched(ExactCellTable& table,
       RETURN_IF_ERROR(put(key, FilterCell(*catalog_, key, cell)));
       continue;
     }
+    if (unit->kind == UnitKind::kWithheld) {
+      RETURN_IF_ERROR(put(key, std::nullopt));
+      continue;
+    }
     units[{unit, key.period}].push_back(key);
   }
   std::optional<ContributionTable> shares_table;
@@ -188,6 +192,9 @@ absl::StatusOr<int> CellPublication::PublishAll(PublishedCells* published,
     LogError("privacy.unit_withheld", {{"reason", failure}});
   }
   for (const PublicationUnit& unit : plan_->units()) {
+    if (unit.kind == UnitKind::kWithheld) {
+      LogWarning("privacy.metric_withheld", {{"metric", unit.id}, {"reason", unit.reason}});
+    }
     if (unit.kind != UnitKind::kDp) continue;
     const v1::MetricDef& metric = *unit.metrics.front();
     std::set<std::string> periods;

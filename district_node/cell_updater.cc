@@ -20,10 +20,12 @@ namespace {
 constexpr char kCatalogState[] = "catalog";
 constexpr char kPeriodsState[] = "current_periods";
 
-// The revision of the counting rules (shared/aggregator.h): cells stored under older
-// rules are stale, and the first write after an upgrade recomputes them. 2: an event
-// record deleted no longer counts in periods that had not ended before the deletion.
-constexpr int kCountingRules = 2;
+// The revision of the counting and publication rules (shared/aggregator.h,
+// shared/privacy_groups.h): cells stored under older rules are stale, and the first
+// write after an upgrade recomputes them. 2: an event record deleted no longer counts in
+// periods that had not ended before the deletion. 3: a suppressed metric related to
+// another in a way links do not express is withheld.
+constexpr int kCountingRules = 3;
 
 // The counting rules, the catalog's version and a hash of its content: a catalog edited
 // without a new version still makes the stored cells stale. FNV-1a over the

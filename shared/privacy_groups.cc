@@ -26,22 +26,31 @@ std::string Deterministic(const google::protobuf::Message& message) {
   return bytes;
 }
 
-// What two metrics must share for one's cells to be sums of the other's.
-std::string FamilyOf(const v1::MetricDef& metric) {
+// What two metrics must share to count (or sum) the same records the same way, their
+// filters aside.
+std::string PopulationOf(const v1::MetricDef& metric) {
   std::vector<std::string> registries(metric.registries().begin(), metric.registries().end());
   std::sort(registries.begin(), registries.end());
+  std::string population =
+      absl::StrCat(absl::StrJoin(registries, ","), "|", metric.time_basis(), "|",
+                   metric.date_field(), "|", metric.period_type(), "|", metric.measure());
+  if (metric.measure() == v1::SUM) {
+    absl::StrAppend(&population, "|", metric.measure_field(), "|",
+                    metric.disclosure().magnitude_min(), "|", metric.disclosure().magnitude_max());
+  }
+  return population;
+}
+
+std::string FiltersOf(const v1::MetricDef& metric) {
   std::vector<std::string> filters;
   for (const v1::Filter& filter : metric.filters()) filters.push_back(Deterministic(filter));
   std::sort(filters.begin(), filters.end());
-  std::string family = absl::StrCat(absl::StrJoin(registries, ","), "|",
-                                    absl::StrJoin(filters, ","), "|", metric.time_basis(), "|",
-                                    metric.date_field(), "|", metric.period_type(), "|",
-                                    metric.measure());
-  if (metric.measure() == v1::SUM) {
-    absl::StrAppend(&family, "|", metric.measure_field(), "|",
-                    metric.disclosure().magnitude_min(), "|", metric.disclosure().magnitude_max());
-  }
-  return family;
+  return absl::StrJoin(filters, ",");
+}
+
+// What two metrics must share for one's cells to be sums of the other's.
+std::string FamilyOf(const v1::MetricDef& metric) {
+  return absl::StrCat(PopulationOf(metric), "|", FiltersOf(metric));
 }
 
 // Dimension definitions by name.
@@ -62,14 +71,93 @@ bool IsCoarserThan(const v1::MetricDef& coarse, const v1::MetricDef& fine) {
   return true;
 }
 
+bool IsLinkable(const v1::MetricDef& metric) {
+  const v1::DisclosureMethod method = metric.disclosure().method();
+  return method == v1::SUPPRESSION || method == v1::NONE;
+}
+
+// Why `later` must be withheld beside `earlier` (both linkable, of one population, at
+// least one SUPPRESSION), given the metrics still published; empty when links express
+// every relation between them.
+std::string UnlinkedReason(const v1::MetricDef& earlier, const v1::MetricDef& later,
+                           const std::vector<const v1::MetricDef*>& published) {
+  const std::string other = absl::StrCat("metric '", earlier.id(), "'");
+  if (FiltersOf(earlier) != FiltersOf(later)) {
+    return absl::StrCat("counts the records of ", other, " under other filters");
+  }
+  const auto earlier_dims = DimensionsOf(earlier), later_dims = DimensionsOf(later);
+  for (const v1::Dimension& a : earlier.dimensions()) {
+    for (const v1::Dimension& b : later.dimensions()) {
+      if (a.field() == b.field() && Deterministic(a) != Deterministic(b)) {
+        return absl::StrCat("bins field '", a.field(), "' otherwise than ", other);
+      }
+    }
+  }
+  if (earlier_dims == later_dims) return absl::StrCat("is the same table as ", other);
+  if (IsCoarserThan(earlier, later) || IsCoarserThan(later, earlier)) return "";
+  std::map<std::string, std::string> common;
+  for (const auto& [name, definition] : earlier_dims) {
+    auto it = later_dims.find(name);
+    if (it != later_dims.end() && it->second == definition) common[name] = definition;
+  }
+  for (const v1::MetricDef* metric : published) {
+    if (FamilyOf(*metric) == FamilyOf(later) && DimensionsOf(*metric) == common) return "";
+  }
+  std::vector<std::string> names;
+  for (const auto& [name, definition] : common) names.push_back(name);
+  return absl::StrCat("shares a margin with ", other, " that no metric publishes (a metric ",
+                      names.empty() ? "with no dimension, the total"
+                                    : absl::StrCat("by ", absl::StrJoin(names, ", ")),
+                      ", would link them)");
+}
+
 }  // namespace
 
+std::map<std::string, std::string> UnlinkedMetrics(const v1::Catalog& catalog) {
+  std::vector<const v1::MetricDef*> published;
+  for (const v1::MetricDef& metric : catalog.metrics()) {
+    if (IsLinkable(metric)) published.push_back(&metric);
+  }
+  // Withholding one metric can leave two others without their common margin: until no
+  // pair is left unlinked, withhold the later of the first such pair.
+  std::map<std::string, std::string> withheld;
+  bool found = true;
+  while (found) {
+    found = false;
+    for (size_t i = 0; i < published.size() && !found; ++i) {
+      for (size_t j = i + 1; j < published.size() && !found; ++j) {
+        const v1::MetricDef& earlier = *published[i];
+        const v1::MetricDef& later = *published[j];
+        if (PopulationOf(earlier) != PopulationOf(later)) continue;
+        if (earlier.disclosure().method() != v1::SUPPRESSION &&
+            later.disclosure().method() != v1::SUPPRESSION) {
+          continue;  // exact numbers beside exact numbers hide nothing
+        }
+        std::string reason = UnlinkedReason(earlier, later, published);
+        if (reason.empty()) continue;
+        withheld[later.id()] = std::move(reason);
+        published.erase(published.begin() + static_cast<std::ptrdiff_t>(j));
+        found = true;
+      }
+    }
+  }
+  return withheld;
+}
+
+absl::Status CheckSuppressionLinks(const v1::Catalog& catalog) {
+  const std::map<std::string, std::string> withheld = UnlinkedMetrics(catalog);
+  if (withheld.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "metric '", withheld.begin()->first, "' ", withheld.begin()->second,
+      "; districts would withhold it, since the suppression audit cannot see that relation"));
+}
+
 PublicationPlan::PublicationPlan(const Catalog& catalog) {
+  const std::map<std::string, std::string> unlinked = UnlinkedMetrics(catalog.proto());
   std::map<std::string, std::vector<const v1::MetricDef*>> families;
   std::vector<std::string> family_order;
   for (const v1::MetricDef& metric : catalog.proto().metrics()) {
-    const v1::DisclosureMethod method = metric.disclosure().method();
-    if (method != v1::SUPPRESSION && method != v1::NONE) continue;
+    if (!IsLinkable(metric) || unlinked.count(metric.id()) > 0) continue;
     const std::string family = FamilyOf(metric);
     if (families.count(family) == 0) family_order.push_back(family);
     families[family].push_back(&metric);
@@ -102,6 +190,10 @@ PublicationPlan::PublicationPlan(const Catalog& catalog) {
     PublicationUnit unit;
     unit.id = metric.id();
     unit.kind = metric.disclosure().method() == v1::DP ? UnitKind::kDp : UnitKind::kPerCell;
+    if (auto it = unlinked.find(metric.id()); it != unlinked.end()) {
+      unit.kind = UnitKind::kWithheld;
+      unit.reason = it->second;
+    }
     unit.metrics = {&metric};
     unit_of_metric_[metric.id()] = static_cast<int>(units_.size());
     units_.push_back(std::move(unit));

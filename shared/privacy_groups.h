@@ -14,9 +14,21 @@
 // CELL_KEY and NONE metrics outside such a family are decided cell by cell; a DP metric
 // is decided per (metric, period), the unit of its ledger (privacy_ledger.h).
 //
+// Withheld: a SUPPRESSION metric with an additive relation to another suppressed (or
+// NONE) metric that links do not express is never published, so that a reader cannot
+// use the relation the audit did not see. Over the same records (the family without
+// its filters), that is a metric under other filters (a filtered count is a sum of a
+// finer table's cells); in one family, a field binned two ways, the same table twice,
+// and two tables, neither finer than the other, whose common margin (the metric by the
+// dimensions they share, the total when none) is not a metric: by region and by degree
+// both sum to the total. Of such a pair the later in the catalog is withheld, and the
+// top of the tree refuses the catalog (CheckSuppressionLinks).
+//
 // Not linked (documented limits): sums across period types of EVENT metrics (months
-// into a year), and noisy (CELL_KEY, DP) metrics in a family with suppressed ones —
-// keep such metrics in families of their own.
+// into a year); three or more tables, pairwise neither finer, that form a cycle of
+// shared dimensions (by region and degree, degree and gender, gender and region: their
+// common hidden table is not in the audit); and noisy (CELL_KEY, DP) metrics in a
+// family with suppressed ones — keep such metrics in families of their own.
 //
 // Immutable after construction; thread-safe.
 #ifndef FEDSYNC_SHARED_PRIVACY_GROUPS_H_
@@ -32,9 +44,10 @@
 namespace fedsync {
 
 enum class UnitKind {
-  kPerCell,  // CELL_KEY, or NONE outside a suppressed family: FilterCell per cell
-  kLinked,   // SUPPRESSION (with NONE metrics of the same family): decided together
-  kDp,       // DP: per (metric, period) through the ledger
+  kPerCell,   // CELL_KEY, or NONE outside a suppressed family: FilterCell per cell
+  kLinked,    // SUPPRESSION (with NONE metrics of the same family): decided together
+  kDp,        // DP: per (metric, period) through the ledger
+  kWithheld,  // related to another in a way links do not express: never published
 };
 
 // Each cell of metric `coarse` is the sum of the cells of metric `fine` that agree with
@@ -45,7 +58,8 @@ struct MetricLink {
 };
 
 struct PublicationUnit {
-  std::string id;  // for logs: the family's first metric id
+  std::string id;      // for logs: the family's first metric id
+  std::string reason;  // kWithheld: why, naming the other metric
   UnitKind kind = UnitKind::kPerCell;
   std::vector<const v1::MetricDef*> metrics;
   std::vector<MetricLink> links;
@@ -64,6 +78,14 @@ class PublicationPlan {
   std::vector<PublicationUnit> units_;
   std::map<std::string, int> unit_of_metric_;
 };
+
+// The SUPPRESSION metrics of `catalog` the plan withholds, by id, each with the reason
+// (naming the metric it relates to).
+std::map<std::string, std::string> UnlinkedMetrics(const v1::Catalog& catalog);
+
+// kInvalidArgument naming the first metric the plan would withhold, so that a push at
+// the top of the tree is refused instead of published in part below.
+absl::Status CheckSuppressionLinks(const v1::Catalog& catalog);
 
 // Every cell `metric` can have in a period: the product of its dimensions' closed
 // category lists (enum values, world regions, mapped categories and "other", bands),

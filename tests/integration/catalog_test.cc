@@ -136,6 +136,17 @@ TEST_F(CatalogTest, ACatalogBelowThePrivacyFloorIsRefusedAtTheTop) {
     EXPECT_TRUE(absl::StrContains(refused.err, "privacy floor")) << refused.err;
     EXPECT_TRUE(absl::StrContains(refused.err, "students_exact")) << refused.err;
   }
+  // A suppressed count of one cell of the default's tables (the doctorates), which the
+  // audit could not relate to them, is refused as well.
+  const std::string unlinked = CatalogFile(
+      "unlinked.textproto", 2,
+      "metrics { id: \"doctorates\" registries: \"returned_students\" time_basis: STOCK "
+      "period_type: YEAR filters { field: \"degree\" values: \"DOCTORATE\" } "
+      "disclosure { method: SUPPRESSION threshold: 3 } }");
+  CommandOutput refused = Push(province_->address(), "anhui", unlinked);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(refused.err, "doctorates")) << refused.err;
+  EXPECT_TRUE(absl::StrContains(refused.err, "suppression audit")) << refused.err;
   auto status = Admin(province_->address(), "anhui").Status();
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(status->catalog_version(), 1);

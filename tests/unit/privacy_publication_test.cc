@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "district_node/cell_publication.h"
 #include "district_node/cell_updater.h"
@@ -23,6 +24,7 @@
 #include "shared/privacy/disclosure_audit.h"
 #include "shared/privacy/privacy_ledger.h"
 #include "shared/privacy_floor.h"
+#include "shared/privacy_groups.h"
 #include "shared/resident_id.h"
 #include "shared/status_macros.h"
 #include "tests/unit/cell_test_support.h"
@@ -284,6 +286,102 @@ TEST(SuppressionPublicationTest, UnitThatCannotBeDecidedPublishesNothing) {
   ASSERT_EQ(decision.failures.size(), 1u);
   EXPECT_NE(decision.failures[0].find("enterprises_capital_by_source_region"), std::string::npos);
   EXPECT_EQ(decision.failures[0].find("987654321"), std::string::npos);
+}
+
+// The default catalog links every suppressed metric it has.
+TEST(SuppressionPublicationTest, TheDefaultCatalogWithholdsNothing) {
+  EXPECT_TRUE(UnlinkedMetrics(Catalog::Default()->proto()).empty());
+  EXPECT_TRUE(CheckSuppressionLinks(Catalog::Default()->proto()).ok());
+}
+
+std::shared_ptr<const Catalog> SuppressionCatalog(const std::string& metrics) {
+  auto catalog = Catalog::FromText(absl::StrCat("version: 1 ", metrics));
+  EXPECT_TRUE(catalog.ok()) << catalog.status();
+  return catalog.ok() ? *catalog : nullptr;
+}
+
+constexpr char kStudentsBy[] =
+    "registries: \"returned_students\" time_basis: STOCK period_type: YEAR "
+    "disclosure { method: SUPPRESSION threshold: 3 } ";
+constexpr char kRegionDimension[] =
+    "dimensions { name: \"region\" field: \"study_country\" binning: COUNTRY_TO_REGION } ";
+constexpr char kDegreeDimension[] =
+    "dimensions { name: \"degree\" field: \"degree\" binning: ENUM_NAME } ";
+
+// By region and by degree with no total: both sum to the number of students, which no
+// metric links them by, so europe's lone suppressed student would be 12 - 6 - 5. The
+// later table is withheld, and the top of the tree refuses such a catalog.
+TEST(SuppressionPublicationTest, TablesWithoutTheirCommonMarginAreNotBothPublished) {
+  std::shared_ptr<const Catalog> catalog = SuppressionCatalog(
+      absl::StrCat("metrics { id: \"by_region\" ", kStudentsBy, kRegionDimension, "} ",
+                   "metrics { id: \"by_degree\" ", kStudentsBy, kDegreeDimension, "}"));
+  ASSERT_NE(catalog, nullptr);
+  const std::map<std::string, std::string> unlinked = UnlinkedMetrics(catalog->proto());
+  ASSERT_EQ(unlinked.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(unlinked.at("by_degree"), "by_region")) << unlinked.at("by_degree");
+  EXPECT_TRUE(absl::StrContains(unlinked.at("by_degree"), "the total")) << unlinked.at("by_degree");
+  EXPECT_EQ(CheckSuppressionLinks(catalog->proto()).code(), absl::StatusCode::kInvalidArgument);
+
+  District district(catalog, kToday);
+  CreateAll(district, EuropeBelowThreshold());
+  auto published = cell_testing::ReadPublished(district.store(), *catalog);
+  ASSERT_TRUE(published.ok());
+  int by_region = 0;
+  for (const auto& [key, value] : *published) {
+    EXPECT_NE(key.metric, "by_degree") << key.dims;
+    by_region += key.metric == "by_region";
+  }
+  EXPECT_GT(by_region, 0);
+
+  // With the total the two tables are linked, and both are published.
+  std::shared_ptr<const Catalog> linked = SuppressionCatalog(absl::StrCat(
+      "metrics { id: \"total\" ", kStudentsBy, "} ", "metrics { id: \"by_region\" ", kStudentsBy,
+      kRegionDimension, "} ", "metrics { id: \"by_degree\" ", kStudentsBy, kDegreeDimension, "}"));
+  ASSERT_NE(linked, nullptr);
+  EXPECT_TRUE(UnlinkedMetrics(linked->proto()).empty());
+}
+
+// A count filtered on a value of another table's dimension is one of its cells: here it
+// would publish the doctorates that secondary suppression hid to protect the lone
+// bachelor. It is withheld.
+TEST(SuppressionPublicationTest, AFilteredCountOfAnotherTablesCellIsWithheld) {
+  std::shared_ptr<const Catalog> catalog = SuppressionCatalog(absl::StrCat(
+      "metrics { id: \"total\" ", kStudentsBy, "} ", "metrics { id: \"by_degree\" ", kStudentsBy,
+      kDegreeDimension, "} ",
+      "metrics { id: \"doctorates\" filters { field: \"degree\" values: \"DOCTORATE\" } ",
+      kStudentsBy, "}"));
+  ASSERT_NE(catalog, nullptr);
+  const std::map<std::string, std::string> unlinked = UnlinkedMetrics(catalog->proto());
+  ASSERT_EQ(unlinked.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(unlinked.at("doctorates"), "other filters"));
+  District district(catalog, kToday);
+  std::vector<v1::Record> records;
+  int sequence = 0;
+  for (int i = 0; i < 6; ++i) records.push_back(Student(++sequence, "JP", v1::MASTER));
+  for (int i = 0; i < 4; ++i) records.push_back(Student(++sequence, "JP", v1::DOCTORATE));
+  records.push_back(Student(++sequence, "JP", v1::BACHELOR));
+  CreateAll(district, records);
+  auto published = cell_testing::ReadPublished(district.store(), *catalog);
+  ASSERT_TRUE(published.ok());
+  const CellKey doctorate{"by_degree", "2026", "degree=doctorate"};
+  ASSERT_EQ(published->count(doctorate), 1u);
+  EXPECT_EQ(published->at(doctorate).status, v1::SUPPRESSED);
+  EXPECT_EQ(published->count(CellKey{"doctorates", "2026", ""}), 0u);
+}
+
+// One field binned two ways, or the same table twice: the later metric is withheld.
+TEST(SuppressionPublicationTest, AFieldBinnedTwiceOrATableTwiceIsWithheld) {
+  std::shared_ptr<const Catalog> catalog = SuppressionCatalog(absl::StrCat(
+      "metrics { id: \"total\" ", kStudentsBy, "} ", "metrics { id: \"by_region\" ", kStudentsBy,
+      kRegionDimension, "} ", "metrics { id: \"by_country\" ", kStudentsBy,
+      "dimensions { name: \"japan\" field: \"study_country\" binning: CATEGORY_MAP ",
+      "categories { key: \"JP\" value: \"japan\" } } } ", "metrics { id: \"by_region_again\" ",
+      kStudentsBy, kRegionDimension, "}"));
+  ASSERT_NE(catalog, nullptr);
+  const std::map<std::string, std::string> unlinked = UnlinkedMetrics(catalog->proto());
+  ASSERT_EQ(unlinked.size(), 2u);
+  EXPECT_TRUE(absl::StrContains(unlinked.at("by_country"), "study_country"));
+  EXPECT_TRUE(absl::StrContains(unlinked.at("by_region_again"), "same table"));
 }
 
 std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget,
