@@ -221,6 +221,13 @@ ChildCells::CheckedBatch ChildCells::Check(std::shared_ptr<const Catalog> catalo
 absl::StatusOr<v1::Welcome> ChildCells::ApplyHello(Database* db, PublishedCells* published,
                                                    const v1::Hello& hello,
                                                    int64_t now_millis) {
+  // Cells of metrics this node does not run yet would be rejected, and the watermark
+  // would pass them for good: a child ahead waits until this node has its catalog.
+  if (const int64_t runs = catalogs_->Get()->version(); hello.catalog_version() > runs) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("this node runs catalog version ", runs, " and the child ",
+                     hello.catalog_version(), ": it may connect once this node has that catalog"));
+  }
   ASSIGN_OR_RETURN(Statement select, db->Prepare(kSelectChild));
   select.Bind(1, hello.node_id());
   ASSIGN_OR_RETURN(bool known, select.Step());

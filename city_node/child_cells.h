@@ -47,6 +47,9 @@ class ChildCells {
   // stored: an update of a cell held already adds nothing, a tombstone frees one.
   void set_max_cells_per_child(int64_t max_cells) { max_cells_per_child_ = max_cells; }
 
+  // Registers a child's stream and answers with the watermark it may send from.
+  // kFailedPrecondition, writing nothing, for a child on a newer catalog than this
+  // node's: its cells of metrics this node does not run would be lost.
   absl::StatusOr<v1::Welcome> ApplyHello(Database* db, PublishedCells* published,
                                          const v1::Hello& hello, int64_t now_millis);
   absl::StatusOr<v1::Ack> ApplyBatch(Database* db, PublishedCells* published,

@@ -113,6 +113,12 @@ void ChildHub::OnHello(uint64_t stream_id, const v1::Hello& hello) {
       targets_version = NextTargetsVersion();
       return targets.status();
     });
+    if (absl::IsFailedPrecondition(status)) {  // a child ahead of this node's catalog
+      LogWarning("child.hello_refused", {{"child", hello.node_id()}, {"reason", status.message()}});
+      CloseStream(stream_id,
+                  grpc::Status(grpc::StatusCode::UNAVAILABLE, std::string(status.message())));
+      return;
+    }
     if (!status.ok()) {
       LogError("child.hello_failed", {{"child", hello.node_id()}, {"error", status.message()}});
       CloseStream(stream_id, grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));

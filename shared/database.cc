@@ -65,8 +65,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
     // ~6 ms to ~13 ms.
     // synchronous=NORMAL under WAL: a commit survives a crash of the process; a power
     // loss may lose the last commits. A parent whose watermark went back behind what
-    // it acked is then caught by the child at the next Hello and repaired by a full
-    // resync, as for a parent restored from an old backup.
+    // it acked is then caught by the child at the next Hello, and a child whose parent
+    // holds seqs it lost by the parent's watermark above what the child vouches for
+    // (outbox.h); either is repaired by a full resync, as after a restore from an old
+    // backup.
     absl::Status status = db->Execute(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     if (!status.ok()) return status;

@@ -1,5 +1,6 @@
 #include "shared/node_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -34,6 +35,7 @@ NodeStore::NodeStore(std::string path, std::optional<FileLock> file_lock,
       published_(std::move(published)) {
   absl::MutexLock lock(&mu_);
   PublishCounters();
+  opened_max_seq_ = published_->max_seq();
 }
 
 void NodeStore::PublishCounters() {
@@ -83,8 +85,14 @@ void NodeStore::SetPublishedListener(std::function<void()> listener) {
 
 absl::StatusOr<std::vector<v1::Cell>> NodeStore::CellsAfter(uint64_t after_seq, int limit) {
   absl::MutexLock lock(&mu_);
-  return ReadCellsAfter(db_.get(), after_seq, limit);
+  absl::StatusOr<std::vector<v1::Cell>> cells = ReadCellsAfter(db_.get(), after_seq, limit);
+  if (cells.ok() && !cells->empty() && cells->back().seq() > read_out_seq_.load()) {
+    read_out_seq_ = cells->back().seq();
+  }
+  return cells;
 }
+
+uint64_t NodeStore::vouched_seq() const { return std::max(opened_max_seq_, read_out_seq_.load()); }
 
 absl::Status NodeStore::RecordAck(uint64_t watermark) {
   return Write([&](Database*, PublishedCells* published) {

@@ -123,6 +123,7 @@ v1::ParentLinkStatus Uplink::Status() const {
 void Uplink::Run() {
   Backoff backoff(options_.backoff);
   while (true) {
+    const absl::Time stream_started = absl::Now();
     absl::Status status = RunStream();
     absl::MutexLock lock(&mu_);
     connected_ = false;
@@ -138,7 +139,9 @@ void Uplink::Run() {
       backoff.Reset();
       continue;
     }
-    if (acked_seq_ > 0 && last_ack_ > absl::Now() - absl::Seconds(30)) backoff.Reset();
+    // A stream that moved the watermark made progress: reconnect at once. One that
+    // failed without an ack (a batch the parent keeps refusing) backs off.
+    if (acked_seq_ > 0 && last_ack_ >= stream_started) backoff.Reset();
     const absl::Time retry_at = absl::Now() + backoff.Next();
     while (!stopping_ && !reconnect_ && absl::Now() < retry_at) {
       changed_.WaitWithDeadline(&mu_, retry_at);

@@ -38,8 +38,10 @@ absl::StatusOr<UplinkSession::WelcomeAction> UplinkSession::OnWelcome(
         absl::StrCat("parent answered for epoch ", welcome.epoch(), ", this node is at ",
                      outbox_->epoch()));
   }
+  // Behind what it acknowledged: the parent went back. Above what this database can
+  // vouch for: this node went back, and its seqs above that may name other cells now.
   if (welcome.watermark() < outbox_->last_acked_seq() ||
-      welcome.watermark() > outbox_->max_seq()) {
+      welcome.watermark() > outbox_->vouched_seq()) {
     RETURN_IF_ERROR(outbox_->StartNewEpoch());
     return WelcomeAction::kRestart;
   }

@@ -2,9 +2,11 @@
 //   Hello -> (Welcome) -> batches of cells with seq above the parent's watermark, at
 //   most `window` unacknowledged -> acks move the watermark and free the window.
 // A Welcome whose watermark is behind what the parent once acknowledged (a parent
-// restored from an old backup) or ahead of what this node has (a child restored from
-// one) means the two copies cannot be reconciled by seq: the session starts a new
-// epoch and asks for a restart, and the parent replaces this node's cells.
+// restored from an old backup) or ahead of what this node's database can vouch for (a
+// child restored from one, or that lost commits in a power cut, even if it has written
+// past the watermark since: Outbox::vouched_seq) means the two copies cannot be
+// reconciled by seq: the session starts a new epoch and asks for a restart, and the
+// parent replaces this node's cells.
 // Not thread-safe: the Uplink serialises calls.
 #ifndef FEDSYNC_SHARED_UPLINK_SESSION_H_
 #define FEDSYNC_SHARED_UPLINK_SESSION_H_

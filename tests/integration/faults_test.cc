@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "shared/database.h"
+#include "shared/demo_data.h"
+#include "shared/registry_kinds.h"
 #include "tests/integration/federation_check.h"
 #include "tests/integration/tcp_proxy.h"
 #include "tests/integration/tree.h"
@@ -292,6 +294,112 @@ TEST(FaultsTest, ParentRestoredFromAnOldBackupConvergesAfterFullResync) {
   auto at_city = Admin(city_address, "hefei").Rollup(kStudentsTotal, year);
   ASSERT_TRUE(at_city.ok());
   EXPECT_EQ(TotalOf(*at_city, "hefei", year), 100);
+}
+
+// The city comes back from an old backup while its province is unreachable. Its
+// district resyncs into it, the district's changes made while the city was down land at
+// seqs the province already holds from the lost timeline, and other traffic takes the
+// city's max seq past the province's watermark before the two meet again: the city
+// must still see that its database went back (a new epoch), or the province would keep
+// the lost timeline's cells at those seqs for good.
+TEST(FaultsTest, ACityRestoredWhileItsProvinceIsUnreachableConvergesOnceItIsBack) {
+  TempDir dir;
+  auto province = StartNode(dir, "anhui", "province", "127.0.0.1:0", {});
+  ASSERT_TRUE(province.ok()) << province.status();
+  const std::string province_address = (*province)->address();
+  auto upper = TcpProxy::Start(std::stoi(province_address.substr(province_address.rfind(':') + 1)));
+  ASSERT_TRUE(upper.ok());
+  auto city = StartNode(dir, "hefei", "city", "127.0.0.1:0", {(*upper)->address(), "anhui"});
+  ASSERT_TRUE(city.ok()) << city.status();
+  const std::string city_address = (*city)->address();
+  auto district = StartNode(dir, "luyang", "district", "127.0.0.1:0", {city_address, "hefei"},
+                            {"--debounce-ms=0"});
+  ASSERT_TRUE(district.ok()) << district.status();
+  const std::map<std::string, std::string> districts = {{"luyang", (*district)->address()}};
+  const std::vector<v1::Record> students = Students(400, 21);
+  size_t next = 0;
+  auto import_students = [&](size_t count) {
+    const std::string file = dir.File(absl::StrCat("s", next, ".csv"));
+    WriteCsv(file, Slice(students, next, count));
+    next += count;
+    CommandOutput out = ImportCsv((*district)->address(), "luyang", "returned_students", file);
+    EXPECT_EQ(out.exit_code, 0) << out.err;
+  };
+  auto city_status = [&] {
+    auto status = Admin(city_address, "hefei").Status();
+    EXPECT_TRUE(status.ok());
+    return status.ok() ? *status : v1::GetStatusResponse();
+  };
+  import_students(40);
+  absl::Status converged =
+      WaitFor([&] { return ConvergedWithCommitted(province_address, "anhui", dir, districts); });
+  ASSERT_TRUE(converged.ok()) << converged;
+
+  // Backup of the city, stopped cleanly.
+  (*city)->Signal(SIGTERM);
+  ASSERT_NE((*city)->Wait(), -1);
+  CopyDatabase(dir.File("hefei.db"), dir.File("hefei-backup.db"));
+  city = StartNode(dir, "hefei", "city", city_address, {(*upper)->address(), "anhui"});
+  ASSERT_TRUE(city.ok()) << city.status();
+  const v1::GetStatusResponse at_backup = city_status();
+  const uint64_t backup_seq = at_backup.max_seq();
+  // A day of ordinary changes the province receives.
+  for (int i = 0; i < 150; ++i) {
+    import_students(1);
+    converged = WaitFor([&] { return CheckParentConverged(city_address, "hefei", districts); });
+    ASSERT_TRUE(converged.ok()) << converged;
+    const v1::GetStatusResponse now = city_status();
+    if (now.max_seq() > backup_seq + 3 * static_cast<uint64_t>(now.published_cells()) + 60) break;
+  }
+  converged =
+      WaitFor([&] { return ConvergedWithCommitted(province_address, "anhui", dir, districts); });
+  ASSERT_TRUE(converged.ok()) << converged;
+  const uint64_t watermark = city_status().max_seq();
+
+  // The province becomes unreachable; the city dies; luyang changes meanwhile.
+  (*upper)->SetMode(TcpProxy::Mode::kDrop);
+  (*upper)->CutAll();
+  (*city)->Signal(SIGKILL);
+  ASSERT_NE((*city)->Wait(), -1);
+  import_students(10);
+  CopyDatabase(dir.File("hefei-backup.db"), dir.File("hefei.db"));
+  city = StartNode(dir, "hefei", "city", city_address, {(*upper)->address(), "anhui"});
+  ASSERT_TRUE(city.ok()) << city.status();
+  converged = WaitFor([&] { return CheckParentConverged(city_address, "hefei", districts); },
+                      absl::Seconds(60));
+  ASSERT_TRUE(converged.ok()) << converged;
+  const uint64_t after_resync = city_status().max_seq();
+  // Other traffic (another registry's metrics) until the city's seq passes the watermark.
+  const auto enterprises = GeneratedRecords(*FindRegistryKind("enterprises"), 600, 5, DemoYear());
+  ASSERT_TRUE(enterprises.ok());
+  size_t next_enterprise = 0;
+  while (city_status().max_seq() <= watermark + 5 && next_enterprise + 3 <= enterprises->size()) {
+    const std::string file = dir.File(absl::StrCat("e", next_enterprise, ".csv"));
+    WriteCsv(file, Slice(*enterprises, next_enterprise, 3));
+    next_enterprise += 3;
+    CommandOutput out = ImportCsv((*district)->address(), "luyang", "enterprises", file);
+    ASSERT_EQ(out.exit_code, 0) << out.err;
+    converged = WaitFor([&] { return CheckParentConverged(city_address, "hefei", districts); });
+    ASSERT_TRUE(converged.ok()) << converged;
+  }
+  std::cout << "backup seq " << backup_seq << ", province watermark " << watermark
+            << ", after the district's resync " << after_resync << ", at reconnect "
+            << city_status().max_seq() << "\n";
+  ASSERT_LT(backup_seq, watermark);
+  ASSERT_GT(city_status().max_seq(), watermark) << "the case a seq comparison alone misses";
+
+  (*upper)->SetMode(TcpProxy::Mode::kPass);
+  converged =
+      WaitFor([&] { return ConvergedWithCommitted(province_address, "anhui", dir, districts); },
+              absl::Seconds(40));
+  EXPECT_TRUE(converged.ok()) << converged;
+  const std::string year = std::to_string(CurrentYear());
+  auto at_province = Admin(province_address, "anhui").Rollup(kStudentsTotal, year);
+  auto at_city = Admin(city_address, "hefei").Rollup(kStudentsTotal, year);
+  ASSERT_TRUE(at_province.ok() && at_city.ok());
+  std::cout << "students total: city " << TotalOf(*at_city, "hefei", year) << ", province "
+            << TotalOf(*at_province, "anhui", year) << "\n";
+  EXPECT_EQ(TotalOf(*at_province, "anhui", year), TotalOf(*at_city, "hefei", year));
 }
 
 }  // namespace

@@ -301,6 +301,26 @@ TEST_F(ChildCellsTest, ABatchCheckedUnderAnOlderCatalogIsCheckedAgain) {
   EXPECT_EQ(Own("returned_students_by_region", "europe").first, 4);
 }
 
+// A child on a newer catalog (its parent restored from a backup, or rebuilt) would
+// send cells of metrics this node does not run yet; rejected, the watermark would pass
+// them and they would never come again. It waits, with nothing stored, until this node
+// has its catalog.
+TEST_F(ChildCellsTest, AChildOnANewerCatalogWaitsUntilThisNodeHasIt) {
+  v1::Hello hello;
+  hello.set_node_id("luyang");
+  hello.set_level(v1::DISTRICT);
+  hello.set_epoch(1);
+  hello.set_catalog_version(catalogs_.Get()->version() + 1);
+  auto refused = cells_.ApplyHello(db_.get(), published_.get(), hello, 1000);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(ReadChildren(db_.get())->empty());
+  ASSERT_NO_FATAL_FAILURE(AdoptCatalogWithout("no such metric"));
+  auto welcome = cells_.ApplyHello(db_.get(), published_.get(), hello, 1000);
+  ASSERT_TRUE(welcome.ok()) << welcome.status();
+  EXPECT_EQ(Apply("luyang", {ByRegion("europe", 4, 1)}).rejected_size(), 0);
+  EXPECT_EQ(Own("returned_students_by_region", "europe").first, 4);
+}
+
 // A catalog that drops a metric reaches the city before the district. The district then
 // deletes that metric's cells; the city must take those tombstones, or it would keep
 // the old cells, and their sums, for good.

@@ -339,5 +339,118 @@ TEST(UplinkTest, AResultReadyBeforeTheWelcomeWaitsWithoutSpinning) {
   server->server->Shutdown(std::chrono::system_clock::now());
 }
 
+// A parent that takes the first batch of the first stream, then ends every stream at
+// its next batch (a batch it cannot store: a full disk, a child over its cell limit).
+class AckOnceThenFailParent final : public v1::Federation::CallbackService {
+ public:
+  grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage>* Sync(
+      grpc::CallbackServerContext*) override {
+    return new Reactor(this, streams_.fetch_add(1) == 0);
+  }
+  int hellos() const { return hellos_.load(); }
+
+ private:
+  class Reactor final : public grpc::ServerBidiReactor<v1::UpMessage, v1::DownMessage> {
+   public:
+    Reactor(AckOnceThenFailParent* parent, bool first) : parent_(parent), first_(first) {
+      StartRead(&in_);
+    }
+    void OnReadDone(bool ok) override {
+      absl::MutexLock lock(&mu_);
+      if (!ok) {
+        FinishLocked(grpc::Status::OK);
+        return;
+      }
+      if (in_.has_hello()) {
+        ++parent_->hellos_;
+        out_.Clear();
+        out_.mutable_welcome()->set_epoch(in_.hello().epoch());
+        out_.mutable_welcome()->set_watermark(in_.hello().last_acked_seq());
+        writing_ = true;
+        StartWrite(&out_);
+      } else if (in_.has_batch()) {
+        if (first_ && !acked_) {
+          acked_ = true;
+          ack_.Clear();
+          ack_.mutable_ack()->set_batch_id(in_.batch().batch_id());
+          ack_.mutable_ack()->set_watermark(in_.batch().cells(in_.batch().cells_size() - 1).seq());
+          if (!writing_) {
+            writing_ = true;
+            StartWrite(&ack_);
+          } else {
+            ack_pending_ = true;
+          }
+        } else {
+          FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "parent storage error"));
+          return;
+        }
+      }
+      StartRead(&in_);
+    }
+    void OnWriteDone(bool) override {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ack_pending_) {
+        ack_pending_ = false;
+        writing_ = true;
+        StartWrite(&ack_);
+        return;
+      }
+      if (finish_pending_) DoFinish();
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    void FinishLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      if (finishing_) return;
+      finishing_ = true;
+      status_ = status;
+      if (writing_) {
+        finish_pending_ = true;
+      } else {
+        DoFinish();
+      }
+    }
+    void DoFinish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      if (finished_) return;
+      finished_ = true;
+      Finish(status_);
+    }
+    AckOnceThenFailParent* const parent_;
+    const bool first_;
+    absl::Mutex mu_;
+    bool acked_ = false, writing_ = false, ack_pending_ = false, finishing_ = false,
+         finish_pending_ = false, finished_ = false;
+    grpc::Status status_;
+    v1::UpMessage in_;
+    v1::DownMessage out_, ack_;
+  };
+  std::atomic<int> streams_{0};
+  std::atomic<int> hellos_{0};
+};
+
+TEST(UplinkTest, AStreamThatFailsWithoutProgressBacksOffAfterARecentAck) {
+  AckOnceThenFailParent parent;
+  auto server = StartServer("127.0.0.1:0", grpc::InsecureServerCredentials(), {&parent});
+  ASSERT_TRUE(server.ok()) << server.status();
+  FakeOutbox outbox(10);
+  UplinkOptions options = LoopbackUplink(server->port);
+  options.batch_cells = 1;
+  options.window = 1;
+  Uplink uplink(&outbox, options,
+                [](const v1::Command&, auto reply) { reply(v1::CommandResult()); });
+  uplink.Start("");
+  const absl::Time first_failure_by = absl::Now();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (parent.hellos() < 5 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_GE(parent.hellos(), 5);
+  // Four waits after failures with no ack: 100, 200, 400 and 800 ms less 20% jitter at
+  // the least. Resetting the backoff on the first stream's ack redials every ~100 ms.
+  EXPECT_GE(absl::Now() - first_failure_by, absl::Milliseconds(1000));
+  EXPECT_EQ(outbox.acked_, 1u) << "only the first stream's batch was taken";
+  uplink.Stop();
+  server->server->Shutdown(std::chrono::system_clock::now());
+}
+
 }  // namespace
 }  // namespace fedsync
