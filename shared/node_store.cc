@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "shared/logging.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -57,8 +58,9 @@ absl::Status NodeStore::Write(
     }();
     if (!status.ok()) {
       // The transaction rolled back: forget the seqs it took.
-      absl::Status reload = published_->Reload();
-      (void)reload;
+      if (absl::Status reload = published_->Reload(); !reload.ok()) {
+        LogError("store.reload_failed", {{"error", reload.message()}});
+      }
       PublishCounters();
       return status;
     }
