@@ -90,6 +90,9 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
     }
     parameters.sensitivity = disclosure.magnitude_max();
   }
+  // One person can be in each registry the metric counts (a study certificate and an
+  // identity certification), and each of those records moves the release.
+  parameters.sensitivity *= std::max(metric.registries_size(), 1);
   if (HasMultiRecordEntities(metric)) {
     for (const v1::Dimension& dim : metric.dimensions()) {
       if (dim.field() == "kind") continue;
@@ -192,7 +195,12 @@ bool NeedsContributions(const v1::MetricDef& metric) {
 
 std::string EntityOf(const RegistryKind& kind, const google::protobuf::Message& payload) {
   if (kind.key_fields.empty()) return kind.name;
-  return absl::StrCat(kind.name, ":", FieldText(payload, kind.key_fields[0]));
+  const std::string& field = kind.key_fields[0];
+  // A person is one entity in every registry that names them by resident id.
+  if (field == "resident_id" || field == "household_resident_id") {
+    return absl::StrCat("person:", FieldText(payload, field));
+  }
+  return absl::StrCat(kind.name, ":", FieldText(payload, field));
 }
 
 }  // namespace fedsync

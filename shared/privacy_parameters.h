@@ -39,7 +39,8 @@ struct DpParameters {
   mpq_class epsilon;  // the cost of one release: epsilon (LAPLACE) or rho (GAUSSIAN)
   mpq_class budget;   // per (metric, period)
   // What one entity can change a cell by: 1 for counts of single-record entities, else
-  // magnitude_max.
+  // magnitude_max; times the number of registries the metric counts, since one person
+  // can be in each.
   int64_t sensitivity = 1;
   // How many cells of one release one entity can be in: 1 when a record is its entity;
   // for entities of several records (a household's aid visits of five kinds), every
@@ -82,8 +83,10 @@ bool HasMultiRecordEntities(const v1::MetricDef& metric);
 // Whether publishing `metric` needs each contributor's total per cell: SUPPRESSION and
 // DP metrics that sum a magnitude or count multi-record entities.
 bool NeedsContributions(const v1::MetricDef& metric);
-// The entity a record of `kind` belongs to, "<registry>:<first natural-key field>".
-// Stays in the district.
+// The entity a record of `kind` belongs to: "person:<resident id>" for registries keyed
+// by a person's (or household's) resident id, so that one person is one contributor
+// across registries; else "<registry>:<first natural-key field>". Stays in the
+// district.
 std::string EntityOf(const RegistryKind& kind, const google::protobuf::Message& payload);
 
 }  // namespace fedsync

@@ -3,6 +3,7 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "shared/privacy_groups.h"
+#include "shared/registry_kinds.h"
 
 namespace fedsync {
 namespace {
@@ -79,6 +80,38 @@ TEST(DpParametersTest, NoiseCoversEveryCellOneEntityCanBeIn) {
   ASSERT_TRUE(single.ok()) << single.status();
   EXPECT_EQ(single->cells_per_entity, 1);
   EXPECT_EQ(DpNoiseScale(*single), mpq_class(2));
+}
+
+// A person holding a study certificate and an identity certification is in both
+// registries of a metric that counts them: the release moves by both records.
+TEST(DpParametersTest, APersonInEachRegistryOfAMetricMovesItByEach) {
+  const v1::MetricDef certificates = Metric(
+      "id: 'c' registries: 'identity_certifications' registries: 'study_certificates' "
+      "time_basis: EVENT date_field: 'issue_date' period_type: YEAR "
+      "disclosure { method: DP epsilon: '1' budget: '2' magnitude_max: 1 }");
+  auto parameters = DpParametersOf(certificates);
+  ASSERT_TRUE(parameters.ok()) << parameters.status();
+  EXPECT_EQ(parameters->sensitivity, 2);
+  EXPECT_EQ(DpNoiseScale(*parameters), mpq_class(2));
+}
+
+// The threshold counts persons: the records of one resident id are one contributor in
+// every registry keyed by it, and other registries keep entities of their own.
+TEST(EntityTest, OnePersonIsOneEntityAcrossRegistries) {
+  v1::IdentityCertification identity;
+  identity.set_resident_id("340103199101010012");
+  v1::StudyCertificate study;
+  study.set_resident_id("340103199101010012");
+  v1::AidVisit visit;
+  visit.set_household_resident_id("340103199101010012");
+  v1::Enterprise enterprise;
+  enterprise.set_credit_code("340103199101010012");
+  const std::string person = EntityOf(*FindRegistryKind("identity_certifications"), identity);
+  EXPECT_EQ(EntityOf(*FindRegistryKind("study_certificates"), study), person);
+  EXPECT_EQ(EntityOf(*FindRegistryKind("aid_visits"), visit), person);
+  EXPECT_NE(EntityOf(*FindRegistryKind("enterprises"), enterprise), person);
+  study.set_resident_id("340103199101020018");
+  EXPECT_NE(EntityOf(*FindRegistryKind("study_certificates"), study), person);
 }
 
 }  // namespace
