@@ -39,8 +39,8 @@ ABSL_FLAG(std::string, parent_id, "",
           "the parent's node id, which its certificate must name (required with --tls-dir "
           "and --parent)");
 ABSL_FLAG(std::vector<std::string>, registry_operators, {},
-          "NAME,...: the operators whose certificates may call the registry service (the "
-          "district's own; config registry_operators)");
+          "NAME,...: the operators who may call the registry service (the district's own: "
+          "certificate names, NAME@token for a token; config registry_operators)");
 ABSL_FLAG(int32_t, min_suppression_threshold, 0,
           "the least SUPPRESSION threshold this district runs, whatever the catalog from "
           "above says (default 3; may be raised, not lowered)");

@@ -13,6 +13,7 @@
 #include "grpc/grpc_security_constants.h"
 #include "shared/logging.h"
 #include "shared/operator_tokens.h"
+#include "shared/status_macros.h"
 #include "shared/tls_credentials.h"
 
 namespace fedsync {
@@ -73,6 +74,20 @@ std::vector<std::string> OrganizationalUnits(absl::string_view pem) {
   return units;
 }
 
+// kPermissionDenied when `method` is a district's RegistryService and `caller` (a
+// certificate's name, or a token's NAME@token) is not one of its `registry_operators`.
+absl::Status CheckRegistryOperator(absl::string_view method, const std::string& caller,
+                                   const std::set<std::string>* registry_operators) {
+  if (registry_operators == nullptr || !absl::StartsWith(method, "RegistryService/") ||
+      registry_operators->count(caller) > 0) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(method, ": '", caller,
+                   "' is not one of this district's registry operators (registry_operators in "
+                   "its config); its records are for its own operators only"));
+}
+
 }  // namespace
 
 const char* OperatorRoleName(OperatorRole role) {
@@ -120,6 +135,10 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
           method, " needs role ", OperatorRoleName(needed), "; '", peer.token_holder->name, "' is ",
           OperatorRoleName(peer.token_holder->role)));
     }
+    // A token's entry is copied to every node its holder may call (a city's viewer
+    // reads a district's status with it), so holding one is no more a sign of being the
+    // district's own than holding a certificate from the tree's CA.
+    RETURN_IF_ERROR(CheckRegistryOperator(method, peer.token_holder->name, registry_operators));
     return *peer.token_holder;
   }
   if (!peer.certified || peer.certified_name.empty()) {
@@ -141,13 +160,7 @@ absl::StatusOr<OperatorCaller> AuthorizeOperator(bool require_certificate, const
         absl::StrCat(method, " needs role ", OperatorRoleName(needed), "; '", peer.certified_name,
                      "' is ", OperatorRoleName(*role)));
   }
-  if (registry_operators != nullptr && absl::StartsWith(method, "RegistryService/") &&
-      registry_operators->count(peer.certified_name) == 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        method, ": '", peer.certified_name,
-        "' is not one of this district's registry operators (registry_operators in its "
-        "config); its records are for its own operators only"));
-  }
+  RETURN_IF_ERROR(CheckRegistryOperator(method, peer.certified_name, registry_operators));
   return OperatorCaller{peer.certified_name, *role};
 }
 

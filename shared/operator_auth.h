@@ -12,11 +12,12 @@
 // caller as admin, named by the "x-fedsync-operator" call metadata or "local".
 //
 // A district's registries hold personal data, so over TLS its RegistryService answers a
-// certificate only when its name is one of the district's own registry operators
+// caller only when its name is one of the district's own registry operators
 // (NodeConfig.registry_operators): an operator of its city or province holds a
 // certificate from the same CA, and may read the district's status and rollups but
-// not its records. A bearer token is the district's own (it is in the district's
-// config) and needs no listing.
+// not its records. A bearer token is held to the same list, under its NAME@token: its
+// entry is copied to the config of every node its holder may call, so being in the
+// district's config says no more than a certificate from the tree's CA does.
 //
 // Every call an operator (or admin) role needs is logged when allowed, as
 // operator.action with the method and the caller; a refusal as operator.denied.
@@ -72,8 +73,8 @@ struct OperatorPeer {
 // lack of one); kUnauthenticated when a TLS node's caller presented no certificate, or a
 // token this node does not know. Over TLS a certified caller's role is the weakest role
 // among its OUs. `registry_operators` (a district's; null on a node without
-// registries): the certificate names that may call RegistryService; any other
-// certificate is refused it with kPermissionDenied.
+// registries): the callers that may call RegistryService, certificates by name and
+// tokens by NAME@token; any other caller is refused it with kPermissionDenied.
 absl::StatusOr<OperatorCaller> AuthorizeOperator(
     bool require_certificate, const OperatorPeer& peer, absl::string_view method,
     const std::set<std::string>* registry_operators = nullptr);
@@ -92,8 +93,8 @@ class OperatorAuth {
   // `tokens` (may be null: none) must outlive this.
   explicit OperatorAuth(bool require_certificate, const OperatorTokens* tokens = nullptr)
       : require_certificate_(require_certificate), tokens_(tokens) {}
-  // A district's: RegistryService only for the certificates named in
-  // `registry_operators` (and for tokens).
+  // A district's: RegistryService only for the callers named in `registry_operators`
+  // (a certificate's name, a token's NAME@token).
   OperatorAuth(bool require_certificate, const OperatorTokens* tokens,
                std::set<std::string> registry_operators)
       : require_certificate_(require_certificate),

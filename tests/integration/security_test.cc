@@ -805,20 +805,44 @@ TEST_F(SecurityTest, OperatorTokensCarryARoleAndNodesKeepOnlyTheirHash) {
     EXPECT_EQ(welcome.status().code(), absl::StatusCode::kPermissionDenied) << welcome.status();
   }
 
-  // At a district, a registry write with a token is audited under it.
-  auto district =
-      NodeProcess::Start(FEDSYNC_DISTRICT_NODE,
-                         {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
-                          "--config=" + config, "--tls-dir=" + pki_ + "/luyang"},
-                         dir_.File("luyang.log"));
+  // At a district, a registry write with a listed token is audited under it; a token
+  // whose entry is in the district's config but not listed reads status, not records.
+  auto district = NodeProcess::Start(
+      FEDSYNC_DISTRICT_NODE,
+      {"--id=luyang", "--db=" + dir_.File("luyang.db"), "--listen=127.0.0.1:0",
+       "--config=" + config, "--tls-dir=" + pki_ + "/luyang", "--registry-operators=otto@token"},
+      dir_.File("luyang.log"));
   ASSERT_TRUE(district.ok()) << district.status();
-  grpc::ChannelArguments args;
-  SetServerName("luyang", &args);
-  auto registry = v1::RegistryService::NewStub(grpc::CreateCustomChannel(
-      (*district)->address(),
-      grpc::CompositeChannelCredentials(ServerOnlyTlsChannelCredentials(FileContents(pki_ + "/ca.pem")),
-                                        grpc::AccessTokenCredentials(otto_token)),
-      args));
+  auto district_channel = [&](const std::string& token) {
+    grpc::ChannelArguments args;
+    SetServerName("luyang", &args);
+    return grpc::CreateCustomChannel(
+        (*district)->address(),
+        grpc::CompositeChannelCredentials(
+            ServerOnlyTlsChannelCredentials(FileContents(pki_ + "/ca.pem")),
+            grpc::AccessTokenCredentials(token)),
+        args);
+  };
+  const std::string vera_token(absl::StripAsciiWhitespace(FileContents(tokens["vera"])));
+  {
+    auto vera_registry = v1::RegistryService::NewStub(district_channel(vera_token));
+    grpc::ClientContext context;
+    context.set_deadline(In(absl::Seconds(10)));
+    v1::ListRecordsRequest list;
+    list.set_kind("returned_students");
+    v1::ListRecordsResponse records;
+    grpc::Status listed = vera_registry->ListRecords(&context, list, &records);
+    EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED) << listed.error_message();
+    EXPECT_TRUE(absl::StrContains(listed.error_message(), "registry operators"))
+        << listed.error_message();
+    auto vera_admin = v1::AdminService::NewStub(district_channel(vera_token));
+    grpc::ClientContext status_context;
+    status_context.set_deadline(In(absl::Seconds(10)));
+    v1::GetStatusResponse status;
+    grpc::Status read = vera_admin->GetStatus(&status_context, v1::GetStatusRequest(), &status);
+    EXPECT_TRUE(read.ok()) << read.error_message();
+  }
+  auto registry = v1::RegistryService::NewStub(district_channel(otto_token));
   v1::CreateRecordRequest create;
   *create.mutable_record() = Students(1, 77).front();
   v1::RecordEntry created;

@@ -1,5 +1,6 @@
 #include "shared/operator_auth.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,8 +87,9 @@ TEST(OperatorAuthTest, TlsCallersHaveTheRoleInTheirCertificate) {
   }
 }
 
-// A district's registries answer only the certificates it lists, whatever their role
-// (a city's admin holds a certificate from the same CA); tokens are its own.
+// A district's registries answer only the certificates and tokens it lists, whatever
+// their role (a city's admin holds a certificate from the same CA, a city's viewer a
+// token whose entry is copied to every node it reads).
 TEST(OperatorAuthTest, ADistrictsRegistriesAnswerOnlyItsOwnOperators) {
   const std::set<std::string> own = {"otto"};
   const std::set<std::string> none;
@@ -104,10 +106,6 @@ TEST(OperatorAuthTest, ADistrictsRegistriesAnswerOnlyItsOwnOperators) {
     EXPECT_TRUE(
         AuthorizeOperator(true, Certified("ada", {"admin"}), "AdminService/GetRollup", scope).ok());
   }
-  OperatorPeer token = Certified("ada", {"admin"});
-  token.token_presented = true;
-  token.token_holder = OperatorCaller{"vera@token", OperatorRole::kViewer};
-  EXPECT_TRUE(AuthorizeOperator(true, token, "RegistryService/GetRecord", &none).ok());
   // Listed, but a viewer: the role still holds.
   const std::set<std::string> vera = {"vera"};
   EXPECT_EQ(
@@ -117,6 +115,63 @@ TEST(OperatorAuthTest, ADistrictsRegistriesAnswerOnlyItsOwnOperators) {
       absl::StatusCode::kPermissionDenied);
   // A node without registries (null) does not restrict them.
   EXPECT_TRUE(AuthorizeOperator(true, Certified("ada", {"admin"}), "RegistryService/Export").ok());
+}
+
+OperatorPeer WithToken(const std::string& name, OperatorRole role) {
+  OperatorPeer peer;
+  peer.token_presented = true;
+  peer.token_holder = OperatorCaller{name + "@token", role};
+  return peer;
+}
+
+TEST(OperatorAuthTest, ADistrictsRegistriesAnswerOnlyTheTokensItLists) {
+  const std::set<std::string> own = {"otto", "zhou@token"};
+  const std::set<std::string> none;
+  OperatorPeer vera_with_admin_certificate = WithToken("vera", OperatorRole::kViewer);
+  vera_with_admin_certificate.certified = true;  // the token wins over a listed certificate
+  vera_with_admin_certificate.certified_name = "otto";
+  vera_with_admin_certificate.certified_units = {"admin"};
+  struct Case {
+    const char* what;
+    OperatorPeer peer;
+    const std::set<std::string>* scope;
+    const char* method;
+    absl::StatusCode code;
+  };
+  for (const Case& test : std::vector<Case>{
+           {"unlisted viewer token exports", WithToken("vera", OperatorRole::kViewer), &own,
+            "RegistryService/Export", absl::StatusCode::kPermissionDenied},
+           {"unlisted viewer token reads a record", WithToken("vera", OperatorRole::kViewer), &own,
+            "RegistryService/GetRecord", absl::StatusCode::kPermissionDenied},
+           {"unlisted viewer token reads status", WithToken("vera", OperatorRole::kViewer), &own,
+            "AdminService/GetStatus", absl::StatusCode::kOk},
+           {"unlisted admin token, empty list", WithToken("ada", OperatorRole::kAdmin), &none,
+            "RegistryService/ListRecords", absl::StatusCode::kPermissionDenied},
+           {"unlisted admin token reads rollups", WithToken("ada", OperatorRole::kAdmin), &none,
+            "AdminService/GetRollup", absl::StatusCode::kOk},
+           {"a token named like a listed certificate", WithToken("otto", OperatorRole::kOperator),
+            &own, "RegistryService/GetRecord", absl::StatusCode::kPermissionDenied},
+           {"unlisted token beside a listed certificate", vera_with_admin_certificate, &own,
+            "RegistryService/GetRecord", absl::StatusCode::kPermissionDenied},
+           {"listed token reads", WithToken("zhou", OperatorRole::kViewer), &own,
+            "RegistryService/Export", absl::StatusCode::kOk},
+           {"listed token writes", WithToken("zhou", OperatorRole::kOperator), &own,
+            "RegistryService/CreateRecord", absl::StatusCode::kOk},
+           {"listed viewer token may not write", WithToken("zhou", OperatorRole::kViewer), &own,
+            "RegistryService/CreateRecord", absl::StatusCode::kPermissionDenied},
+           {"a node without registries", WithToken("vera", OperatorRole::kViewer), nullptr,
+            "RegistryService/GetRecord", absl::StatusCode::kOk},
+       }) {
+    SCOPED_TRACE(test.what);
+    absl::StatusOr<OperatorCaller> caller =
+        AuthorizeOperator(true, test.peer, test.method, test.scope);
+    EXPECT_EQ(caller.status().code(), test.code) << caller.status();
+    if (test.code == absl::StatusCode::kPermissionDenied &&
+        test.peer.token_holder->role >= RequiredRole(test.method)) {
+      EXPECT_TRUE(absl::StrContains(caller.status().message(), "registry operators"))
+          << caller.status();
+    }
+  }
 }
 
 TEST(OperatorAuthTest, PlaintextNodesTreatCallersAsAdmin) {
