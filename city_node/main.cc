@@ -42,8 +42,9 @@ ABSL_FLAG(std::string, parent_id, "",
           "the parent's node id, which its certificate must name (required with --tls-dir "
           "and --parent)");
 ABSL_FLAG(std::vector<std::string>, children, {},
-          "with --tls-dir: the only child ids accepted, comma-separated (default: any child "
-          "with a certificate from this node's CA, under its certificate's id)");
+          "with --tls-dir: the only child ids accepted, comma-separated (default: any node "
+          "with a certificate from this node's CA, under its certificate's id; pass the list in "
+          "production)");
 ABSL_FLAG(int64_t, child_max_cells, 0,
           "live cells one child may hold here (default 1000000); more is refused");
 ABSL_FLAG(int64_t, child_cells_per_second, 0,
@@ -173,7 +174,19 @@ int main(int argc, char** argv) {
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   const std::vector<std::string> children(config.children().begin(), config.children().end());
-  const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children);
+  const fedsync::ChildAdmission admission(!config.tls_dir().empty(), children, config.id(),
+                                          config.parent_id());
+  if (!config.tls_dir().empty() && admission.admits_any()) {
+    // Not refused: tests and development trees start without a list. Every node of the
+    // tree holds a certificate from the same CA, so any of them may stream here.
+    fedsync::LogWarning(
+        "children.any_admitted",
+        {{"id", config.id()},
+         {"reason",
+          "no --children list: any node with a certificate from this node's CA is admitted as "
+          "a child, so a node that also streams elsewhere in the tree is counted twice; pass "
+          "--children=ID,... in production"}});
+  }
   fedsync::ChildHub* hub = (*node)->hub();
   hub->SetMaxCellsPerChild(config.child_max_cells());
   fedsync::ChildLimits limits({config.child_cells_per_second(), config.child_burst_cells()},

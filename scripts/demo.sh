@@ -150,11 +150,16 @@ for node in anhui hefei "${districts[@]}"; do node_flags+=("--node=${node}"); do
 "${fedctl}" certs init --out="${pki}" "${node_flags[@]}" --operator=demo:admin >/dev/null
 
 echo "demo: starting the federation in ${work}"
+# Each aggregating node lists its children: every node's certificate comes from the one
+# CA, so without the list a district could also stream to the province directly and be
+# counted there twice.
+district_list="$(IFS=,; echo "${districts[*]}")"
 start_node anhui "${city_node}" --id=anhui --level=province --db="${work}/anhui.db" \
-  --listen=127.0.0.1:0 --tls-dir="${pki}/anhui"
+  --listen=127.0.0.1:0 --tls-dir="${pki}/anhui" --children=hefei
 province="${address}"
 start_node hefei "${city_node}" --id=hefei --level=city --db="${work}/hefei.db" \
-  --listen=127.0.0.1:0 --parent="${province}" --parent-id=anhui --tls-dir="${pki}/hefei"
+  --listen=127.0.0.1:0 --parent="${province}" --parent-id=anhui --tls-dir="${pki}/hefei" \
+  --children="${district_list}"
 city="${address}"
 declare -A district_address
 for district in "${districts[@]}"; do

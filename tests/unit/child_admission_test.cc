@@ -47,6 +47,43 @@ TEST(ChildAdmissionTest, DecidesByCertificateAndRegisteredChildren) {
 namespace fedsync {
 namespace {
 
+// A node above (the parent) or the node itself streaming here as a child would loop
+// the sums back into themselves, whatever the list and transport.
+TEST(ChildAdmissionTest, ThisNodesOwnIdAndItsParentsAreNeverAChild) {
+  struct Case {
+    const char* what;
+    bool require_certificate;
+    std::vector<std::string> registered;
+    std::string claimed;
+    bool admitted;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"the parent, any child", true, {}, "anhui", false, "parent"},
+      {"the parent, listed by mistake", true, {"anhui", "luyang"}, "anhui", false, "parent"},
+      {"itself, any child", true, {}, "hefei", false, "own id"},
+      {"itself, listed by mistake", true, {"hefei"}, "hefei", false, "own id"},
+      {"plaintext parent", false, {}, "anhui", false, "parent"},
+      {"plaintext itself", false, {}, "hefei", false, "own id"},
+      {"a child still admitted", true, {}, "luyang", true, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const ChildAdmission admission(c.require_certificate, c.registered, "hefei", "anhui");
+    const std::vector<std::string> certified =
+        c.require_certificate ? std::vector<std::string>{c.claimed} : std::vector<std::string>{};
+    absl::Status status = admission.Admit(certified, c.claimed);
+    if (c.admitted) {
+      EXPECT_TRUE(status.ok()) << status;
+    } else {
+      EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+      EXPECT_NE(status.message().find(c.says), absl::string_view::npos) << status;
+    }
+  }
+  // The top of the tree has no parent: an empty id refuses nothing.
+  EXPECT_TRUE(ChildAdmission(true, {}, "anhui", "").Admit({"hefei"}, "hefei").ok());
+}
+
 TEST(ChildAdmissionTest, AnOperatorsCertificateIsNeverAChild) {
   const ChildAdmission any_certified(/*require_certificate=*/true, {});
   EXPECT_TRUE(any_certified.Admit({"alice"}, "alice").ok());
