@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "bench/bench_util.h"
 #include "shared/admin_client.h"
+#include "shared/countries.h"
 #include "shared/logging.h"
 #include "shared/uplink.h"
 
@@ -33,16 +34,19 @@ namespace fedsync::bench {
 namespace {
 
 // `cells` cells of returned_students_by_region, each with value 1, so that the city's
-// sum for a region is the number of districts.
+// sum for a region is the number of districts: every region (the parent refuses any
+// other value) in 2026, then in 2025, and so on.
 std::vector<v1::Cell> RegionCells(int64_t cells) {
+  const std::vector<std::string>& regions = WorldRegions();
+  const int64_t per_year = static_cast<int64_t>(regions.size());
   std::vector<v1::Cell> out;
-  for (int64_t i = 1; i <= cells; ++i) {
+  for (int64_t i = 0; i < cells; ++i) {
     v1::Cell cell;
     cell.set_metric("returned_students_by_region");
-    cell.set_period("2026");
+    cell.set_period(absl::StrCat(2026 - i / per_year));
     v1::DimensionValue* dim = cell.add_dims();
     dim->set_key("region");
-    dim->set_value(absl::StrFormat("r%04d", i));
+    dim->set_value(regions[static_cast<size_t>(i % per_year)]);
     cell.set_value(1);
     cell.set_status(v1::OK);
     out.push_back(std::move(cell));
@@ -108,7 +112,7 @@ int main(int argc, char** argv) {
 
   // Every region cell at the city must be the number of districts.
   AdminClient admin(address, nullptr, absl::Seconds(30));
-  auto rollup = admin.Rollup("returned_students_by_region", "2026");
+  auto rollup = admin.Rollup("returned_students_by_region");
   auto status = admin.Status();
   int64_t connected = 0;
   if (status.ok()) {

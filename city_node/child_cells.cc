@@ -167,7 +167,8 @@ const Migrations& CityMigrations() {
   return *migrations;
 }
 
-absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& cell) {
+absl::Status ChildCells::ValidateCell(const Catalog& catalog, const DimensionDomains& domains,
+                                      const v1::Cell& cell) {
   if (cell.metric().empty()) return absl::InvalidArgumentError("metric: empty");
   ASSIGN_OR_RETURN(Period period, ParsePeriod(cell.period()));
   if (cell.seq() == 0) return absl::InvalidArgumentError("seq: must be positive");
@@ -188,6 +189,13 @@ absl::Status ChildCells::ValidateCell(const Catalog& catalog, const v1::Cell& ce
     bool known = false;
     for (const v1::Dimension& def : metric->dimensions()) known |= def.name() == dim.key();
     if (!known) return absl::InvalidArgumentError("dims: not the metric's dimensions");
+    // Guarantee 1: values come from closed lists. A value outside them could carry free
+    // text (a name, an ID number) up the tree, so it is refused, and not quoted: the
+    // key is the catalog's own name.
+    if (!domains.Contains(cell.metric(), dim.key(), dim.value())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dims: the value of '", dim.key(), "' is not one of its categories"));
+    }
   }
   if (cell.value() > kMaxCellValue || cell.value() < -kMaxCellValue) {
     return absl::InvalidArgumentError(
@@ -206,9 +214,10 @@ ChildCells::CheckedBatch ChildCells::Check(std::shared_ptr<const Catalog> catalo
                                            const v1::CellBatch& batch) {
   CheckedBatch checked;
   checked.cells.reserve(static_cast<size_t>(batch.cells_size()));
+  const std::shared_ptr<const DimensionDomains> domains = DimensionDomains::For(catalog);
   for (const v1::Cell& cell : batch.cells()) {
     CheckedCell& out = checked.cells.emplace_back();
-    if (absl::Status valid = ValidateCell(*catalog, cell); !valid.ok()) {
+    if (absl::Status valid = ValidateCell(*catalog, *domains, cell); !valid.ok()) {
       out.rejection = valid.message().empty() ? "invalid" : std::string(valid.message());
       continue;
     }

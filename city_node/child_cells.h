@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "city_node/dimension_domains.h"
 #include "city_node/running_sums.h"
 #include "fedsync/v1/admin.pb.h"
 #include "fedsync/v1/federation.pb.h"
@@ -92,8 +93,11 @@ class ChildCells {
   // The live cells held from `child`, as committed. Thread-safe; never waits for a write.
   int64_t LiveCells(const std::string& child) const { return sums_->LiveCells(child); }
 
-  // kInvalidArgument with the reason when `cell` may not be stored.
-  static absl::Status ValidateCell(const Catalog& catalog, const v1::Cell& cell);
+  // kInvalidArgument with the reason when `cell` may not be stored. `domains` is
+  // `catalog`'s (DimensionDomains::For): a dimension's value must be one of its closed
+  // values. A reason never quotes what the child sent but the catalog's own names.
+  static absl::Status ValidateCell(const Catalog& catalog, const DimensionDomains& domains,
+                                   const v1::Cell& cell);
 
  private:
   const CatalogHolder* catalogs_;

@@ -43,7 +43,11 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "shared/admin_client.h"
+#include "shared/cell.h"
 #include "shared/grpc_status.h"
+#include "shared/period.h"
+#include "shared/privacy_groups.h"
+#include "shared/privacy_parameters.h"
 #include "shared/tls_credentials.h"
 #include "tests/integration/process.h"
 #include "tests/integration/tree.h"
@@ -328,7 +332,7 @@ v1::CellBatch BatchOf(const v1::MetricDef& metric, uint64_t batch_id, uint64_t f
     for (const v1::Dimension& dimension : metric.dimensions()) {
       v1::DimensionValue* dim = cell->add_dims();
       dim->set_key(dimension.name());
-      dim->set_value("x");
+      dim->set_value(DimensionValues(metric, dimension).front());  // the parent's closed list
     }
     cell->set_value(values[i]);
     cell->set_status(v1::OK);
@@ -338,22 +342,28 @@ v1::CellBatch BatchOf(const v1::MetricDef& metric, uint64_t batch_id, uint64_t f
   return batch;
 }
 
-// `count` distinct cells (tombstones when `deleted`) of `metric` in one period, told
-// apart by the value of its dimensions, with seq from `first_seq`.
+// `count` distinct cells (tombstones when `deleted`) of `metric`, with seq from
+// `first_seq`: the cell with seq n is the nth of the metric's closed domain period by
+// period from 1900 (the parent refuses a dimension value outside the catalog's lists).
 v1::CellBatch DistinctCells(const v1::MetricDef& metric, uint64_t batch_id, uint64_t first_seq,
                             int count, bool deleted) {
   v1::CellBatch batch;
   batch.set_batch_id(batch_id);
-  const std::string period = PeriodsOf(metric.period_type(), 1).front();
+  absl::StatusOr<std::vector<std::string>> domain = MetricDomain(metric);
+  EXPECT_TRUE(domain.ok() && !domain->empty()) << metric.id();
+  if (!domain.ok() || domain->empty()) return batch;
+  const uint64_t per_period = domain->size();
+  const int months = metric.period_type() == v1::MONTH     ? 1
+                     : metric.period_type() == v1::QUARTER ? 3
+                                                           : 12;
   for (int i = 0; i < count; ++i) {
+    const uint64_t n = first_seq + i - 1;
     v1::Cell* cell = batch.add_cells();
     cell->set_metric(metric.id());
-    cell->set_period(period);
-    for (const v1::Dimension& dimension : metric.dimensions()) {
-      v1::DimensionValue* dim = cell->add_dims();
-      dim->set_key(dimension.name());
-      dim->set_value(absl::StrCat("v", first_seq + i));
-    }
+    cell->set_period(PeriodOf(
+        absl::CivilDay(absl::CivilMonth(1900, 1) + static_cast<int64_t>(n / per_period) * months),
+        metric.period_type()));
+    AppendDims((*domain)[n % per_period], cell->mutable_dims());
     cell->set_seq(first_seq + i);
     if (deleted) {
       cell->set_deleted(true);

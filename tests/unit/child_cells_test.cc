@@ -1,7 +1,10 @@
 #include "city_node/child_cells.h"
 
 #include "absl/strings/match.h"
+#include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
+#include "shared/period.h"
+#include "shared/privacy_groups.h"
 #include "tests/unit/database_test_support.h"
 
 namespace fedsync {
@@ -140,8 +143,8 @@ TEST_F(ChildCellsTest, CountsTheMetricsEachChildHasLiveCellsOf) {
   Hello("shushan", 3);
   Apply("luyang",
         {Total(53, 1), ByRegion("europe", 20, 2), ByRegion("oceania", 0, 3, v1::SUPPRESSED)});
-  Apply("yaohai", {Total(38, 1), ByRegion("asia", 9, 2)});
-  v1::Cell tombstone = ByRegion("asia", 0, 3);
+  Apply("yaohai", {Total(38, 1), ByRegion("east_asia", 9, 2)});
+  v1::Cell tombstone = ByRegion("east_asia", 0, 3);
   tombstone.set_deleted(true);
   tombstone.clear_status();
   Apply("yaohai", {tombstone});
@@ -169,6 +172,66 @@ TEST_F(ChildCellsTest, RejectedCellsDoNotBlockTheRest) {
   EXPECT_EQ(ack.rejected_size(), 4);
   EXPECT_EQ(ack.watermark(), 5u);
   EXPECT_EQ(Own().first, 53);
+}
+
+// Guarantee 1, defence in depth: a dimension's value must be one of the catalog's
+// closed values, or a faulty child could send free text (a name, an ID number) to be
+// stored and summed up the tree. The reason names the dimension, never the value.
+TEST_F(ChildCellsTest, ADimensionValueOutsideTheCatalogsListIsRejected) {
+  Hello("luyang", 1);
+  v1::Cell free_text = ByRegion("zhang_san_340104199001011234", 4, 1);
+  v1::Cell other_metrics_value = ByRegion("doctorate", 5, 2);  // a degree, not a region
+  v1::Cell wrong_case = ByRegion("Europe", 6, 3);
+  v1::Ack ack = Apply("luyang", {free_text, other_metrics_value, wrong_case});
+  ASSERT_EQ(ack.rejected_size(), 3);
+  EXPECT_EQ(ack.watermark(), 3u);
+  for (const v1::RejectedCell& rejected : ack.rejected()) {
+    EXPECT_TRUE(absl::StrContains(rejected.reason(), "'region'")) << rejected.reason();
+    EXPECT_TRUE(absl::StrContains(rejected.reason(), "not one of its categories"))
+        << rejected.reason();
+    for (const char* sent : {"zhang_san", "340104", "doctorate", "Europe"}) {
+      EXPECT_FALSE(absl::StrContains(rejected.reason(), sent)) << rejected.reason();
+    }
+  }
+  // Nothing stored, summed or published.
+  auto held = ReadChildCells(db_.get(), "returned_students_by_region", "");
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_TRUE(held->empty());
+  EXPECT_EQ(cells_.LiveCells("luyang"), 0);
+  EXPECT_EQ(published_->max_seq(), 0u);
+  auto children = ReadChildren(db_.get());
+  ASSERT_TRUE(children.ok()) << children.status();
+  ASSERT_EQ(children->size(), 1u);
+  EXPECT_EQ(children->at(0).cell_count(), 0);
+}
+
+// Every cell an honest district can publish under the default catalog is accepted:
+// each metric over every value of each of its dimensions.
+TEST_F(ChildCellsTest, EveryValueOfTheDefaultCatalogsDomainIsAccepted) {
+  Hello("luyang", 1);
+  std::vector<v1::Cell> cells;
+  uint64_t seq = 0;
+  for (const v1::MetricDef& metric : Catalog::Default()->proto().metrics()) {
+    absl::StatusOr<std::vector<std::string>> domain = MetricDomain(metric);
+    ASSERT_TRUE(domain.ok()) << metric.id() << ": " << domain.status();
+    ASSERT_FALSE(domain->empty()) << metric.id();
+    for (const std::string& dims : *domain) {
+      v1::Cell cell;
+      cell.set_metric(metric.id());
+      cell.set_period(PeriodOf(absl::CivilDay(2026, 1, 1), metric.period_type()));
+      AppendDims(dims, cell.mutable_dims());
+      cell.set_value(3);
+      cell.set_status(v1::OK);
+      cell.set_seq(++seq);
+      cells.push_back(std::move(cell));
+    }
+  }
+  ASSERT_GT(cells.size(), Catalog::Default()->proto().metrics_size());
+  v1::Ack ack = Apply("luyang", cells);
+  for (const v1::RejectedCell& rejected : ack.rejected()) {
+    ADD_FAILURE() << rejected.metric() << " seq " << rejected.seq() << ": " << rejected.reason();
+  }
+  EXPECT_EQ(cells_.LiveCells("luyang"), static_cast<int64_t>(cells.size()));
 }
 
 TEST_F(ChildCellsTest, NewEpochReplacesTheChildsCells) {
@@ -366,7 +429,7 @@ TEST_F(ChildCellsTest, TheCapOnAChildsCellsCountsOnlyCellsNewHere) {
     return (*transaction)->Commit();
   };
   Hello("luyang", 1);
-  ASSERT_TRUE(apply({ByRegion("europe", 1, 1), ByRegion("asia", 2, 2)}).ok());
+  ASSERT_TRUE(apply({ByRegion("europe", 1, 1), ByRegion("east_asia", 2, 2)}).ok());
   ASSERT_TRUE(apply({ByRegion("europe", 5, 3)}).ok()) << "an update at the cap";
   EXPECT_EQ(Own("returned_students_by_region", "europe").first, 5);
   absl::Status over = apply({ByRegion("africa", 1, 4)});
@@ -378,7 +441,7 @@ TEST_F(ChildCellsTest, TheCapOnAChildsCellsCountsOnlyCellsNewHere) {
   EXPECT_EQ(*watermark, 3u);
   EXPECT_EQ(cells_.LiveCells("luyang"), 2);
   // A tombstone and a new cell in one batch add nothing.
-  v1::Cell gone = ByRegion("asia", 0, 4);
+  v1::Cell gone = ByRegion("east_asia", 0, 4);
   gone.set_deleted(true);
   gone.clear_status();
   ASSERT_TRUE(apply({gone, ByRegion("africa", 1, 5)}).ok());
@@ -389,7 +452,7 @@ TEST_F(ChildCellsTest, TheCapOnAChildsCellsCountsOnlyCellsNewHere) {
   Hello("yaohai", 1);
   v1::CellBatch two;
   *two.add_cells() = ByRegion("europe", 1, 1);
-  *two.add_cells() = ByRegion("asia", 1, 2);
+  *two.add_cells() = ByRegion("east_asia", 1, 2);
   EXPECT_TRUE(cells_.ApplyBatches(db_.get(), published_.get(), {{&yaohai, &two}}, 2000).ok());
 }
 

@@ -8,6 +8,7 @@
 #include "shared/database.h"
 #include "shared/limits.h"
 #include "shared/migrations.h"
+#include "shared/privacy_parameters.h"
 
 namespace fedsync {
 namespace {
@@ -43,24 +44,26 @@ TEST(ChildLimitsTest, RateIsATokenBucketPerChild) {
 
 TEST(ChildLimitsTest, CellValuesBeyondTheBoundAreInvalidSoSumsCannotOverflow) {
   const std::shared_ptr<const Catalog> catalog = Catalog::Default();
+  const DimensionDomains domains(*catalog);
+  const v1::MetricDef& metric = catalog->proto().metrics(0);
   v1::Cell cell;
-  cell.set_metric(catalog->proto().metrics(0).id());
+  cell.set_metric(metric.id());
   cell.set_period("2025");
-  for (const v1::Dimension& dimension : catalog->proto().metrics(0).dimensions()) {
+  for (const v1::Dimension& dimension : metric.dimensions()) {
     v1::DimensionValue* dim = cell.add_dims();
     dim->set_key(dimension.name());
-    dim->set_value("x");
+    dim->set_value(DimensionValues(metric, dimension).front());
   }
   cell.set_status(v1::OK);
   cell.set_seq(1);
   for (int64_t value : {int64_t{0}, kMaxCellValue, -kMaxCellValue}) {
     cell.set_value(value);
-    EXPECT_TRUE(ChildCells::ValidateCell(*catalog, cell).ok()) << value;
+    EXPECT_TRUE(ChildCells::ValidateCell(*catalog, domains, cell).ok()) << value;
   }
   for (int64_t value : {kMaxCellValue + 1, -kMaxCellValue - 1, std::numeric_limits<int64_t>::min(),
                         std::numeric_limits<int64_t>::max()}) {
     cell.set_value(value);
-    absl::Status status = ChildCells::ValidateCell(*catalog, cell);
+    absl::Status status = ChildCells::ValidateCell(*catalog, domains, cell);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << value;
   }
 }
