@@ -292,10 +292,32 @@ void ChildHub::OnCommandResult(uint64_t stream_id, const v1::CommandResult& resu
   auto pending = pending_.find(result.command_id());
   if (child == child_of_stream_.end() || pending == pending_.end()) return;
   if (!pending->second.answered.insert(child->second).second) return;
+  int64_t dropped = 0;
   for (const v1::NodeResult& node_result : result.results()) {
+    // A child answers for itself and the nodes below it, never for a sibling: a result
+    // naming another child of this node is not that child's answer.
+    if (node_result.node_id() != child->second &&
+        (last_seen_.count(node_result.node_id()) > 0 ||
+         pending->second.expected.count(node_result.node_id()) > 0)) {
+      ++dropped;
+      continue;
+    }
     pending->second.results.push_back(node_result);
   }
+  if (dropped > 0) WarnForeignResults(child->second, dropped);
   command_answered_.SignalAll();
+}
+
+void ChildHub::WarnForeignResults(const std::string& child, int64_t dropped) {
+  // A child that keeps doing it would fill the log: one line a minute, with the count
+  // since the last one. Ids and counts only: a result's text is the child's.
+  foreign_results_unlogged_ += dropped;
+  const absl::Time now = absl::Now();
+  if (now - last_foreign_results_warning_ < kForeignResultsWarningInterval) return;
+  LogWarning("child.foreign_results_dropped",
+             {{"child", child}, {"results", foreign_results_unlogged_}});
+  last_foreign_results_warning_ = now;
+  foreign_results_unlogged_ = 0;
 }
 
 void ChildHub::OnHeartbeat(uint64_t stream_id, const v1::Heartbeat& heartbeat) {

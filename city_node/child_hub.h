@@ -91,7 +91,9 @@ class ChildHub {
 
   // Sends `command` to each of `children` that is connected; the rest are `missing`
   // at once. With `wait`, gathers results until every reached child answered or the
-  // deadline passed.
+  // deadline passed. A child's answer may carry results of the nodes below it, but a
+  // result it gives under the id of another child of this node is dropped (and
+  // logged, at most once a minute, as child.foreign_results_dropped).
   CommandOutcome RunCommand(const std::vector<std::string>& children, v1::Command command,
                             bool wait, absl::Time deadline);
 
@@ -130,6 +132,11 @@ class ChildHub {
   // Closes the stream and forgets whose it is, so that none of its queued batches apply.
   void DetachAndClose(uint64_t stream_id, grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_);
   std::string ChildOf(uint64_t stream_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Counts `dropped` results `child` gave under another child's id; logs the count
+  // now and then.
+  void WarnForeignResults(const std::string& child, int64_t dropped)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static constexpr absl::Duration kForeignResultsWarningInterval = absl::Minutes(1);
   // Keeps `targets` as the child's newest list when `version` is newer than the one
   // held; false when it is older (or the same).
   bool OfferTargets(const std::string& child_id, v1::TargetList targets, uint64_t version)
@@ -161,6 +168,8 @@ class ChildHub {
   // so that an idle child's heartbeats write nothing once its report is recorded.
   std::map<std::string, std::string> reported_for_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PendingCommand> pending_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_foreign_results_warning_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  int64_t foreign_results_unlogged_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> next_targets_version_{0};
   // Each child's newest target list (see NextTargetsVersion).
   std::map<std::string, VersionedTargets> targets_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,9 @@
 #include "city_node/child_hub.h"
 
+#include <algorithm>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "city_node/child_targets.h"
@@ -18,6 +21,7 @@ class FakeStream : public StreamHandle {
     if (message.has_ack()) acks_.push_back(message.ack());
     if (message.has_welcome()) welcomed_ = true;
     if (message.has_targets()) targets_.push_back(message.targets());
+    if (message.has_command()) commands_.push_back(message.command());
   }
   void Close(grpc::Status status) override {
     absl::MutexLock lock(&mu_);
@@ -45,6 +49,11 @@ class FakeStream : public StreamHandle {
     absl::MutexLock lock(&mu_);
     return targets_.size();
   }
+  bool WaitForCommands(size_t count) {
+    absl::MutexLock lock(&mu_);
+    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return commands_.size() >= count; };
+    return mu_.AwaitWithTimeout(absl::Condition(&enough), absl::Seconds(10));
+  }
   bool WaitForClose() {
     absl::MutexLock lock(&mu_);
     return mu_.AwaitWithTimeout(absl::Condition(&closed_), absl::Seconds(10));
@@ -65,6 +74,7 @@ class FakeStream : public StreamHandle {
   grpc::StatusCode closed_code_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   std::vector<v1::Ack> acks_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::TargetList> targets_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::Command> commands_ ABSL_GUARDED_BY(mu_);
 };
 
 v1::CellBatch TotalBatch(uint64_t batch_id, int64_t value, uint64_t seq) {
@@ -314,6 +324,54 @@ TEST_F(ChildHubTest, ATargetSetDuringAHelloReachesTheNewStream) {
   EXPECT_EQ(OnlyValue(reconnected.WaitForTargets(1)), 30);
   hub_->Shutdown();  // before `reconnected` goes
   store_->SetPublishedListener(nullptr);
+}
+
+v1::NodeResult ResultOf(const std::string& node, const std::string& message) {
+  v1::NodeResult result;
+  result.set_node_id(node);
+  result.set_ok(true);
+  result.set_message(message);
+  return result;
+}
+
+// During sync --wait a child answers for itself and the nodes below it; a result it
+// gives under another child's id is dropped, whichever answer arrives first, so the
+// operator sees each child's own answer (or the child as missing).
+TEST_F(ChildHubTest, AChildCannotAnswerForAnotherChild) {
+  const uint64_t luyang = Connect("luyang", &luyang_);
+  const uint64_t yaohai = Connect("yaohai", &yaohai_);
+  Connect("shushan", &stranger_);  // connected, asked nothing, never answers
+  v1::Command command;
+  command.set_command_id("sync-1");
+  command.mutable_sync();
+  CommandOutcome outcome;
+  std::thread runner([&] {
+    outcome = hub_->RunCommand({"luyang", "yaohai"}, command, /*wait=*/true,
+                               absl::Now() + absl::Seconds(30));
+  });
+  EXPECT_TRUE(luyang_.WaitForCommands(1));
+  EXPECT_TRUE(yaohai_.WaitForCommands(1));
+  v1::CommandResult forged;
+  forged.set_command_id("sync-1");
+  *forged.add_results() = ResultOf("luyang", "acked seq 5");
+  *forged.add_results() = ResultOf("below_luyang", "acked seq 2");  // a node below it
+  *forged.add_results() = ResultOf("yaohai", "forged by luyang");   // asked, answers itself
+  *forged.add_results() = ResultOf("shushan", "forged by luyang");  // a child not asked
+  hub_->OnCommandResult(luyang, forged);
+  v1::CommandResult own;
+  own.set_command_id("sync-1");
+  *own.add_results() = ResultOf("yaohai", "acked seq 7");
+  hub_->OnCommandResult(yaohai, own);
+  runner.join();
+
+  std::vector<std::string> results;
+  for (const v1::NodeResult& result : outcome.results) {
+    results.push_back(result.node_id() + ": " + result.message());
+  }
+  std::sort(results.begin(), results.end());
+  EXPECT_EQ(results, (std::vector<std::string>{"below_luyang: acked seq 2", "luyang: acked seq 5",
+                                               "yaohai: acked seq 7"}));
+  EXPECT_TRUE(outcome.missing.empty());
 }
 
 }  // namespace
