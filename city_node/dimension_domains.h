@@ -28,8 +28,7 @@ class DimensionDomains {
 
   // The lookup of `catalog`, built on the first call for it and shared until another
   // catalog is asked for (a node runs one catalog at a time).
-  static std::shared_ptr<const DimensionDomains> For(
-      const std::shared_ptr<const Catalog>& catalog);
+  static std::shared_ptr<const DimensionDomains> For(const std::shared_ptr<const Catalog>& catalog);
 
   // Whether `value` is one of the closed values of dimension `dimension` of `metric`;
   // false for a metric or dimension the catalog does not have.
