@@ -258,7 +258,14 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
     int64_t value = 0;
     for (const auto& [entity, share] : cell_shares->second) {
       const int64_t measure = metric.measure() == v1::SUM ? share.magnitude : share.records;
-      value += std::clamp(measure, parameters.magnitude_min, parameters.magnitude_max);
+      // magnitude_max is bounded at load (kMaxDpNoiseScale), so this takes millions of
+      // entities at the bound to overflow; refused rather than wrapped if it does.
+      if (__builtin_add_overflow(
+              value, std::clamp(measure, parameters.magnitude_min, parameters.magnitude_max),
+              &value)) {
+        return absl::OutOfRangeError(
+            absl::StrCat("DP metric '", metric.id(), "': a cell's clamped sum exceeds int64"));
+      }
     }
     values[it->first.dims] = value;
   }
@@ -275,7 +282,12 @@ absl::StatusOr<CellMap> CellPublication::DecideDp(const v1::MetricDef& metric,
     absl::StatusOr<int64_t> noise =
         laplace ? sampler.DiscreteLaplace(scale) : sampler.DiscreteGaussian(scale);
     if (!noise.ok()) return noise.status();
-    return value + *noise;
+    int64_t noisy = 0;
+    if (__builtin_add_overflow(value, *noise, &noisy)) {
+      return absl::OutOfRangeError(
+          absl::StrCat("DP metric '", metric.id(), "': a noisy value exceeds int64"));
+    }
+    return noisy;
   };
   privacy::DpCharge charge;
   charge.epsilon = parameters.epsilon;

@@ -207,7 +207,14 @@ absl::Status DistrictNode::AdoptCatalog(const v1::Catalog& proto) {
   }));
   LogInfo("catalog.adopted", {{"version", candidate->version()},
                               {"metrics", candidate->proto().metrics_size()}});
-  RETURN_IF_ERROR(publisher_->PublishNow());
+  // The catalog is stored and runs from here on: a failed publish does not undo that
+  // (the next write publishes again), so it is logged as what it is, not as a refusal,
+  // and the parent still hears of the new version.
+  absl::Status published = publisher_->PublishNow();
+  if (!published.ok()) {
+    LogError("catalog.adopted_publish_failed",
+             {{"version", candidate->version()}, {"reason", published.message()}});
+  }
   if (uplink_ != nullptr) uplink_->Reconnect();
   return absl::OkStatus();
 }

@@ -60,7 +60,8 @@ class DistrictNode {
   std::shared_ptr<const Catalog> catalog() const { return cells_->catalog(); }
   // Adopts `proto` when it loads and is newer: stores it, recomputes every cell under
   // it raised to the district's privacy floor (privacy_floor.h), and reconnects so the
-  // parent sees the version. kFailedPrecondition when older.
+  // parent sees the version. kFailedPrecondition when older; an error only when the
+  // catalog was not adopted (a publish that fails once it is adopted is logged).
   absl::Status AdoptCatalog(const v1::Catalog& proto);
   // The targets this district's city set for it, with its own progress.
   absl::StatusOr<v1::ListTargetsResponse> ListTargets() const;

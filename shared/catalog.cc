@@ -1,5 +1,6 @@
 #include "shared/catalog.h"
 
+#include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -70,6 +71,10 @@ absl::Status ValidateDimension(const v1::MetricDef& metric, const v1::Dimension&
       if (!integer) return MetricError(metric, dim.field(), "NUMERIC_BANDS needs an integer field");
       if (dim.band_bounds().empty()) {
         return MetricError(metric, dim.field(), "NUMERIC_BANDS without band_bounds");
+      }
+      // The band below the first bound would start below int64's range.
+      if (dim.band_bounds(0) == std::numeric_limits<int64_t>::min()) {
+        return MetricError(metric, dim.field(), "band_bounds below int64's range");
       }
       for (int i = 1; i < dim.band_bounds_size(); ++i) {
         if (dim.band_bounds(i) <= dim.band_bounds(i - 1)) {

@@ -9,6 +9,7 @@
 #include "shared/countries.h"
 #include "shared/privacy/exact_sampler.h"
 #include "shared/privacy/rational.h"
+#include "shared/status_macros.h"
 
 namespace fedsync {
 namespace {
@@ -25,6 +26,31 @@ void Bounds(const v1::Disclosure& disclosure, int64_t* lower, int64_t* upper) {
   *lower = disclosure.magnitude_min();
   *upper = disclosure.magnitude_max() > 0 ? disclosure.magnitude_max()
                                           : std::numeric_limits<int64_t>::max() / 4;
+}
+
+// kInvalidArgument unless the noise of `parameters` is within kMaxDpNoiseScale. The
+// scale at the largest epsilon the privacy floor lets a release cost (1, or rho 1/2)
+// depends on magnitude_max alone; past the bound there, no epsilon helps.
+absl::Status CheckNoiseScale(const v1::MetricDef& metric, const DpParameters& parameters) {
+  const bool gaussian = parameters.mechanism == v1::GAUSSIAN;
+  const mpq_class bound = gaussian ? mpq_class(mpz_class(kMaxDpNoiseScale) * kMaxDpNoiseScale)
+                                   : mpq_class(mpz_class(kMaxDpNoiseScale));
+  DpParameters at_floor = parameters;
+  at_floor.epsilon = gaussian ? mpq_class(1, 2) : mpq_class(1);
+  const char* what = gaussian ? "variance" : "scale";
+  if (DpNoiseScale(at_floor) > bound) {
+    return FieldError(metric, "magnitude_max",
+                      absl::StrCat("too large: DP noise of this bound would exceed ",
+                                   kMaxDpNoiseScale, " (the noise ", what,
+                                   " is magnitude_max / epsilon times the cells an entity is in)"));
+  }
+  if (DpNoiseScale(parameters) > bound) {
+    return FieldError(
+        metric, "epsilon",
+        absl::StrCat("too small: the DP noise would exceed ", kMaxDpNoiseScale, " (its ", what,
+                     " is ", privacy::FormatRational(DpNoiseScale(parameters)), ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -106,6 +132,7 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
                       absl::StrCat("DP releases every cell of the metric's dimensions; more "
                                    "than ", kMaxDpDomain, " is too many"));
   }
+  RETURN_IF_ERROR(CheckNoiseScale(metric, parameters));
   return parameters;
 }
 
@@ -146,7 +173,11 @@ std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::
       break;
     case v1::NUMERIC_BANDS: {
       const auto& bounds = dim.band_bounds();
-      values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
+      // The band below the first bound; none is below int64's least (catalog.cc refuses
+      // it as a bound, and the subtraction would overflow).
+      if (bounds.empty() || bounds[0] > std::numeric_limits<int64_t>::min()) {
+        values.push_back(NumericBand(dim, bounds.empty() ? 0 : bounds[0] - 1));
+      }
       for (int64_t bound : bounds) values.push_back(NumericBand(dim, bound));
       break;
     }

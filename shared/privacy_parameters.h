@@ -57,9 +57,17 @@ struct DpParameters {
 // sqrt(cells_per_entity) (rho-zCDP).
 mpq_class DpNoiseScale(const DpParameters& parameters);
 
+// The largest noise a DP metric may draw with: its discrete Laplace scale, or its
+// discrete Gaussian's standard deviation (the variance at most its square). A draw a
+// thousand scales out, far below any chance, still fits kMaxCellValue (limits.h), and
+// int64 by far; a larger scale would fail draws and with them every write.
+inline constexpr int64_t kMaxDpNoiseScale = 1'000'000'000'000;
+
 // kInvalidArgument naming the field when the DP parameters are missing or out of
-// range: epsilon and budget positive rationals, budget >= epsilon, and a positive
-// magnitude_max for sums and for counts over multi-record entities.
+// range: epsilon and budget positive rationals, budget >= epsilon, a positive
+// magnitude_max for sums and for counts over multi-record entities, and a noise scale
+// of at most kMaxDpNoiseScale (magnitude_max is named when it alone is too large at the
+// privacy floor's largest epsilon, epsilon otherwise).
 absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric);
 
 // The closed list of values of one dimension of `metric`, as the aggregator writes

@@ -121,5 +121,78 @@ TEST(CatalogTest, NoneOnlyForMetricsNotAboutPersons) {
   EXPECT_EQ(none_metrics, 2);
 }
 
+// The band below the first bound starts one below it, which int64's least value has not.
+TEST(CatalogTest, RefusesABandBoundAtInt64sLeast) {
+  auto catalog = Catalog::FromText(
+      "version: 1 metrics { id: \"m\" registries: \"returned_students\" "
+      "time_basis: STOCK period_type: YEAR disclosure { method: SUPPRESSION threshold: 3 } "
+      "dimensions { name: \"year\" field: \"return_year\" binning: NUMERIC_BANDS "
+      "band_bounds: -9223372036854775808 band_bounds: 0 } }");
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_NE(catalog.status().message().find("return_year"), absl::string_view::npos)
+      << catalog.status();
+}
+
+// A DP metric whose noise would not fit the cells (or int64) is refused at load,
+// naming the field to change: every write at a district would otherwise fail on a draw.
+TEST(CatalogTest, RefusesDpNoiseBeyondTheBoundNamingTheField) {
+  // A DP sum of enterprises' capital (one enterprise per record), or a count.
+  auto dp_metric = [](const std::string& measure, const std::string& disclosure) {
+    return absl::StrCat("version: 1 metrics { id: \"dp_metric\" registries: \"enterprises\" ",
+                        measure,
+                        " dimensions { name: \"region\" field: \"source_country\" "
+                        "binning: COUNTRY_TO_REGION } time_basis: STOCK period_type: YEAR "
+                        "disclosure { method: DP ",
+                        disclosure, " } }");
+  };
+  const std::string sum = "measure: SUM measure_field: \"registered_capital_yuan\"";
+  struct Case {
+    std::string text;
+    std::string field;  // empty: loads
+  };
+  for (const Case& test : std::vector<Case>{
+           {dp_metric("",
+                      "epsilon: \"1/100000000000000000000\" "
+                      "budget: \"1/100000000000000000000\""),
+            "disclosure.epsilon"},
+           {dp_metric("", "epsilon: \"1/1000000000001\" budget: \"1\""), "disclosure.epsilon"},
+           {dp_metric("", "epsilon: \"1/1000000000000\" budget: \"1\""), ""},
+           {dp_metric(sum, "epsilon: \"1\" budget: \"1\" magnitude_max: 9000000000000000000"),
+            "disclosure.magnitude_max"},
+           {dp_metric(sum,
+                      "epsilon: \"1000\" budget: \"1000\" "
+                      "magnitude_max: 9000000000000000000"),
+            "disclosure.magnitude_max"},
+           {dp_metric(sum, "epsilon: \"1\" budget: \"1\" magnitude_max: 1000000000000"), ""},
+           {dp_metric(sum, "epsilon: \"1/2\" budget: \"1\" magnitude_max: 1000000000000"),
+            "disclosure.epsilon"},
+           {dp_metric(sum,
+                      "dp_mechanism: GAUSSIAN epsilon: \"1/2\" budget: \"1\" "
+                      "magnitude_max: 1000000000001"),
+            "disclosure.magnitude_max"},
+           {dp_metric(sum,
+                      "dp_mechanism: GAUSSIAN epsilon: \"1/2\" budget: \"1\" "
+                      "magnitude_max: 1000000000000"),
+            ""},
+           {dp_metric("",
+                      "dp_mechanism: GAUSSIAN epsilon: \"1/10000000000000000000000000\" "
+                      "budget: \"1\""),
+            "disclosure.epsilon"},
+       }) {
+    auto catalog = Catalog::FromText(test.text);
+    if (test.field.empty()) {
+      EXPECT_TRUE(catalog.ok()) << test.text << ": " << catalog.status();
+      continue;
+    }
+    ASSERT_FALSE(catalog.ok()) << test.text;
+    EXPECT_EQ(catalog.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(catalog.status().message().find("dp_metric"), absl::string_view::npos)
+        << catalog.status();
+    EXPECT_NE(catalog.status().message().find(absl::StrCat("'", test.field, "'")),
+              absl::string_view::npos)
+        << test.text << ": " << catalog.status();
+  }
+}
+
 }  // namespace
 }  // namespace fedsync
