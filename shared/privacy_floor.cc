@@ -6,6 +6,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "shared/cell_key_table.h"
+#include "shared/privacy/perturbation_table.h"
 #include "shared/privacy/primary_suppression.h"
 #include "shared/privacy/rational.h"
 #include "shared/registry_kinds.h"
@@ -73,6 +75,42 @@ class Raiser {
   std::vector<std::string>* raised_;
 };
 
+// CELL_KEY: a table at least as strong as the default one (D = 2, V = 21/20): a smaller
+// largest noise or variance publishes counts near-exactly, and a change of one record
+// exactly. Each weaker parameter is raised to the default; should no table meet the
+// result (js is kept), the default table is used.
+void RaiseCellKeyTable(v1::MetricDef* metric, Raiser* raiser) {
+  v1::Disclosure* disclosure = metric->mutable_disclosure();
+  const privacy::PerturbationParameters defaults;
+  bool changed = false;
+  if (disclosure->max_noise() != 0 && disclosure->max_noise() < defaults.max_noise) {
+    raiser->Note(
+        absl::StrCat("max_noise ", disclosure->max_noise(), " raised to ", defaults.max_noise));
+    disclosure->set_max_noise(defaults.max_noise);
+    changed = true;
+  }
+  if (disclosure->variance_denominator() > 0 &&
+      mpq_class(mpz_class(disclosure->variance_numerator()),
+                mpz_class(disclosure->variance_denominator())) <
+          mpq_class(mpz_class(defaults.variance_numerator),
+                    mpz_class(defaults.variance_denominator))) {
+    raiser->Note(absl::StrCat("variance ", disclosure->variance_numerator(), "/",
+                              disclosure->variance_denominator(), " raised to ",
+                              defaults.variance_numerator, "/", defaults.variance_denominator));
+    disclosure->set_variance_numerator(defaults.variance_numerator);
+    disclosure->set_variance_denominator(defaults.variance_denominator);
+    changed = true;
+  }
+  // A valid catalog's table exists; only raised parameters may have none.
+  if (changed && !CellKeyTable(*disclosure).ok()) {
+    raiser->Note("no perturbation table for the raised parameters: the default table");
+    disclosure->clear_max_noise();
+    disclosure->clear_variance_numerator();
+    disclosure->clear_variance_denominator();
+    disclosure->clear_forbidden_up_to();
+  }
+}
+
 // `sharing`: how many DP metrics share the budget of this metric's registries (its
 // most shared registry's count).
 void RaiseMetric(const PrivacyFloor& floor, int sharing, v1::MetricDef* metric,
@@ -110,6 +148,7 @@ void RaiseMetric(const PrivacyFloor& floor, int sharing, v1::MetricDef* metric,
       }
     }
   }
+  if (disclosure->method() == v1::CELL_KEY) RaiseCellKeyTable(metric, &raiser);
   if (disclosure->method() == v1::DP) {
     // Discrete Gaussian's rho = epsilon^2 / 2 at the same noise scale. Copies of a DP
     // metric would each draw noise of the same numbers, which averages away: a

@@ -15,7 +15,10 @@
 //   that), since copies of one metric would average their noise away. The district's
 //   ledger also keeps that total per (registry, period) across catalogs, so that a
 //   renamed or added metric gets no new budget (privacy_ledger.h).
-// - CELL_KEY: as the catalog asks; every perturbation table perturbs.
+// - CELL_KEY: a perturbation table at least as strong as the default: largest noise
+//   D >= 2 and variance V >= 21/20 (js, at least 1, as the catalog asks). A weaker
+//   parameter is raised to the default (the whole default table, should no table meet
+//   the raised parameters).
 //
 // The top of the tree refuses a push that the default floor would change, so that an
 // operator hears of it at once; a district with a higher floor raises and logs.

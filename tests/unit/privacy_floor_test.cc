@@ -191,6 +191,55 @@ TEST(PrivacyFloorTest, DpMetricsOfOneRegistryShareItsBudget) {
   EXPECT_FALSE(CheckPrivacyFloor(CatalogOf(copies)).ok());
 }
 
+// A perturbation table of almost no variance, or of noise at most 1, publishes counts
+// (and the change one record makes) near-exactly: it is raised to the default table at
+// a district and refused at the top.
+TEST(PrivacyFloorTest, ACellKeyTableWeakerThanTheDefaultIsRaised) {
+  struct Case {
+    std::string disclosure;
+    int max_noise;               // after the floor, 0: the default
+    int64_t variance_numerator;  // after the floor, 0: the default
+    int64_t variance_denominator;
+    int changes;  // notes in `raised`
+  };
+  for (const Case& test : std::vector<Case>{
+           {"method: CELL_KEY", 0, 0, 0, 0},
+           {"method: CELL_KEY max_noise: 2 variance_numerator: 21 variance_denominator: 20", 2, 21,
+            20, 0},
+           {"method: CELL_KEY max_noise: 3 variance_numerator: 2 variance_denominator: 1", 3, 2, 1,
+            0},
+           // D = 1 needs V <= 1.
+           {"method: CELL_KEY max_noise: 1 variance_numerator: 1 variance_denominator: 1", 2, 21,
+            20, 2},
+           {"method: CELL_KEY max_noise: 1 forbidden_up_to: 1 variance_numerator: 1 "
+            "variance_denominator: 2",
+            2, 21, 20, 2},
+           {"method: CELL_KEY max_noise: 2 variance_numerator: 21 variance_denominator: 20 "
+            "forbidden_up_to: 2",
+            2, 21, 20, 0},
+           {"method: CELL_KEY variance_numerator: 1 variance_denominator: 1000000000000", 0, 21, 20,
+            1},
+           {"method: CELL_KEY variance_numerator: 1 variance_denominator: 1", 0, 21, 20, 1},
+           {"method: CELL_KEY max_noise: 1 variance_numerator: 1 "
+            "variance_denominator: 1000000000000",
+            2, 21, 20, 2},
+           {"method: CELL_KEY max_noise: 4 variance_numerator: 1 variance_denominator: 100", 4, 21,
+            20, 1},
+       }) {
+    SCOPED_TRACE(test.disclosure);
+    std::vector<std::string> raised;
+    v1::Disclosure result = Raised(kStudents, test.disclosure, &raised);
+    EXPECT_EQ(result.max_noise(), test.max_noise);
+    EXPECT_EQ(result.variance_numerator(), test.variance_numerator);
+    EXPECT_EQ(result.variance_denominator(), test.variance_denominator);
+    EXPECT_EQ(static_cast<int>(raised.size()), test.changes);
+    for (const std::string& change : raised) {
+      EXPECT_TRUE(absl::StartsWith(change, "metric 'students': ")) << change;
+    }
+    EXPECT_EQ(CheckPrivacyFloor(CatalogOf({{kStudents, test.disclosure}})).ok(), test.changes == 0);
+  }
+}
+
 TEST(PrivacyFloorTest, CheckNamesTheFirstMetricAndCountsTheRest) {
   absl::Status status =
       CheckPrivacyFloor(CatalogOf({{kStudents, "method: SUPPRESSION threshold: 2"},
