@@ -1,11 +1,15 @@
 #include "shared/catalog.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "shared/cell.h"
 #include "shared/cell_key_table.h"
 #include "shared/privacy_parameters.h"
 #include "shared/registry_kinds.h"
@@ -31,9 +35,36 @@ absl::Status MetricError(const v1::MetricDef& metric, absl::string_view field,
       absl::StrCat("catalog metric '", metric.id(), "' field '", field, "': ", reason));
 }
 
+// The token rule of dimension keys and values (cell.h), as a catalog error.
+absl::Status TokenError(const v1::MetricDef& metric, absl::string_view field,
+                        absl::string_view what, absl::string_view text) {
+  return MetricError(metric, field,
+                     absl::StrCat(what, " \"", absl::CHexEscape(text),
+                                  "\" must be 1-64 bytes without ';', '=' or control characters"));
+}
+
+// Metric ids travel in every cell and name the metric in keys and logs: letters,
+// digits, '_', '-' and '.', at most 64 bytes.
+bool IsMetricId(absl::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 absl::Status ValidateDimension(const v1::MetricDef& metric, const v1::Dimension& dim,
                                const RegistryKind& kind) {
   if (dim.name().empty()) return MetricError(metric, dim.field(), "dimension without a name");
+  // The district joins names and labels into one "k=v;k=v" key, which must split back.
+  if (!IsDimToken(dim.name())) {
+    return TokenError(metric, dim.field(), "the dimension name", dim.name());
+  }
+  for (const auto& [raw, label] : dim.categories()) {
+    if (!IsDimToken(label)) {
+      return TokenError(metric, dim.field(),
+                        absl::StrCat("the category of \"", absl::CHexEscape(raw), "\""), label);
+    }
+  }
   if (dim.field() == "kind") {
     if (dim.binning() != v1::CATEGORY_MAP) {
       return MetricError(metric, dim.field(), "the registry kind needs CATEGORY_MAP binning");
@@ -90,6 +121,11 @@ absl::Status ValidateDimension(const v1::MetricDef& metric, const v1::Dimension&
 
 absl::Status ValidateMetric(const v1::MetricDef& metric) {
   if (metric.id().empty()) return absl::InvalidArgumentError("catalog metric without an id");
+  if (!IsMetricId(metric.id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("catalog metric \"", absl::CHexEscape(metric.id()),
+                     "\" field 'id': 1-64 letters, digits, '_', '-' or '.'"));
+  }
   if (metric.registries().empty()) return MetricError(metric, "registries", "none given");
   if (metric.period_type() == v1::PERIOD_TYPE_UNSPECIFIED) {
     return MetricError(metric, "period_type", "not set");

@@ -1,7 +1,9 @@
 // The statistics catalog: metric definitions, validated once at load. A catalog that
 // names an unknown registry or field, or uses a free-text or identifying field (name,
-// ID number, phone, address, birth date) as a dimension, is refused with a message
-// naming the metric and the field. Immutable after load; thread-safe to share.
+// ID number, phone, address, birth date) as a dimension, or whose metric ids, dimension
+// names or category labels are not tokens (cell.h: they make the cells' keys), is
+// refused with a message naming the metric and the field. Immutable after load;
+// thread-safe to share.
 #ifndef FEDSYNC_SHARED_CATALOG_H_
 #define FEDSYNC_SHARED_CATALOG_H_
 

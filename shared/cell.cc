@@ -30,7 +30,6 @@ void AppendDims(absl::string_view canonical,
   }
 }
 
-namespace {
 bool IsDimToken(absl::string_view text) {
   if (text.empty() || text.size() > 64) return false;
   for (char c : text) {
@@ -38,7 +37,6 @@ bool IsDimToken(absl::string_view text) {
   }
   return true;
 }
-}  // namespace
 
 absl::Status ValidateDims(const google::protobuf::RepeatedPtrField<v1::DimensionValue>& dims) {
   std::set<std::string> keys;

@@ -55,8 +55,12 @@ std::string CanonicalDims(
 void AppendDims(absl::string_view canonical,
                 google::protobuf::RepeatedPtrField<v1::DimensionValue>* out);
 
-// kInvalidArgument unless every key and value is non-empty, at most 64 bytes, free of
-// ';', '=' and control characters, and keys are unique.
+// Whether `text` can be a dimension key or value: 1-64 bytes, free of ';', '=' and
+// control characters. The catalog holds its dimension names and category labels to it.
+bool IsDimToken(absl::string_view text);
+
+// kInvalidArgument unless every key and value is a dimension token (IsDimToken) and
+// keys are unique.
 absl::Status ValidateDims(const google::protobuf::RepeatedPtrField<v1::DimensionValue>& dims);
 
 // A wire cell from its key, value and seq; a tombstone when `deleted`.

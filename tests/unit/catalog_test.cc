@@ -121,6 +121,65 @@ TEST(CatalogTest, NoneOnlyForMetricsNotAboutPersons) {
   EXPECT_EQ(none_metrics, 2);
 }
 
+// Dimension names and category labels become the district's "k=v;k=v" cell keys and
+// the parent's dimension tokens: one that is not a token is refused at load, not by
+// every parent for every cell.
+TEST(CatalogTest, RefusesNamesAndLabelsThatAreNotTokensNamingMetricAndField) {
+  auto metric = [](const std::string& id, const std::string& dimension) {
+    return absl::StrCat("version: 1 metrics { id: \"", id,
+                        "\" registries: \"returned_students\" time_basis: STOCK "
+                        "period_type: YEAR disclosure { method: SUPPRESSION threshold: 3 } ",
+                        dimension, " }");
+  };
+  auto categories = [](const std::string& name, const std::string& label) {
+    return absl::StrCat("dimensions { name: \"", name,
+                        "\" field: \"study_country\" binning: CATEGORY_MAP "
+                        "categories { key: \"JP\" value: \"asia\" } "
+                        "categories { key: \"US\" value: \"",
+                        label, "\" } }");
+  };
+  struct Case {
+    std::string text;
+    std::string names;  // what the error names besides the metric; empty: loads
+    std::string metric = "by_country";
+  };
+  for (const Case& test : std::vector<Case>{
+           {metric("by_country", categories("country", "americas")), ""},
+           {metric("by_country", categories("country", "a;b=c")), "'study_country'"},
+           {metric("by_country", categories("country", "")), "'study_country'"},
+           {metric("by_country", categories("country", std::string(65, 'x'))), "'study_country'"},
+           {metric("by_country", categories("country", std::string(64, 'x'))), ""},
+           {metric("by_country", categories("country", "new\\nline")), "'study_country'"},
+           {metric("by_country", categories("de=g;ree", "americas")), "'study_country'"},
+           {metric("by_country", categories("tab\\tbed", "americas")), "'study_country'"},
+           {metric("by_country",
+                   "dimensions { name: \"kind;x\" field: \"kind\" binning: CATEGORY_MAP "
+                   "categories { key: \"returned_students\" value: \"students\" } }"),
+            "'kind'"},
+           {metric("by_country",
+                   "dimensions { name: \"kind\" field: \"kind\" binning: CATEGORY_MAP "
+                   "categories { key: \"returned_students\" value: \"stu=dents\" } }"),
+            "'kind'"},
+           {metric("by country", categories("country", "americas")), "'id'", "by country"},
+           {metric("by;country=x", categories("country", "americas")), "'id'", "by;country=x"},
+           {metric(std::string(65, 'm'), categories("country", "americas")), "'id'",
+            std::string(65, 'm')},
+           {metric("v2.by-country_1", categories("country", "americas")), ""},
+       }) {
+    auto catalog = Catalog::FromText(test.text);
+    if (test.names.empty()) {
+      EXPECT_TRUE(catalog.ok()) << test.text << ": " << catalog.status();
+      continue;
+    }
+    ASSERT_FALSE(catalog.ok()) << test.text;
+    EXPECT_EQ(catalog.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(catalog.status().message().find(test.metric), absl::string_view::npos)
+        << catalog.status();
+    EXPECT_NE(catalog.status().message().find(test.names), absl::string_view::npos)
+        << test.text << ": " << catalog.status();
+  }
+}
+
 // The band below the first bound starts one below it, which int64's least value has not.
 TEST(CatalogTest, RefusesABandBoundAtInt64sLeast) {
   auto catalog = Catalog::FromText(
