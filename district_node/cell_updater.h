@@ -94,8 +94,8 @@ class CellChanges {
 class CellUpdater {
  public:
   // `clock` must outlive the updater. `keyer` keys the records for cell-key
-  // perturbation (the district's secret, node_secret.h); nullptr keys every record 0,
-  // for tests of catalogs without CELL_KEY metrics.
+  // perturbation (the district's secret, node_secret.h); with nullptr, for tests of
+  // catalogs without CELL_KEY metrics, a CELL_KEY metric gets no cells (aggregator.h).
   CellUpdater(std::shared_ptr<const Catalog> catalog, Clock* clock,
               std::shared_ptr<const privacy::RecordKeyer> keyer = nullptr);
 

@@ -90,7 +90,7 @@ void Aggregator::Contribute(const v1::Record& record, absl::string_view start_da
   // other metrics' cells keep key 0, the same way in a delta and in a recompute.
   std::optional<uint32_t> record_key;
   auto key_change = [&](const v1::MetricDef& metric) -> uint32_t {
-    if (metric.disclosure().method() != v1::CELL_KEY || keyer_ == nullptr) return 0;
+    if (metric.disclosure().method() != v1::CELL_KEY) return 0;
     if (!record_key.has_value()) {
       record_key = keyer_->KeyOf(kind->name + ":" + NaturalKey(*kind, payload));
     }
@@ -117,6 +117,9 @@ void Aggregator::Contribute(const v1::Record& record, absl::string_view start_da
     for (const std::string& registry : metric.registries()) covers |= registry == kind->name;
     if (!covers) continue;
     std::string dims;
+    // Without a keyer a CELL_KEY cell's key would be 0, its noise a fixed function of
+    // its value (which undoes it): such a metric gets no cells at all (fails closed).
+    if (metric.disclosure().method() == v1::CELL_KEY && keyer_ == nullptr) continue;
     if (!Dimensions(metric, kind->name, payload, &dims)) continue;
     // A count adds the record; a sum adds its field (clamped at 0: magnitudes are not
     // negative, and a wrong sign must not cancel other records out).

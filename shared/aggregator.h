@@ -104,9 +104,9 @@ class CellRanges {
 
 class Aggregator {
  public:
-  // `keyer` gives each record its key, from "<registry>:<natural key>" (the entity);
-  // without one (nullptr) every key is 0, which is only right for catalogs without
-  // CELL_KEY metrics.
+  // `keyer` gives each record its key, from "<registry>:<natural key>" (the entity).
+  // Without one (nullptr) CELL_KEY metrics get no cells: a key of 0 for every record
+  // would make their perturbation a fixed, invertible function of the count.
   Aggregator(std::shared_ptr<const Catalog> catalog, absl::CivilDay today,
              std::shared_ptr<const privacy::RecordKeyer> keyer = nullptr)
       : catalog_(std::move(catalog)), today_(today), keyer_(std::move(keyer)) {}

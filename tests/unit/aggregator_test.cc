@@ -55,6 +55,37 @@ TEST(AggregatorTest, StockCountsEveryPeriodFromStartToToday) {
   EXPECT_EQ(ValueOf(cells, "returned_students_by_degree", "2026", "degree=doctorate"), 1);
 }
 
+// With every record keyed 0, a cell-key cell's noise is a fixed function of its count,
+// which a reader inverts: without a keyer, CELL_KEY metrics get no cells at all.
+TEST(AggregatorTest, CellKeyMetricsWithoutAKeyerGetNoCells) {
+  const std::shared_ptr<const Catalog> catalog = cell_testing::CatalogWithEveryPeriodType();
+  const std::string perturbed = "students_by_degree_quarterly_perturbed";
+  const std::vector<StoredRecord> records = {Student("GB", v1::MASTER, "2024-05-01"),
+                                             Student("US", v1::DOCTORATE, "2026-02-01")};
+  auto cells_of = [&](const ExactCellMap& cells, const std::string& metric) {
+    int count = 0;
+    for (const auto& [key, cell] : cells) count += key.metric == metric ? 1 : 0;
+    return count;
+  };
+  const ExactCellMap unkeyed = Aggregator(catalog, kToday).Compute(records);
+  EXPECT_EQ(cells_of(unkeyed, perturbed), 0);
+  EXPECT_EQ(ValueOf(unkeyed, "returned_students_total", "2026"), 2);  // others as before
+  CellRanges ranges;
+  const Aggregator unkeyed_aggregator(catalog, kToday);
+  for (const StoredRecord& stored : records) unkeyed_aggregator.AddRanges(stored, &ranges);
+  ExactCellMap expanded;
+  unkeyed_aggregator.Expand(ranges, &expanded);
+  EXPECT_EQ(cells_of(expanded, perturbed), 0);
+
+  const ExactCellMap keyed =
+      Aggregator(catalog, kToday, cell_testing::TestKeyer()).Compute(records);
+  EXPECT_GT(cells_of(keyed, perturbed), 0);
+  for (const auto& [key, cell] : keyed) {
+    if (key.metric != perturbed) continue;
+    EXPECT_NE(cell.perturbation_key, 0u) << key.dims;
+  }
+}
+
 TEST(AggregatorTest, RecordThatLeftIsCountedOnlyWhileItWasThere) {
   Aggregator aggregator(Catalog::Default(), kToday);
   // Left on 2025-12-31: not in the registry at the end of 2025.
