@@ -84,7 +84,7 @@ absl::Mutex memo_mu(absl::kConstInit);
 std::map<std::string, std::vector<privacy::CellState>>* memo ABSL_GUARDED_BY(memo_mu) =
     new std::map<std::string, std::vector<privacy::CellState>>();
 
-bool SuppressRemembered(privacy::LinkedTables* tables) {
+bool SuppressRemembered(privacy::LinkedTables* tables, absl::Duration time_limit) {
   constexpr size_t kMemoLimit = 20000;
   const std::string key = MemoKey(*tables);
   {
@@ -95,7 +95,9 @@ bool SuppressRemembered(privacy::LinkedTables* tables) {
       return true;
     }
   }
-  absl::StatusOr<privacy::SecondaryResult> result = privacy::SuppressUntilSafe(tables);
+  // Out of time is a failure like any other: the unit is withheld, and not remembered.
+  absl::StatusOr<privacy::SecondaryResult> result =
+      privacy::SuppressUntilSafe(tables, absl::Now() + time_limit);
   if (!result.ok() || !result->report.passed()) return false;
   std::vector<privacy::CellState> states;
   states.reserve(tables->cells.size());
@@ -114,7 +116,8 @@ void ForgetRememberedSuppressions() {
 }
 
 UnitDecision DecideLinkedUnit(const PublicationUnit& unit, const std::string& period,
-                              const ExactCellMap& exact, const ContributionMap& contributions) {
+                              const ExactCellMap& exact, const ContributionMap& contributions,
+                              absl::Duration time_limit) {
   UnitDecision decision;
   std::vector<UnitCell> cells;
   privacy::LinkedTables tables;
@@ -161,7 +164,7 @@ UnitDecision DecideLinkedUnit(const PublicationUnit& unit, const std::string& pe
       tables.cells.begin(), tables.cells.end(),
       [](const privacy::LinkedCell& cell) { return cell.state == privacy::CellState::kPrimary; });
   if (any_primary) {
-    if (!SuppressRemembered(&tables)) {
+    if (!SuppressRemembered(&tables, time_limit)) {
       decision.failure = absl::StrCat("the suppression audit of ", unit.id, " ", period,
                                       " did not pass");
       return decision;

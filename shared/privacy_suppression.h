@@ -15,10 +15,11 @@
 #include <map>
 #include <string>
 
+#include "absl/time/time.h"
 #include "shared/aggregator.h"
 #include "shared/cell.h"
-#include "shared/privacy_groups.h"
 #include "shared/privacy_contributions.h"
+#include "shared/privacy_groups.h"
 #include "shared/privacy_parameters.h"
 
 namespace fedsync {
@@ -35,11 +36,16 @@ struct UnitDecision {
   bool failed() const { return !failure.empty(); }
 };
 
+// The longest the secondary suppression of one unit in one period (its audits' LPs) may
+// run: a district decides inside its write transaction, which blocks every write.
+inline constexpr absl::Duration kSuppressionTimeLimit = absl::Seconds(5);
+
 // Decides `unit` (kind kLinked) in `period`. `exact` and `contributions` may hold other
 // cells too; only the unit's cells of `period` are read. Never an error: a unit that
-// cannot be decided safely is returned failed.
+// cannot be decided safely, or not within `time_limit`, is returned failed.
 UnitDecision DecideLinkedUnit(const PublicationUnit& unit, const std::string& period,
-                              const ExactCellMap& exact, const ContributionMap& contributions);
+                              const ExactCellMap& exact, const ContributionMap& contributions,
+                              absl::Duration time_limit = kSuppressionTimeLimit);
 
 // Secondary suppression is remembered per table content (counts and sums only, never
 // a contributor), because a district re-decides the same tables often. For benchmarks

@@ -3,6 +3,7 @@
 #include <glpk.h>
 #include <gmpxx.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -108,7 +109,8 @@ struct ProblemDeleter {
 // The attacker's LP for one scenario; Interval() minimises and maximises one column.
 class AttackerLp {
  public:
-  explicit AttackerLp(const System& system) : problem_(glp_create_prob()) {
+  AttackerLp(const System& system, absl::Time deadline)
+      : problem_(glp_create_prob()), deadline_(deadline) {
     glp_prob* lp = problem_.get();
     const int n = static_cast<int>(system.columns.size());
     const int m = static_cast<int>(system.rows.size());
@@ -159,21 +161,40 @@ class AttackerLp {
   }
 
  private:
-  // The optimum, or nullopt when unbounded.
+  // The optimum, or nullopt when unbounded. Each solver call gets the time left before
+  // the deadline as GLPK's limit; one that reaches it returns GLP_ETMLIM.
+  //
+  // GLPK reports an invalid call (a negative tm_lim, a bad bound) or an internal error
+  // (memory exhausted) by abort(). The calls here are kept valid (the limit is checked
+  // positive first). Catching the rest would take glp_error_hook with a longjmp out of
+  // GLPK and glp_free_env afterwards, which frees every GLPK object of the thread,
+  // including those the unique_ptrs here still own: not done.
   absl::StatusOr<std::optional<double>> Optimise(int column, int direction, bool exact) {
+    const absl::Duration left = deadline_ - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError("audit LP: out of time");
+    }
+    parameters_.tm_lim = static_cast<int>(
+        std::min<int64_t>(absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))),
+                          std::numeric_limits<int>::max()));
     glp_prob* lp = problem_.get();
     const int n = glp_get_num_cols(lp);
     for (int j = 1; j <= n; ++j) glp_set_obj_coef(lp, j, j == column + 1 ? 1.0 : 0.0);
     glp_set_obj_dir(lp, direction);
     // The floating-point simplex finds the optimal basis fast; the exact simplex then
     // confirms it in rational arithmetic, so a borderline width is not a rounding accident.
-    if (glp_simplex(lp, &parameters_) != 0) {
+    int failed = glp_simplex(lp, &parameters_);
+    if (failed != 0 && failed != GLP_ETMLIM) {
       glp_std_basis(lp);
-      if (glp_simplex(lp, &parameters_) != 0) return absl::InternalError("audit LP failed");
+      failed = glp_simplex(lp, &parameters_);
     }
+    if (failed == GLP_ETMLIM) return absl::DeadlineExceededError("audit LP: out of time");
+    if (failed != 0) return absl::InternalError("audit LP failed");
     if (glp_get_status(lp) == GLP_UNBND) return std::optional<double>();
-    if (exact && glp_get_status(lp) == GLP_OPT && glp_exact(lp, &parameters_) != 0) {
-      return absl::InternalError("audit exact LP failed");
+    if (exact && glp_get_status(lp) == GLP_OPT) {
+      failed = glp_exact(lp, &parameters_);
+      if (failed == GLP_ETMLIM) return absl::DeadlineExceededError("audit LP: out of time");
+      if (failed != 0) return absl::InternalError("audit exact LP failed");
     }
     const int status = glp_get_status(lp);
     if (status == GLP_UNBND) return std::optional<double>();
@@ -184,15 +205,17 @@ class AttackerLp {
   }
 
   std::unique_ptr<glp_prob, ProblemDeleter> problem_;
+  const absl::Time deadline_;
   glp_smcp parameters_;
 };
 
 // Audits the cells in `victims` in one scenario (known_cell: a singleton's cell, or -1).
 absl::StatusOr<std::vector<CellAudit>> AuditScenario(const LinkedTables& tables, int known_cell,
-                                                     const std::vector<int>& victims) {
+                                                     const std::vector<int>& victims,
+                                                     absl::Time deadline) {
   const System system = BuildSystem(tables, known_cell);
   const std::vector<bool> derivable = DerivableColumns(system);
-  AttackerLp lp(system);
+  AttackerLp lp(system, deadline);
   std::vector<CellAudit> audits;
   for (int cell : victims) {
     const LinkedCell& linked = tables.cells[cell];
@@ -263,6 +286,10 @@ const CellAudit* AuditReport::FirstFailure() const {
 }
 
 absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables) {
+  return AuditSuppression(tables, absl::Now() + kDefaultAuditTimeLimit);
+}
+
+absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables, absl::Time deadline) {
   RETURN_IF_ERROR(tables.Validate());
   std::vector<int> suppressed, primaries, singletons;
   for (int cell = 0; cell < static_cast<int>(tables.cells.size()); ++cell) {
@@ -274,7 +301,7 @@ absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables) {
     if (linked.singleton) singletons.push_back(cell);
   }
   AuditReport report;
-  ASSIGN_OR_RETURN(report.cells, AuditScenario(tables, -1, suppressed));
+  ASSIGN_OR_RETURN(report.cells, AuditScenario(tables, -1, suppressed, deadline));
   for (int singleton : singletons) {
     // The singleton's contributor is also in every cell nested with its cell. A nested
     // singleton cell has that same contributor alone, and a cell inside the singleton's
@@ -288,7 +315,7 @@ absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables) {
       victims.push_back(cell);
     }
     if (victims.empty()) continue;
-    ASSIGN_OR_RETURN(auto audits, AuditScenario(tables, singleton, victims));
+    ASSIGN_OR_RETURN(auto audits, AuditScenario(tables, singleton, victims, deadline));
     for (const CellAudit& audit : audits) {
       if (!audit.protected_enough) report.singleton_breaches.push_back(audit);
     }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "shared/privacy/linked_tables.h"
 
 namespace fedsync {
@@ -54,8 +55,14 @@ struct AuditReport {
   const CellAudit* FirstFailure() const;
 };
 
+// How long one audit's LPs may run, when the caller gives no deadline.
+inline constexpr absl::Duration kDefaultAuditTimeLimit = absl::Seconds(5);
+
 // kInvalidArgument when the tables do not validate; kInternal if GLPK fails or finds the
-// published values infeasible (which valid tables never are).
+// published values infeasible (which valid tables never are); kDeadlineExceeded when
+// an LP is still to solve at `deadline` (GLPK's time limit stops one running past it).
+absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables, absl::Time deadline);
+// With a deadline kDefaultAuditTimeLimit from now.
 absl::StatusOr<AuditReport> AuditSuppression(const LinkedTables& tables);
 
 }  // namespace privacy

@@ -62,10 +62,14 @@ int ChooseCandidate(const LinkedTables& tables, const std::vector<std::vector<in
 }  // namespace
 
 absl::StatusOr<SecondaryResult> SuppressUntilSafe(LinkedTables* tables) {
+  return SuppressUntilSafe(tables, absl::Now() + kDefaultAuditTimeLimit);
+}
+
+absl::StatusOr<SecondaryResult> SuppressUntilSafe(LinkedTables* tables, absl::Time deadline) {
   const std::vector<std::vector<int>> equations_of = EquationsOfCells(*tables);
   SecondaryResult result;
   while (true) {
-    ASSIGN_OR_RETURN(result.report, AuditSuppression(*tables));
+    ASSIGN_OR_RETURN(result.report, AuditSuppression(*tables, deadline));
     const CellAudit* failure = result.report.FirstFailure();
     if (failure == nullptr) return result;
     int chosen = ChooseCandidate(*tables, equations_of, failure->cell);

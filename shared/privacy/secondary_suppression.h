@@ -17,6 +17,7 @@
 #define FEDSYNC_SHARED_PRIVACY_SECONDARY_SUPPRESSION_H_
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "shared/privacy/disclosure_audit.h"
 #include "shared/privacy/linked_tables.h"
 
@@ -29,7 +30,10 @@ struct SecondaryResult {
 };
 
 // Marks cells of `tables` kSecondary until the audit passes. Errors of the audit are
-// returned as is; `tables` may then hold some new kSecondary cells.
+// returned as is (kDeadlineExceeded when its rounds reach `deadline`); `tables` may
+// then hold some new kSecondary cells.
+absl::StatusOr<SecondaryResult> SuppressUntilSafe(LinkedTables* tables, absl::Time deadline);
+// With a deadline kDefaultAuditTimeLimit (disclosure_audit.h) from now.
 absl::StatusOr<SecondaryResult> SuppressUntilSafe(LinkedTables* tables);
 
 }  // namespace privacy

@@ -25,6 +25,7 @@
 #include "shared/privacy/privacy_ledger.h"
 #include "shared/privacy_floor.h"
 #include "shared/privacy_groups.h"
+#include "shared/privacy_suppression.h"
 #include "shared/resident_id.h"
 #include "shared/status_macros.h"
 #include "tests/unit/cell_test_support.h"
@@ -382,6 +383,30 @@ TEST(SuppressionPublicationTest, AFieldBinnedTwiceOrATableTwiceIsWithheld) {
   ASSERT_EQ(unlinked.size(), 2u);
   EXPECT_TRUE(absl::StrContains(unlinked.at("by_country"), "study_country"));
   EXPECT_TRUE(absl::StrContains(unlinked.at("by_region_again"), "same table"));
+}
+
+// Suppression is decided inside the district's write transaction: a unit whose audit
+// does not finish within its time limit is withheld, not published unaudited, and is
+// decided afresh (not remembered as failed) the next time.
+TEST(SuppressionPublicationTest, AUnitOutOfTimePublishesNothing) {
+  const PublicationPlan plan(*Catalog::Default());
+  const PublicationUnit* unit = plan.UnitOf(kByRegion);
+  ASSERT_NE(unit, nullptr);
+  ExactCellMap exact;
+  exact[CellKey{"returned_students_total", "2026", ""}] = ExactCell{12, 12, 0};
+  exact[CellKey{kByRegion, "2026", "region=east_asia"}] = ExactCell{6, 6, 0};
+  exact[CellKey{kByRegion, "2026", "region=north_america"}] = ExactCell{5, 5, 0};
+  const CellKey europe{kByRegion, "2026", "region=europe"};
+  exact[europe] = ExactCell{1, 1, 0};
+  ForgetRememberedSuppressions();
+  const UnitDecision out_of_time =
+      DecideLinkedUnit(*unit, "2026", exact, ContributionMap(), absl::ZeroDuration());
+  EXPECT_TRUE(out_of_time.failed());
+  EXPECT_TRUE(out_of_time.published.empty());
+  const UnitDecision in_time = DecideLinkedUnit(*unit, "2026", exact, ContributionMap());
+  ASSERT_FALSE(in_time.failed()) << in_time.failure;
+  ASSERT_EQ(in_time.published.count(europe), 1u);
+  EXPECT_EQ(in_time.published.at(europe).status, v1::SUPPRESSED);
 }
 
 std::shared_ptr<const Catalog> DpCatalog(const std::string& epsilon, const std::string& budget,

@@ -92,6 +92,18 @@ TEST(DisclosureAuditTest, RectangleOfSuppressionsProtects) {
   EXPECT_DOUBLE_EQ(corner.upper, 6);  // x10 = 6 - x00 >= 0
 }
 
+// The audit runs in a district's write transaction: past its deadline it fails (and
+// the unit is withheld) rather than block every write.
+TEST(DisclosureAuditTest, AnAuditPastItsDeadlineFails) {
+  LinkedTables tables = Grid({3, 3}, {2, 5, 9, 4, 6, 9, 9, 9, 9});
+  MarkPrimary(&tables, GridIndex({3, 3}, {0, 0}));
+  EXPECT_EQ(AuditSuppression(tables, absl::Now() - absl::Seconds(1)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(SuppressUntilSafe(&tables, absl::Now() - absl::Seconds(1)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(AuditSuppression(tables, absl::Now() + absl::Minutes(10)).ok());
+}
+
 TEST(DisclosureAuditTest, NonNegativityPinIsCaughtByTheLpNotTheElimination) {
   // T = a + b with T = 0 published: neither a nor b is a linear combination of published
   // values, but both are pinned to 0 by non-negativity.
