@@ -114,6 +114,13 @@ absl::StatusOr<DpParameters> DpParametersOf(const v1::MetricDef& metric) {
                         "DP of a sum, or of a count where one entity has several records, "
                         "needs the bound of one entity's contribution");
     }
+    // Past the noise bound at any epsilon the floor allows (CheckNoiseScale), and
+    // refused before the product below could overflow.
+    if (disclosure.magnitude_max() > kMaxDpNoiseScale) {
+      return FieldError(
+          metric, "magnitude_max",
+          absl::StrCat("too large: DP noise of this bound would exceed ", kMaxDpNoiseScale));
+    }
     parameters.sensitivity = disclosure.magnitude_max();
   }
   // One person can be in each registry the metric counts (a study certificate and an

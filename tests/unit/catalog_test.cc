@@ -237,6 +237,22 @@ TEST(CatalogTest, RefusesDpNoiseBeyondTheBoundNamingTheField) {
                       "dp_mechanism: GAUSSIAN epsilon: \"1/10000000000000000000000000\" "
                       "budget: \"1\""),
             "disclosure.epsilon"},
+           // A household's aid visits and its hardship case: the bound counts twice.
+           {"version: 1 metrics { id: \"dp_metric\" registries: \"aid_visits\" "
+            "registries: \"hardship_cases\" time_basis: STOCK period_type: YEAR "
+            "disclosure { method: DP epsilon: \"1\" budget: \"1\" "
+            "magnitude_max: 9000000000000000000 } }",
+            "disclosure.magnitude_max"},
+           {"version: 1 metrics { id: \"dp_metric\" registries: \"aid_visits\" "
+            "registries: \"hardship_cases\" time_basis: STOCK period_type: YEAR "
+            "disclosure { method: DP epsilon: \"1\" budget: \"1\" "
+            "magnitude_max: 600000000000 } }",
+            "disclosure.magnitude_max"},
+           {"version: 1 metrics { id: \"dp_metric\" registries: \"aid_visits\" "
+            "registries: \"hardship_cases\" time_basis: STOCK period_type: YEAR "
+            "disclosure { method: DP epsilon: \"1\" budget: \"1\" "
+            "magnitude_max: 500000000000 } }",
+            ""},
        }) {
     auto catalog = Catalog::FromText(test.text);
     if (test.field.empty()) {
