@@ -1,6 +1,7 @@
 #include "shared/catalog_holder.h"
 
 #include "absl/strings/str_cat.h"
+#include "shared/logging.h"
 #include "shared/status_macros.h"
 
 namespace fedsync {
@@ -20,7 +21,14 @@ absl::StatusOr<std::shared_ptr<const Catalog>> LoadStoredCatalog(Database* db) {
   if (!proto.ParseFromString(select.ColumnBlob(0))) {
     return absl::DataLossError("the stored catalog is corrupt");
   }
-  return Catalog::FromProto(std::move(proto));
+  const int64_t version = proto.version();
+  absl::StatusOr<std::shared_ptr<const Catalog>> stored = Catalog::FromProto(std::move(proto));
+  if (stored.ok()) return stored;
+  // Stored by an older build whose checks it passed: a node that would not start could
+  // not be sent a better one. It runs the built-in catalog until its parent (or, at the
+  // top, an operator) gives it one this build accepts.
+  LogError("catalog.stored_refused", {{"version", version}, {"error", stored.status().message()}});
+  return Catalog::Default();
 }
 
 absl::Status StoreCatalog(Database* db, const Catalog& catalog) {

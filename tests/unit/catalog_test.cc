@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "shared/catalog_holder.h"
 #include "shared/period.h"
+#include "tests/unit/database_test_support.h"
 
 namespace fedsync {
 namespace {
@@ -267,6 +269,31 @@ TEST(CatalogTest, RefusesDpNoiseBeyondTheBoundNamingTheField) {
               absl::string_view::npos)
         << test.text << ": " << catalog.status();
   }
+}
+
+// A catalog stored by an older build that this build's checks refuse (here a label
+// that is not a token) must not keep the node from starting: it runs the built-in
+// catalog until it is given a better one. A blob that does not parse is data loss.
+TEST(CatalogTest, AStoredCatalogThisBuildRefusesLoadsAsTheDefault) {
+  auto db = MigratedMemoryDatabase({kCatalogSchema});
+  ASSERT_NE(db, nullptr);
+  v1::Catalog stored = Catalog::Default()->proto();
+  stored.set_version(7);
+  v1::Dimension* dim = stored.mutable_metrics(0)->add_dimensions();
+  dim->set_name("region;x=y");
+  dim->set_field("study_country");
+  dim->set_binning(v1::COUNTRY_TO_REGION);
+  ASSERT_FALSE(Catalog::FromProto(stored).ok());
+  auto insert = db->Prepare("INSERT INTO catalog(id, version, definition) VALUES(1, 7, ?)");
+  ASSERT_TRUE(insert.ok());
+  insert->BindBlob(1, stored.SerializeAsString());
+  ASSERT_TRUE(insert->Run().ok());
+  auto loaded = LoadStoredCatalog(db.get());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->version(), Catalog::Default()->version());
+
+  ASSERT_TRUE(db->Execute("UPDATE catalog SET definition = x'ffff'").ok());
+  EXPECT_EQ(LoadStoredCatalog(db.get()).status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
