@@ -156,10 +156,19 @@ std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::
   std::vector<std::string> values;
   switch (dim.binning()) {
     case v1::ENUM_NAME:
-      if (const google::protobuf::EnumDescriptor* type = DimensionEnum(metric, dim)) {
+      // Every value of the field's enum in each registry, and the unset one (0) for a
+      // field that may be left unset, which is counted under it; a key field never is.
+      for (const std::string& registry : metric.registries()) {
+        const RegistryKind* kind = FindRegistryKind(registry);
+        const google::protobuf::FieldDescriptor* field =
+            kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
+        if (field == nullptr || field->enum_type() == nullptr) continue;
+        const bool key = std::find(kind->key_fields.begin(), kind->key_fields.end(), dim.field()) !=
+                         kind->key_fields.end();
+        const google::protobuf::EnumDescriptor* type = field->enum_type();
         for (int i = 0; i < type->value_count(); ++i) {
-          const google::protobuf::EnumValueDescriptor* value = type->value(i);
-          if (value->number() != 0) values.push_back(absl::AsciiStrToLower(value->name()));
+          if (key && type->value(i)->number() == 0) continue;
+          values.push_back(absl::AsciiStrToLower(type->value(i)->name()));
         }
       }
       break;
@@ -196,7 +205,6 @@ std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::
   return values;
 }
 
-
 int64_t DomainSize(const v1::MetricDef& metric) {
   int64_t size = 1;
   for (const v1::Dimension& dim : metric.dimensions()) {
@@ -204,17 +212,6 @@ int64_t DomainSize(const v1::MetricDef& metric) {
     if (size > kMaxDpDomain) return size;  // large enough to refuse; no overflow
   }
   return size;
-}
-
-const google::protobuf::EnumDescriptor* DimensionEnum(const v1::MetricDef& metric,
-                                                      const v1::Dimension& dim) {
-  for (const std::string& registry : metric.registries()) {
-    const RegistryKind* kind = FindRegistryKind(registry);
-    const google::protobuf::FieldDescriptor* field =
-        kind == nullptr ? nullptr : kind->descriptor->FindFieldByName(dim.field());
-    if (field != nullptr && field->enum_type() != nullptr) return field->enum_type();
-  }
-  return nullptr;
 }
 
 bool HasMultiRecordEntities(const v1::MetricDef& metric) {

@@ -80,12 +80,6 @@ std::vector<std::string> DimensionValues(const v1::MetricDef& metric, const v1::
 inline constexpr int64_t kMaxDpDomain = 10000;
 int64_t DomainSize(const v1::MetricDef& metric);
 
-// The enum an ENUM_NAME dimension of `metric` names (its field in the first of the
-// metric's registries that has it); nullptr when none does. Its value 0 (unspecified)
-// is never a cell: validation refuses it.
-const google::protobuf::EnumDescriptor* DimensionEnum(const v1::MetricDef& metric,
-                                                      const v1::Dimension& dim);
-
 // Whether some registry of `metric` holds several records per entity (aid visits).
 bool HasMultiRecordEntities(const v1::MetricDef& metric);
 // Whether publishing `metric` needs each contributor's total per cell: SUPPRESSION and

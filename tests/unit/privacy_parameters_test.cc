@@ -1,5 +1,7 @@
 #include "shared/privacy_parameters.h"
 
+#include <algorithm>
+
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "shared/privacy_groups.h"
@@ -35,6 +37,27 @@ TEST(DimensionValuesTest, RegistryKindGetsOtherOnlyWhenARegistryHasNoCategory) {
             (std::vector<std::string>{"identity", "other", "study"}));
 }
 
+// An optional enum left unset is counted under its value 0, which a parent must
+// accept as one of the dimension's values; a field whose enum differs between the
+// metric's registries has the values of each.
+TEST(DimensionValuesTest, EnumsListTheirUnsetValueAndEveryRegistrysValues) {
+  const v1::MetricDef employer =
+      Metric(R"pb(registries: "returned_students"
+                  dimensions { name: "employer" field: "employer_type" binning: ENUM_NAME })pb");
+  const std::vector<std::string> values = DimensionValues(employer, employer.dimensions(0));
+  EXPECT_NE(std::find(values.begin(), values.end(), "employer_type_unspecified"), values.end());
+  EXPECT_TRUE(std::is_sorted(values.begin(), values.end()));
+
+  const v1::MetricDef category =
+      Metric(R"pb(registries: "identity_certifications"
+                  registries: "community_figures"
+                  dimensions { name: "category" field: "category" binning: ENUM_NAME })pb");
+  const std::vector<std::string> both = DimensionValues(category, category.dimensions(0));
+  const size_t identity = v1::IdentityCategory_descriptor()->value_count();
+  const size_t figure = v1::FigureCategory_descriptor()->value_count();
+  EXPECT_GT(both.size(), std::max(identity, figure));
+}
+
 TEST(DimensionValuesTest, DomainSizeIsTheNumberOfCellsInTheDomain) {
   const v1::MetricDef metric = Metric(R"pb(
     id: "m"
@@ -54,7 +77,8 @@ TEST(DimensionValuesTest, DomainSizeIsTheNumberOfCellsInTheDomain) {
 }
 
 // One household's aid visits can fall in every aid kind of a release, so its noise is
-// scaled for all five cells; a returned student is in one cell of any release.
+// scaled for all five cells (a key field is never unset); a returned student is in one cell of any
+// release.
 TEST(DpParametersTest, NoiseCoversEveryCellOneEntityCanBeIn) {
   const v1::MetricDef aid = Metric(
       "id: 'aid' registries: 'aid_visits' time_basis: EVENT date_field: 'visit_date' "
