@@ -1,6 +1,5 @@
 #include "shared/node_store.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -36,13 +35,13 @@ NodeStore::NodeStore(std::string path, std::optional<FileLock> file_lock,
       published_(std::move(published)) {
   absl::MutexLock lock(&mu_);
   PublishCounters();
-  opened_max_seq_ = published_->max_seq();
 }
 
 void NodeStore::PublishCounters() {
   epoch_ = published_->epoch();
   max_seq_ = published_->max_seq();
   last_acked_seq_ = published_->last_acked_seq();
+  vouched_seq_ = published_->vouched_seq();
 }
 
 absl::Status NodeStore::Write(
@@ -87,14 +86,24 @@ void NodeStore::SetPublishedListener(std::function<void()> listener) {
 
 absl::StatusOr<std::vector<v1::Cell>> NodeStore::CellsAfter(uint64_t after_seq, int limit) {
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<std::vector<v1::Cell>> cells = ReadCellsAfter(db_.get(), after_seq, limit);
-  if (cells.ok() && !cells->empty() && cells->back().seq() > read_out_seq_.load()) {
-    read_out_seq_ = cells->back().seq();
+  ASSIGN_OR_RETURN(std::vector<v1::Cell> cells, ReadCellsAfter(db_.get(), after_seq, limit));
+  if (cells.empty() || cells.back().seq() <= published_->vouched_seq()) return cells;
+  // Stored before the cells leave: a copy of this database from before this point
+  // vouches for less than its parent may then hold (outbox.h).
+  absl::Status stored = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(db_.get()));
+    RETURN_IF_ERROR(published_->SetVouchedSeq(cells.back().seq()));
+    return transaction->Commit();
+  }();
+  if (!stored.ok()) {
+    if (absl::Status reload = published_->Reload(); !reload.ok()) {
+      LogError("store.reload_failed", {{"error", reload.message()}});
+    }
   }
+  PublishCounters();
+  if (!stored.ok()) return stored;
   return cells;
 }
-
-uint64_t NodeStore::vouched_seq() const { return std::max(opened_max_seq_, read_out_seq_.load()); }
 
 absl::Status NodeStore::RecordAck(uint64_t watermark) {
   return Write([&](Database*, PublishedCells* published) {

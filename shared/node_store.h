@@ -47,7 +47,7 @@ class NodeStore : public Outbox {
   uint64_t epoch() const override { return epoch_.load(); }
   uint64_t max_seq() const override { return max_seq_.load(); }
   uint64_t last_acked_seq() const override { return last_acked_seq_.load(); }
-  uint64_t vouched_seq() const override;
+  uint64_t vouched_seq() const override { return vouched_seq_.load(); }
   absl::StatusOr<std::vector<v1::Cell>> CellsAfter(uint64_t after_seq, int limit) override;
   absl::Status RecordAck(uint64_t watermark) override;
   absl::Status StartNewEpoch() override;
@@ -69,9 +69,7 @@ class NodeStore : public Outbox {
   std::atomic<uint64_t> epoch_{0};
   std::atomic<uint64_t> max_seq_{0};
   std::atomic<uint64_t> last_acked_seq_{0};
-  // For vouched_seq(): max_seq at open, and the highest seq CellsAfter returned since.
-  uint64_t opened_max_seq_ = 0;
-  std::atomic<uint64_t> read_out_seq_{0};
+  std::atomic<uint64_t> vouched_seq_{0};
 };
 
 }  // namespace fedsync

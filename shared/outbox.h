@@ -20,11 +20,11 @@ class Outbox {
   virtual uint64_t max_seq() const = 0;
   // The highest seq the parent acknowledged in this epoch, persisted.
   virtual uint64_t last_acked_seq() const = 0;
-  // The highest seq a parent can hold from this node's database as it is now: what the
-  // database held when this process opened it, or has read out to send since. A parent
-  // whose watermark is above it holds seqs the database no longer has (it went back: a
-  // restore from a backup, or commits lost in a power cut) and may reuse for other
-  // cells. Storage that never goes back (memory) vouches for its max_seq.
+  // The highest seq a parent can hold from this node's database as it is now: the
+  // highest ever read out to send, stored in the database before the cells leave. A
+  // parent whose watermark is above it holds seqs the database no longer has (it went
+  // back: a restore from a backup, or commits lost in a power cut) and may reuse for
+  // other cells. Storage that never goes back (memory) vouches for its max_seq.
   virtual uint64_t vouched_seq() const { return max_seq(); }
 
   // Cells with seq > `after_seq`, in seq order, at most `limit`.

@@ -96,16 +96,24 @@ absl::StatusOr<std::unique_ptr<PublishedCells>> PublishedCells::Open(Database* d
     RETURN_IF_ERROR(transaction->Commit());
   }
   RETURN_IF_ERROR(cells->Reload());
+  ASSIGN_OR_RETURN(std::optional<uint64_t> vouched, ReadState(db, "vouched_seq"));
+  if (!vouched.has_value()) {
+    ASSIGN_OR_RETURN(auto transaction, Transaction::Begin(db));
+    RETURN_IF_ERROR(cells->SetVouchedSeq(cells->max_seq()));
+    RETURN_IF_ERROR(transaction->Commit());
+  }
   return cells;
 }
 
 absl::Status PublishedCells::Reload() {
   ASSIGN_OR_RETURN(std::optional<uint64_t> epoch, ReadState(db_, "epoch"));
   ASSIGN_OR_RETURN(std::optional<uint64_t> acked, ReadState(db_, "last_acked_seq"));
+  ASSIGN_OR_RETURN(std::optional<uint64_t> vouched, ReadState(db_, "vouched_seq"));
   ASSIGN_OR_RETURN(Statement max_seq, db_->Prepare(kSelectMaxSeq));
   ASSIGN_OR_RETURN(bool row, max_seq.Step());
   epoch_ = epoch.value_or(0);
   last_acked_seq_ = acked.value_or(0);
+  vouched_seq_ = vouched.value_or(0);
   // A cell's seq only ever grows and tombstones stay, so the newest seq is in the table.
   max_seq_ = row ? static_cast<uint64_t>(max_seq.ColumnInt(0)) : 0;
   return absl::OkStatus();
@@ -217,6 +225,12 @@ absl::Status PublishedCells::StartNewEpoch() {
   RETURN_IF_ERROR(SetState("last_acked_seq", 0));
   epoch_ = epoch;
   last_acked_seq_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status PublishedCells::SetVouchedSeq(uint64_t seq) {
+  RETURN_IF_ERROR(SetState("vouched_seq", seq));
+  vouched_seq_ = seq;
   return absl::OkStatus();
 }
 

@@ -55,14 +55,19 @@ class PublishedCells {
   // A new random epoch; the last acked seq starts again at 0.
   absl::Status StartNewEpoch();
   absl::Status SetLastAckedSeq(uint64_t seq);
+  // The highest seq ever read out to send up (Outbox::vouched_seq), stored with the
+  // cells so that a database restored from a backup, or cut short by a power loss,
+  // has the value of its own past. A database without one (older) vouches for its
+  // max seq when first opened.
+  absl::Status SetVouchedSeq(uint64_t seq);
 
   // Re-reads epoch and seq after a rolled-back transaction.
   absl::Status Reload();
 
-
   uint64_t epoch() const { return epoch_; }
   uint64_t max_seq() const { return max_seq_; }
   uint64_t last_acked_seq() const { return last_acked_seq_; }
+  uint64_t vouched_seq() const { return vouched_seq_; }
 
  private:
   explicit PublishedCells(Database* db) : db_(db) {}
@@ -84,6 +89,7 @@ class PublishedCells {
   uint64_t epoch_ = 0;
   uint64_t max_seq_ = 0;
   uint64_t last_acked_seq_ = 0;
+  uint64_t vouched_seq_ = 0;
 };
 
 // Cells with seq > `after_seq` in seq order, at most `limit`, tombstones included.

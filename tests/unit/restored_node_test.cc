@@ -76,7 +76,9 @@ class Province {
   ChildCells cells_{&catalogs_};
 };
 
-class RestoredCityTest : public ::testing::Test {
+// With GetParam(), the city also restarts after writing past the province's watermark
+// and before the province is back (what it vouches for must outlive the process).
+class RestoredCityTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/restored_node_" + std::to_string(::getpid());
@@ -154,7 +156,7 @@ class RestoredCityTest : public ::testing::Test {
 // between what the city last recorded as acked and its max seq, but above what its
 // database held when opened: the seqs below it may name other cells now, so the city
 // starts a new epoch and the province replaces its copy.
-TEST_F(RestoredCityTest, ProvinceConvergesAfterTheCityIsRestoredFromABackup) {
+TEST_P(RestoredCityTest, ProvinceConvergesAfterTheCityIsRestoredFromABackup) {
   Province province;
   Hello("luyang", 1);
   Batch("luyang", {ByRegion("europe", 10, 1), ByRegion("east_asia", 20, 2)});
@@ -185,6 +187,10 @@ TEST_F(RestoredCityTest, ProvinceConvergesAfterTheCityIsRestoredFromABackup) {
   for (int i = 0; i < 8; ++i) Batch("yaohai", {ByRegion("oceania", 1 + i, 1 + static_cast<uint64_t>(i))});
   ASSERT_LT(restored_max, watermark);
   ASSERT_GT(city_.store->max_seq(), watermark) << "the case a seq comparison alone misses";
+  if (GetParam()) {
+    Close();
+    Open();
+  }
 
   // The province is back.
   ASSERT_EQ(province.Pump(city_.store.get()), UplinkSession::WelcomeAction::kRestart);
@@ -194,5 +200,10 @@ TEST_F(RestoredCityTest, ProvinceConvergesAfterTheCityIsRestoredFromABackup) {
   EXPECT_EQ(province.CopyOf("europe"), Published("europe"));
   EXPECT_EQ(province.CopyOf("oceania"), Published("oceania"));
 }
+INSTANTIATE_TEST_SUITE_P(Restarts, RestoredCityTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "RestartedBeforeReconnecting" : "NotRestarted";
+                         });
+
 }  // namespace
 }  // namespace fedsync
