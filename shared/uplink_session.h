@@ -4,7 +4,7 @@
 // A Welcome whose watermark is behind what the parent once acknowledged (a parent
 // restored from an old backup) or ahead of what this node's database can vouch for (a
 // child restored from one, or that lost commits in a power cut, even if it has written
-// past the watermark since, across restarts: Outbox::vouched_seq) means the two copies cannot be
+// past the watermark since: Outbox::vouched_seq) means the two copies cannot be
 // reconciled by seq: the session starts a new epoch and asks for a restart, and the
 // parent replaces this node's cells.
 // Not thread-safe: the Uplink serialises calls.
