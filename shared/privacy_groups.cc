@@ -27,13 +27,13 @@ std::string Deterministic(const google::protobuf::Message& message) {
 }
 
 // What two metrics must share to count (or sum) the same records the same way, their
-// filters aside.
+// filters and period type aside: a stock's year is its December and its fourth
+// quarter, and an event metric's year the sum of its months.
 std::string PopulationOf(const v1::MetricDef& metric) {
   std::vector<std::string> registries(metric.registries().begin(), metric.registries().end());
   std::sort(registries.begin(), registries.end());
-  std::string population =
-      absl::StrCat(absl::StrJoin(registries, ","), "|", metric.time_basis(), "|",
-                   metric.date_field(), "|", metric.period_type(), "|", metric.measure());
+  std::string population = absl::StrCat(absl::StrJoin(registries, ","), "|", metric.time_basis(),
+                                        "|", metric.date_field(), "|", metric.measure());
   if (metric.measure() == v1::SUM) {
     absl::StrAppend(&population, "|", metric.measure_field(), "|",
                     metric.disclosure().magnitude_min(), "|", metric.disclosure().magnitude_max());
@@ -50,7 +50,7 @@ std::string FiltersOf(const v1::MetricDef& metric) {
 
 // What two metrics must share for one's cells to be sums of the other's.
 std::string FamilyOf(const v1::MetricDef& metric) {
-  return absl::StrCat(PopulationOf(metric), "|", FiltersOf(metric));
+  return absl::StrCat(PopulationOf(metric), "|", metric.period_type(), "|", FiltersOf(metric));
 }
 
 // Dimension definitions by name.
@@ -82,6 +82,9 @@ bool IsLinkable(const v1::MetricDef& metric) {
 std::string UnlinkedReason(const v1::MetricDef& earlier, const v1::MetricDef& later,
                            const std::vector<const v1::MetricDef*>& published) {
   const std::string other = absl::StrCat("metric '", earlier.id(), "'");
+  if (earlier.period_type() != later.period_type()) {
+    return absl::StrCat("counts the records of ", other, " by another period type");
+  }
   if (FiltersOf(earlier) != FiltersOf(later)) {
     return absl::StrCat("counts the records of ", other, " under other filters");
   }

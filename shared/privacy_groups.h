@@ -17,18 +17,20 @@
 // Withheld: a SUPPRESSION metric with an additive relation to another suppressed (or
 // NONE) metric that links do not express is never published, so that a reader cannot
 // use the relation the audit did not see. Over the same records (the family without
-// its filters), that is a metric under other filters (a filtered count is a sum of a
-// finer table's cells); in one family, a field binned two ways, the same table twice,
-// and two tables, neither finer than the other, whose common margin (the metric by the
-// dimensions they share, the total when none) is not a metric: by region and by degree
-// both sum to the total. Of such a pair the later in the catalog is withheld, and the
-// top of the tree refuses the catalog (CheckSuppressionLinks).
+// its filters and period type), that is a metric by another period type (a stock's
+// year is its December; an event's year the sum of its months) or under other filters
+// (a filtered count is a sum of a finer table's cells); in one family, a field binned
+// two ways, the same table twice, and two tables, neither finer than the other, whose
+// common margin (the metric by the dimensions they share, the total when none) is not
+// a metric: by region and by degree both sum to the total. Of such a pair the later in
+// the catalog is withheld, and the top of the tree refuses the catalog
+// (CheckSuppressionLinks).
 //
-// Not linked (documented limits): sums across period types of EVENT metrics (months
-// into a year); three or more tables, pairwise neither finer, that form a cycle of
-// shared dimensions (by region and degree, degree and gender, gender and region: their
-// common hidden table is not in the audit); and noisy (CELL_KEY, DP) metrics in a
-// family with suppressed ones — keep such metrics in families of their own.
+// Not linked (a documented limit): three or more tables, pairwise neither finer, that
+// form a cycle of shared dimensions (by region and degree, degree and gender, gender
+// and region: their common hidden table is not in the audit); and noisy (CELL_KEY, DP)
+// metrics in a family with suppressed ones — keep such metrics in families of their
+// own.
 //
 // Immutable after construction; thread-safe.
 #ifndef FEDSYNC_SHARED_PRIVACY_GROUPS_H_

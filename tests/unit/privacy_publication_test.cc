@@ -370,6 +370,31 @@ TEST(SuppressionPublicationTest, AFilteredCountOfAnotherTablesCellIsWithheld) {
   EXPECT_EQ(published->count(CellKey{"doctorates", "2026", ""}), 0u);
 }
 
+// A stock's year is its December (and today's year its month): a yearly total beside a
+// monthly table by region would tell europe's lone student as 12 - 6 - 5. The monthly
+// table is withheld.
+TEST(SuppressionPublicationTest, AMetricByAnotherPeriodTypeOfTheSameRecordsIsWithheld) {
+  std::shared_ptr<const Catalog> catalog = SuppressionCatalog(absl::StrCat(
+      "metrics { id: \"total\" ", kStudentsBy, "} ",
+      "metrics { id: \"by_region_monthly\" registries: \"returned_students\" "
+      "time_basis: STOCK period_type: MONTH disclosure { method: SUPPRESSION threshold: 3 } ",
+      kRegionDimension, "}"));
+  ASSERT_NE(catalog, nullptr);
+  const std::map<std::string, std::string> unlinked = UnlinkedMetrics(catalog->proto());
+  ASSERT_EQ(unlinked.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(unlinked.at("by_region_monthly"), "period type"));
+  District district(catalog, kToday);
+  CreateAll(district, EuropeBelowThreshold());
+  auto published = cell_testing::ReadPublished(district.store(), *catalog);
+  ASSERT_TRUE(published.ok());
+  int total = 0;
+  for (const auto& [key, value] : *published) {
+    EXPECT_NE(key.metric, "by_region_monthly") << key.period << " " << key.dims;
+    total += key.metric == "total";
+  }
+  EXPECT_GT(total, 0);
+}
+
 // One field binned two ways, or the same table twice: the later metric is withheld.
 TEST(SuppressionPublicationTest, AFieldBinnedTwiceOrATableTwiceIsWithheld) {
   std::shared_ptr<const Catalog> catalog = SuppressionCatalog(absl::StrCat(
