@@ -225,6 +225,9 @@ bool HasMultiRecordEntities(const v1::MetricDef& metric) {
 bool NeedsContributions(const v1::MetricDef& metric) {
   const v1::DisclosureMethod method = metric.disclosure().method();
   if (method != v1::SUPPRESSION && method != v1::DP) return false;
+  // Over several registries one person can have a record in each: the threshold counts
+  // persons. (DP covers that in its sensitivity instead: DpParametersOf.)
+  if (method == v1::SUPPRESSION && metric.registries_size() > 1) return true;
   return metric.measure() == v1::SUM || HasMultiRecordEntities(metric);
 }
 

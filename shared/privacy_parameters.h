@@ -83,7 +83,8 @@ int64_t DomainSize(const v1::MetricDef& metric);
 // Whether some registry of `metric` holds several records per entity (aid visits).
 bool HasMultiRecordEntities(const v1::MetricDef& metric);
 // Whether publishing `metric` needs each contributor's total per cell: SUPPRESSION and
-// DP metrics that sum a magnitude or count multi-record entities.
+// DP metrics that sum a magnitude or count multi-record entities, and SUPPRESSION
+// metrics over several registries (one person can be in each).
 bool NeedsContributions(const v1::MetricDef& metric);
 // The entity a record of `kind` belongs to: "person:<resident id>" for registries keyed
 // by a person's (or household's) resident id, so that one person is one contributor

@@ -395,6 +395,32 @@ TEST(SuppressionPublicationTest, AMetricByAnotherPeriodTypeOfTheSameRecordsIsWit
   EXPECT_GT(total, 0);
 }
 
+// Over several registries the threshold counts persons, not records: two people, one
+// of them both a returned student and the head of a family in hardship, are two.
+TEST(SuppressionPublicationTest, AMetricOverSeveralRegistriesCountsPersons) {
+  std::shared_ptr<const Catalog> catalog = SuppressionCatalog(
+      "metrics { id: \"people\" registries: \"returned_students\" "
+      "registries: \"hardship_cases\" time_basis: STOCK period_type: YEAR "
+      "disclosure { method: SUPPRESSION threshold: 3 } }");
+  ASSERT_NE(catalog, nullptr);
+  District district(catalog, kToday);
+  v1::Record hardship;
+  v1::HardshipCase* family = hardship.mutable_hardship_case();
+  family->set_head_name("赵敏");
+  family->set_resident_id(MakeResidentId("340103", "19910101", 1));  // student 1
+  family->set_household_size(2);
+  family->set_hardship_type(v1::SERIOUS_ILLNESS);
+  family->set_filed_date("2021-06-01");
+  family->set_status(v1::HARDSHIP_ACTIVE);
+  family->set_community("林店街道金池社区");
+  CreateAll(district, {Student(1, "JP"), Student(2, "JP"), hardship});
+  auto published = cell_testing::ReadPublished(district.store(), *catalog);
+  ASSERT_TRUE(published.ok());
+  const CellKey people{"people", "2026", ""};
+  ASSERT_EQ(published->count(people), 1u);
+  EXPECT_EQ(published->at(people).status, v1::SUPPRESSED) << "three records, two persons";
+}
+
 // One field binned two ways, or the same table twice: the later metric is withheld.
 TEST(SuppressionPublicationTest, AFieldBinnedTwiceOrATableTwiceIsWithheld) {
   std::shared_ptr<const Catalog> catalog = SuppressionCatalog(absl::StrCat(
