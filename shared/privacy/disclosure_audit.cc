@@ -169,7 +169,9 @@ class AttackerLp {
   // positive first). Catching the rest would take glp_error_hook with a longjmp out of
   // GLPK and glp_free_env afterwards, which frees every GLPK object of the thread,
   // including those the unique_ptrs here still own: not done.
-  absl::StatusOr<std::optional<double>> Optimise(int column, int direction, bool exact) {
+  // GLPK's limit for the next call: the time left to the deadline, so that the calls
+  // of one Optimise (a retry, the exact pass) share it rather than each taking it anew.
+  absl::Status LimitToTimeLeft() {
     const absl::Duration left = deadline_ - absl::Now();
     if (left <= absl::ZeroDuration()) {
       return absl::DeadlineExceededError("audit LP: out of time");
@@ -177,6 +179,11 @@ class AttackerLp {
     parameters_.tm_lim = static_cast<int>(
         std::min<int64_t>(absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))),
                           std::numeric_limits<int>::max()));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<double>> Optimise(int column, int direction, bool exact) {
+    RETURN_IF_ERROR(LimitToTimeLeft());
     glp_prob* lp = problem_.get();
     const int n = glp_get_num_cols(lp);
     for (int j = 1; j <= n; ++j) glp_set_obj_coef(lp, j, j == column + 1 ? 1.0 : 0.0);
@@ -186,12 +193,14 @@ class AttackerLp {
     int failed = glp_simplex(lp, &parameters_);
     if (failed != 0 && failed != GLP_ETMLIM) {
       glp_std_basis(lp);
+      RETURN_IF_ERROR(LimitToTimeLeft());
       failed = glp_simplex(lp, &parameters_);
     }
     if (failed == GLP_ETMLIM) return absl::DeadlineExceededError("audit LP: out of time");
     if (failed != 0) return absl::InternalError("audit LP failed");
     if (glp_get_status(lp) == GLP_UNBND) return std::optional<double>();
     if (exact && glp_get_status(lp) == GLP_OPT) {
+      RETURN_IF_ERROR(LimitToTimeLeft());
       failed = glp_exact(lp, &parameters_);
       if (failed == GLP_ETMLIM) return absl::DeadlineExceededError("audit LP: out of time");
       if (failed != 0) return absl::InternalError("audit exact LP failed");
