@@ -1,7 +1,5 @@
 #include "shared/catalog_holder.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "shared/logging.h"
 #include "shared/status_macros.h"
@@ -27,14 +25,10 @@ absl::StatusOr<std::shared_ptr<const Catalog>> LoadStoredCatalog(Database* db) {
   absl::StatusOr<std::shared_ptr<const Catalog>> stored = Catalog::FromProto(std::move(proto));
   if (stored.ok()) return stored;
   // Stored by an older build whose checks it passed: a node that would not start could
-  // not be sent a better one. It runs the built-in metrics under the stored version, so
-  // that children on that version still connect (child_cells.h) and only a newer,
-  // corrected catalog replaces it.
+  // not be sent a better one. It runs the built-in catalog until its parent (or, at the
+  // top, an operator) gives it one this build accepts.
   LogError("catalog.stored_refused", {{"version", version}, {"error", stored.status().message()}});
-  v1::Catalog fallback = Catalog::Default()->proto();
-  fallback.set_version(std::max(version, fallback.version()));
-  absl::StatusOr<std::shared_ptr<const Catalog>> built_in = Catalog::FromProto(fallback);
-  return built_in.ok() ? *built_in : Catalog::Default();
+  return Catalog::Default();
 }
 
 absl::Status StoreCatalog(Database* db, const Catalog& catalog) {

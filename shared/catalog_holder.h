@@ -34,9 +34,9 @@ class CatalogHolder {
   std::shared_ptr<const Catalog> catalog_ ABSL_GUARDED_BY(mu_);
 };
 
-// The catalog stored in `db`, or the built-in default when none is. A stored one that
-// fails this build's checks gives the built-in metrics under its version (logged as
-// catalog.stored_refused). kDataLoss when it does not parse.
+// The catalog stored in `db`, or the built-in default when none is, or when the stored
+// one fails this build's checks (logged as catalog.stored_refused). kDataLoss when it
+// does not parse.
 absl::StatusOr<std::shared_ptr<const Catalog>> LoadStoredCatalog(Database* db);
 
 // Stores `catalog` as the one this node runs (inside the caller's transaction).
