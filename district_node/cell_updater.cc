@@ -24,8 +24,10 @@ constexpr char kPeriodsState[] = "current_periods";
 // shared/privacy_groups.h): cells stored under older rules are stale, and the first
 // write after an upgrade recomputes them. 2: an event record deleted no longer counts in
 // periods that had not ended before the deletion. 3: a suppressed metric related to
-// another in a way links do not express is withheld, and a person is one contributor
-// across the registries keyed by resident id.
+// another in a way links do not express (filters, period types, margins, binnings) is
+// withheld; a person is one contributor across the registries keyed by resident id,
+// and a suppressed metric over several registries counts persons; an optional enum's
+// unset value is in the dimension's values.
 constexpr int kCountingRules = 3;
 
 // The counting rules, the catalog's version and a hash of its content: a catalog edited
