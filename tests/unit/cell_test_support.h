@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "shared/catalog.h"
 #include "shared/privacy_filter.h"
+#include "shared/privacy_groups.h"
 #include "shared/published_cells.h"
 
 namespace fedsync::cell_testing {
@@ -76,7 +77,8 @@ inline std::string PrintExact(const ExactCell& cell) {
 }
 
 // The default catalog plus every period type, time basis and measure: stock by quarter
-// with cell keys (two dimensions) and by month, and aid sums by month.
+// with cell keys (two dimensions), hardship cases filed by month, and aid sums (clamped
+// otherwise than the yearly ones) by month.
 inline std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
   auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), R"pb(
     metrics {
@@ -92,7 +94,8 @@ inline std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
       id: "hardship_by_type_monthly"
       registries: "hardship_cases"
       dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
-      time_basis: STOCK
+      time_basis: EVENT
+      date_field: "filed_date"
       period_type: MONTH
       disclosure { method: SUPPRESSION threshold: 2 }
     }
@@ -105,10 +108,15 @@ inline std::shared_ptr<const Catalog> CatalogWithEveryPeriodType() {
       time_basis: EVENT
       date_field: "visit_date"
       period_type: MONTH
-      disclosure { method: SUPPRESSION threshold: 3 }
+      disclosure { method: SUPPRESSION threshold: 3 magnitude_max: 5000 }
     })pb"));
   EXPECT_TRUE(catalog.ok()) << catalog.status();
-  return catalog.ok() ? *catalog : Catalog::Default();
+  if (!catalog.ok()) return Catalog::Default();
+  // Each metric of its own records, or linked: none is withheld (privacy_groups.h).
+  for (const auto& [metric, reason] : UnlinkedMetrics((*catalog)->proto())) {
+    ADD_FAILURE() << metric << " is withheld: " << reason;
+  }
+  return *catalog;
 }
 
 // A record keyer with a fixed secret, so that tests key records as a district does.

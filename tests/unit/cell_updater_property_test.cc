@@ -19,6 +19,7 @@
 #include "shared/catalog.h"
 #include "shared/civil_date.h"
 #include "shared/demo_data.h"
+#include "shared/privacy_groups.h"
 #include "shared/registry_kinds.h"
 #include "tests/unit/cell_test_support.h"
 
@@ -27,9 +28,10 @@ namespace {
 
 using cell_testing::District;
 
-// The default catalog plus stock metrics by quarter and month, more dimensions, a
-// cell-key metric (whose perturbation keys must follow every write) and an event metric
-// on aid visits, so that every period type and registry is exercised.
+// The default catalog plus event metrics by quarter and month (registrations, filed
+// cases), more dimensions, cell-key metrics by quarter (whose perturbation keys must
+// follow every write) and an event metric on aid visits, so that every period type and
+// registry is exercised.
 std::shared_ptr<const Catalog> RichCatalog() {
   const std::string extra = R"pb(
     metrics {
@@ -37,7 +39,8 @@ std::shared_ptr<const Catalog> RichCatalog() {
       registries: "enterprises"
       dimensions { name: "industry" field: "industry" binning: ENUM_NAME }
       dimensions { name: "region" field: "source_country" binning: COUNTRY_TO_REGION }
-      time_basis: STOCK
+      time_basis: EVENT
+      date_field: "registered_date"
       period_type: QUARTER
       disclosure { method: SUPPRESSION threshold: 3 }
     }
@@ -45,7 +48,8 @@ std::shared_ptr<const Catalog> RichCatalog() {
       id: "hardship_by_type_monthly"
       registries: "hardship_cases"
       dimensions { name: "type" field: "hardship_type" binning: ENUM_NAME }
-      time_basis: STOCK
+      time_basis: EVENT
+      date_field: "filed_date"
       period_type: MONTH
       disclosure { method: SUPPRESSION threshold: 2 }
     }
@@ -58,9 +62,10 @@ std::shared_ptr<const Catalog> RichCatalog() {
       disclosure { method: CELL_KEY }
     }
     metrics {
-      id: "figures_by_category"
+      id: "figures_by_category_and_gender"
       registries: "community_figures"
       dimensions { name: "category" field: "category" binning: ENUM_NAME }
+      dimensions { name: "gender" field: "gender" binning: ENUM_NAME }
       time_basis: STOCK
       period_type: YEAR
       disclosure { method: SUPPRESSION threshold: 3 }
@@ -77,7 +82,13 @@ std::shared_ptr<const Catalog> RichCatalog() {
   )pb";
   auto catalog = Catalog::FromText(absl::StrCat(DefaultCatalogText(), extra));
   EXPECT_TRUE(catalog.ok()) << catalog.status();
-  return catalog.ok() ? *catalog : Catalog::Default();
+  if (!catalog.ok()) return Catalog::Default();
+  // Every suppressed metric is published (linked or of its own records), so that the
+  // comparisons of published cells cover them (privacy_groups.h).
+  for (const auto& [metric, reason] : UnlinkedMetrics((*catalog)->proto())) {
+    ADD_FAILURE() << metric << " is withheld: " << reason;
+  }
+  return *catalog;
 }
 
 // Random writes, valid and not, over a pool of demo records of every kind.

@@ -424,7 +424,8 @@ TEST_F(ImportSessionTest, ACatalogThatChangedBeforeTheImportFinishedIsCountedRow
       id: "students_by_degree_monthly"
       registries: "returned_students"
       dimensions { name: "degree" field: "degree" binning: ENUM_NAME }
-      time_basis: STOCK
+      time_basis: EVENT
+      date_field: "registered_date"
       period_type: MONTH
       disclosure { method: SUPPRESSION threshold: 3 }
     })pb"));
