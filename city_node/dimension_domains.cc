@@ -1,7 +1,6 @@
 #include "city_node/dimension_domains.h"
 
-#include "absl/base/const_init.h"
-#include "absl/synchronization/mutex.h"
+#include "shared/per_catalog.h"
 #include "shared/privacy_parameters.h"
 
 namespace fedsync {
@@ -19,20 +18,8 @@ DimensionDomains::DimensionDomains(const Catalog& catalog) {
 
 std::shared_ptr<const DimensionDomains> DimensionDomains::For(
     const std::shared_ptr<const Catalog>& catalog) {
-  static absl::Mutex mu(absl::kConstInit);
-  // The catalog is not kept alive by the cache: a catalog replaced and freed is never
-  // asked for again, and a new one at the same address does not match an expired
-  // weak pointer.
-  static std::weak_ptr<const Catalog>* source ABSL_GUARDED_BY(mu) =
-      new std::weak_ptr<const Catalog>();
-  static std::shared_ptr<const DimensionDomains>* built ABSL_GUARDED_BY(mu) =
-      new std::shared_ptr<const DimensionDomains>();
-  absl::MutexLock lock(&mu);
-  if (*built == nullptr || source->lock() != catalog) {
-    *built = std::make_shared<const DimensionDomains>(*catalog);
-    *source = catalog;
-  }
-  return *built;
+  static auto* domains = new PerCatalog<DimensionDomains>();
+  return domains->Get(catalog, [&] { return std::make_shared<const DimensionDomains>(*catalog); });
 }
 
 bool DimensionDomains::Contains(absl::string_view metric, absl::string_view dimension,

@@ -1,7 +1,6 @@
 #include "district_node/cell_contributions.h"
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "shared/per_catalog.h"
 #include "shared/registry_kinds.h"
 #include "shared/status_macros.h"
 
@@ -38,27 +37,18 @@ constexpr char kDeleteAll[] = "DELETE FROM cell_contributions";
 // The catalog of the metrics that need shares, built once per catalog: a write builds
 // a counter, and validating a catalog per write would cost more than the write.
 std::shared_ptr<const Catalog> SharesCatalog(const std::shared_ptr<const Catalog>& catalog) {
-  static absl::Mutex mu(absl::kConstInit);
-  static std::weak_ptr<const Catalog>* source ABSL_GUARDED_BY(mu) =
-      new std::weak_ptr<const Catalog>();
-  static std::shared_ptr<const Catalog>* built ABSL_GUARDED_BY(mu) =
-      new std::shared_ptr<const Catalog>();
-  absl::MutexLock lock(&mu);
-  if (source->lock() == catalog) return *built;
-  v1::Catalog proto;
-  proto.set_version(catalog->version());
-  for (const v1::MetricDef& metric : catalog->proto().metrics()) {
-    if (NeedsContributions(metric)) *proto.add_metrics() = metric;
-  }
-  std::shared_ptr<const Catalog> shares;
-  if (proto.metrics_size() > 0) {
+  static auto* shares_catalogs = new PerCatalog<Catalog>();
+  return shares_catalogs->Get(catalog, [&]() -> std::shared_ptr<const Catalog> {
+    v1::Catalog proto;
+    proto.set_version(catalog->version());
+    for (const v1::MetricDef& metric : catalog->proto().metrics()) {
+      if (NeedsContributions(metric)) *proto.add_metrics() = metric;
+    }
+    if (proto.metrics_size() == 0) return nullptr;
     // A subset of a valid catalog is valid.
     absl::StatusOr<std::shared_ptr<const Catalog>> loaded = Catalog::FromProto(std::move(proto));
-    if (loaded.ok()) shares = *loaded;
-  }
-  *source = catalog;
-  *built = shares;
-  return shares;
+    return loaded.ok() ? *loaded : nullptr;
+  });
 }
 
 }  // namespace

@@ -5,11 +5,10 @@
 #include <set>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "district_node/cell_contributions.h"
 #include "shared/logging.h"
+#include "shared/per_catalog.h"
 #include "shared/privacy/exact_sampler.h"
 #include "shared/privacy/privacy_ledger.h"
 #include "shared/privacy_floor.h"
@@ -44,19 +43,9 @@ constexpr char kInsertDecision[] =
     "INSERT INTO suppression_decisions(metric, period, dims, rule) VALUES(?, ?, ?, ?)";
 
 // The plan of a catalog, built once per catalog (a write would otherwise build it).
-// The cache holds the catalog the plan points into.
 std::shared_ptr<const PublicationPlan> PlanFor(const std::shared_ptr<const Catalog>& catalog) {
-  static absl::Mutex mu(absl::kConstInit);
-  static std::shared_ptr<const Catalog>* source ABSL_GUARDED_BY(mu) =
-      new std::shared_ptr<const Catalog>();
-  static std::shared_ptr<const PublicationPlan>* plan ABSL_GUARDED_BY(mu) =
-      new std::shared_ptr<const PublicationPlan>();
-  absl::MutexLock lock(&mu);
-  if (*source != catalog) {
-    *plan = std::make_shared<const PublicationPlan>(*catalog);
-    *source = catalog;
-  }
-  return *plan;
+  static auto* plans = new PerCatalog<PublicationPlan>();
+  return plans->Get(catalog, [&] { return std::make_shared<const PublicationPlan>(*catalog); });
 }
 
 const char* RuleName(SuppressionRule rule) {
