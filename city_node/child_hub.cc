@@ -312,11 +312,9 @@ void ChildHub::WarnForeignResults(const std::string& child, int64_t dropped) {
   // A child that keeps doing it would fill the log: one line a minute, with the count
   // since the last one. Ids and counts only: a result's text is the child's.
   foreign_results_unlogged_ += dropped;
-  const absl::Time now = absl::Now();
-  if (now - last_foreign_results_warning_ < kForeignResultsWarningInterval) return;
+  if (!foreign_results_log_.TryTake(1, absl::Now())) return;
   LogWarning("child.foreign_results_dropped",
              {{"child", child}, {"results", foreign_results_unlogged_}});
-  last_foreign_results_warning_ = now;
   foreign_results_unlogged_ = 0;
 }
 

@@ -33,6 +33,7 @@
 #include "fedsync/v1/federation.pb.h"
 #include "grpcpp/support/status.h"
 #include "shared/node_store.h"
+#include "shared/token_bucket.h"
 #include "shared/work_queue.h"
 
 namespace fedsync {
@@ -136,7 +137,6 @@ class ChildHub {
   // now and then.
   void WarnForeignResults(const std::string& child, int64_t dropped)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static constexpr absl::Duration kForeignResultsWarningInterval = absl::Minutes(1);
   // Keeps `targets` as the child's newest list when `version` is newer than the one
   // held; false when it is older (or the same).
   bool OfferTargets(const std::string& child_id, v1::TargetList targets, uint64_t version)
@@ -168,7 +168,8 @@ class ChildHub {
   // so that an idle child's heartbeats write nothing once its report is recorded.
   std::map<std::string, std::string> reported_for_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, PendingCommand> pending_ ABSL_GUARDED_BY(mu_);
-  absl::Time last_foreign_results_warning_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // One warning a minute, with the count since the last one.
+  TokenBucket foreign_results_log_ ABSL_GUARDED_BY(mu_){1.0 / 60, 1, absl::Now()};
   int64_t foreign_results_unlogged_ ABSL_GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> next_targets_version_{0};
   // Each child's newest target list (see NextTargetsVersion).
